@@ -145,12 +145,13 @@ public final class ExecutionPlan {
         int c0 = cb * channelBlock;
         int c1 = Math.min(c0 + channelBlock, weights.outPerGroup);
         int ry = blockRy[block];
-        sumTiles(in, n, g, c0, c1, ry, blockQy[block], scratch, ws.rowBase);
+        sumTiles(in, n, g, c0, c1, ry, blockQy[block], scratch, ws);
         storeRows(out, n, g, c0, c1, ry, blockQy[block], blockRows[block], scratch);
     }
 
     private void sumTiles(MemorySegment in, int n, int g, int c0, int c1, int ry, int qy0, float[] scratch,
-            int[] rowBase) {
+            Workspace ws) {
+        int[] rowBase = ws.rowBase;
         AxisPhases xs = weights.xs;
         int sx = xs.stride;
         int rxStride = tileRows * qxPadded;
@@ -173,26 +174,43 @@ public final class ExecutionPlan {
         int cin = weights.inPerGroup;
         long channelBase = ((long) n * geometry.spec().inChannels() + (long) g * cin) * plane;
         int dummy = channelBlock * sx * rxStride;
+        int tyLo = 0;
+        while (tyLo < offY.length && !rowsTouchInput(qy0, offY[tyLo], inH)) {
+            tyLo++;
+        }
+        int tyHi = offY.length;
+        while (tyHi > tyLo && !rowsTouchInput(qy0, offY[tyHi - 1], inH)) {
+            tyHi--;
+        }
+        int v1 = (1 / cols) * qxPadded + (1 % cols) * LANES;
+        int v2 = (2 / cols) * qxPadded + (2 % cols) * LANES;
+        int v3 = (3 / cols) * qxPadded + (3 % cols) * LANES;
         for (int f = 0; f < xs.families.length; f++) {
             int[] members = xs.families[f];
             int[] offX = xs.offsets[members[0]];
             int m = members.length;
             int rowEnd = c1 * m;
-            for (int tile = c0 * m / RowTileKernel.ROWS; tile * RowTileKernel.ROWS < rowEnd; tile++) {
-                long wBase = weights.blockIndex(g, ry, f, tile);
-                for (int r = 0; r < RowTileKernel.ROWS; r++) {
-                    int row = tile * RowTileKernel.ROWS + r;
-                    rowBase[r] = row < rowEnd ? ((row / m - c0) * sx + members[row % m]) * rxStride : dummy;
-                }
-                for (int q = 0; q < qxPadded; q += cols * LANES) {
-                    RowTileKernel.computeTile(in, channelBase, plane, cin, inH, inW, weights.rowTiles, wBase, offY,
-                            offX, qy0, qxMin + q, cols, scratch, rowBase, qxPadded);
+            int steps = (tyHi - tyLo) * offX.length * cin;
+            float[] panel = ws.panel(Math.max(1, steps) * RowTileKernel.STEP);
+            for (int q = 0; q < qxPadded; q += cols * LANES) {
+                RowTileKernel.packPanel(in, channelBase, plane, cin, inH, inW, offY, tyLo, tyHi, offX, qy0, qxMin + q,
+                        cols, panel);
+                for (int tile = c0 * m / RowTileKernel.ROWS; tile * RowTileKernel.ROWS < rowEnd; tile++) {
                     for (int r = 0; r < RowTileKernel.ROWS; r++) {
-                        rowBase[r] += cols * LANES;
+                        int row = tile * RowTileKernel.ROWS + r;
+                        rowBase[r] = q + (row < rowEnd ? ((row / m - c0) * sx + members[row % m]) * rxStride : dummy);
                     }
+                    long wBase = weights.blockIndex(g, ry, f, tile)
+                            + (long) tyLo * offX.length * cin * RowTileKernel.ROWS;
+                    RowTileKernel.computeTile(panel, steps, weights.rowTiles, wBase, scratch, rowBase, v1, v2, v3);
                 }
             }
         }
+    }
+
+    /** Whether phase rows {@code [qy0, qy0 + tileRows)} read any input row through y-offset {@code off}. */
+    private boolean rowsTouchInput(int qy0, int off, int inH) {
+        return qy0 + off < inH && qy0 + tileRows - 1 + off >= 0;
     }
 
     private void storeRows(MemorySegment out, int n, int g, int c0, int c1, int ry, int qy0, int rows,
@@ -226,6 +244,7 @@ public final class ExecutionPlan {
     /** Per-thread scratch, grown on demand and reused, so a call allocates nothing once warm. */
     private static final class Workspace {
         private float[] scratch = new float[0];
+        private float[] panel = new float[0];
         final int[] rowBase = new int[RowTileKernel.ROWS];
 
         float[] scratch(int size) {
@@ -233,6 +252,13 @@ public final class ExecutionPlan {
                 scratch = new float[size];
             }
             return scratch;
+        }
+
+        float[] panel(int size) {
+            if (panel.length < size) {
+                panel = new float[size];
+            }
+            return panel;
         }
     }
 }
