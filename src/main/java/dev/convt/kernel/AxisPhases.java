@@ -8,21 +8,25 @@ import java.util.List;
  * The phase decomposition of one spatial axis, which lets the kernels skip the zeros that the
  * textbook method inserts between input pixels.
  *
- * <p>A full-result coordinate {@code f} splits into a residue {@code r = f mod stride} and a
- * phase-grid index {@code q = floor(f / stride)}. Kernel tap {@code k} reaches {@code f} only when
- * {@code k*dilation ≡ r (mod stride)}, and then reads input {@code q + (r - k*dilation)/stride}.
- * So each residue is a dense stride-1 convolution over the phase grid with its own short list of
- * taps and input offsets. Residues whose offset lists are equal form a <em>family</em>: their
- * outputs read the same input vectors, so one register tile can hold them side by side.
+ * <p>Output {@code o} has phase {@code j = o mod stride} and grid index {@code q = o div stride}.
+ * It lies at full-result coordinate {@code f = o + padBegin}, and kernel tap {@code k} reaches it
+ * only when {@code k*dilation ≡ f (mod stride)}, reading input {@code (f - k*dilation) / stride}.
+ * For a fixed phase that input is {@code q + offset}, with one offset per tap: each phase is a
+ * dense stride-1 convolution over its grid, with its own short tap list. Phases whose offset lists
+ * are equal form a <em>family</em>: their outputs read the same input pixels, so one register tile
+ * can hold them side by side.
  */
 final class AxisPhases {
 
     final int stride;
-    /** {@code taps[r]}: kernel indices landing on residue {@code r}, by increasing index. */
+    /** {@code taps[j]}: kernel indices reaching phase {@code j}, by increasing index. */
     final int[][] taps;
-    /** {@code offsets[r][j]}: input offset read by {@code taps[r][j]}. */
+    /** {@code offsets[j][t]}: input offset from the grid index read by {@code taps[j][t]}. */
     final int[][] offsets;
-    /** {@code families[f]}: the residues of family {@code f}; residues with no tap are in none. */
+    /**
+     * {@code families[f]}: the phases of family {@code f}, ascending. Every phase is in exactly
+     * one family; phases without taps form a family with no offsets (their outputs are bias only).
+     */
     final int[][] families;
 
     private AxisPhases(int stride, int[][] taps, int[][] offsets, int[][] families) {
@@ -32,39 +36,37 @@ final class AxisPhases {
         this.families = families;
     }
 
-    static AxisPhases of(int kernel, int stride, int dilation) {
+    static AxisPhases of(int kernel, int stride, int dilation, int padBegin) {
         int[][] taps = new int[stride][];
         int[][] offsets = new int[stride][];
-        for (int r = 0; r < stride; r++) {
-            int count = 0;
+        for (int j = 0; j < stride; j++) {
+            long f = (long) j + padBegin;
+            int[] t = new int[kernel];
+            int[] o = new int[kernel];
+            int n = 0;
             for (int k = 0; k < kernel; k++) {
-                if (Math.floorMod((long) k * dilation, stride) == r) {
-                    count++;
+                long d = f - (long) k * dilation;
+                if (Math.floorMod(d, stride) == 0) {
+                    t[n] = k;
+                    o[n] = (int) Math.floorDiv(d, stride);
+                    n++;
                 }
             }
-            taps[r] = new int[count];
-            offsets[r] = new int[count];
-            int j = 0;
-            for (int k = 0; k < kernel; k++) {
-                if (Math.floorMod((long) k * dilation, stride) == r) {
-                    taps[r][j] = k;
-                    offsets[r][j] = (int) ((r - (long) k * dilation) / stride);
-                    j++;
-                }
-            }
+            taps[j] = Arrays.copyOf(t, n);
+            offsets[j] = Arrays.copyOf(o, n);
         }
         List<int[]> families = new ArrayList<>();
         boolean[] placed = new boolean[stride];
-        for (int r = 0; r < stride; r++) {
-            if (placed[r] || taps[r].length == 0) {
+        for (int j = 0; j < stride; j++) {
+            if (placed[j]) {
                 continue;
             }
             int[] members = new int[stride];
             int n = 0;
-            for (int r2 = r; r2 < stride; r2++) {
-                if (!placed[r2] && Arrays.equals(offsets[r], offsets[r2])) {
-                    placed[r2] = true;
-                    members[n++] = r2;
+            for (int j2 = j; j2 < stride; j2++) {
+                if (!placed[j2] && Arrays.equals(offsets[j], offsets[j2])) {
+                    placed[j2] = true;
+                    members[n++] = j2;
                 }
             }
             families.add(Arrays.copyOf(members, n));
@@ -72,12 +74,17 @@ final class AxisPhases {
         return new AxisPhases(stride, taps, offsets, families.toArray(new int[0][]));
     }
 
-    /** @return the largest number of taps any residue has */
-    int maxTaps() {
-        int m = 0;
-        for (int[] t : taps) {
-            m = Math.max(m, t.length);
+    /** @return the phases as families of one, for plans that tile each phase on its own */
+    int[][] singletons() {
+        int[][] s = new int[stride][];
+        for (int j = 0; j < stride; j++) {
+            s[j] = new int[] {j};
         }
-        return m;
+        return s;
+    }
+
+    /** @return number of outputs of phase {@code j} on an axis of {@code out} outputs */
+    int count(int j, int out) {
+        return j >= out ? 0 : (out - 1 - j) / stride + 1;
     }
 }

@@ -1,19 +1,17 @@
 package dev.convt.kernel;
 
+import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The layer's own copy of its weights and bias, packed once, when the layer is built, in the
- * order the kernels read them.
- *
- * <p>Row-tile layout: for each group, y-residue and x-family (see {@link AxisPhases}), the
- * family's rows {@code (output channel, x-residue)} are cut into tiles of
- * {@link RowTileKernel#ROWS}; each tile is a block {@code [y-tap][x-tap][input channel][row]},
- * already flipped and split by phase, so the kernel's inner loop reads it front to back. Missing
- * rows of the last tile are zero. A folded BatchNorm's scale is multiplied in here.
+ * The layer's own copy of its weights and bias, in its own arena: the weights in PyTorch layout
+ * with a folded BatchNorm's scale multiplied in, and, made on first use by a plan, the
+ * {@link WeightBlocks} each kernel orientation reads.
  */
 public final class PackedWeights {
 
@@ -65,29 +63,30 @@ public final class PackedWeights {
     }
 
     final ConvTransposeSpec spec;
-    final AxisPhases ys;
-    final AxisPhases xs;
+    final int groups;
     final int inPerGroup;
     final int outPerGroup;
-    final MemorySegment rowTiles;
-    /** Element index of the first tile of (group, y-residue, x-family); see {@link #blockIndex}. */
-    private final long[] familyStart;
     final MemorySegment bias;
+    private final Arena arena;
+    /** {@code [Cin][Cout/groups][kH][kW]}, BatchNorm scale folded in. */
+    private final MemorySegment weights;
+    private final Map<BlockKey, WeightBlocks> blocks = new HashMap<>();
 
-    private PackedWeights(ConvTransposeSpec spec, AxisPhases ys, AxisPhases xs, MemorySegment rowTiles,
-            long[] familyStart, MemorySegment bias) {
+    /** Blocks depend on the orientation and, through the phases' offsets, on where the output starts. */
+    private record BlockKey(boolean perPhase, int padTop, int padLeft) {}
+
+    private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, MemorySegment bias) {
         this.spec = spec;
-        this.ys = ys;
-        this.xs = xs;
-        this.inPerGroup = spec.inChannels() / spec.groups();
-        this.outPerGroup = spec.outChannels() / spec.groups();
-        this.rowTiles = rowTiles;
-        this.familyStart = familyStart;
+        this.arena = arena;
+        this.weights = weights;
         this.bias = bias;
+        this.groups = spec.groups();
+        this.inPerGroup = spec.inChannels() / groups;
+        this.outPerGroup = spec.outChannels() / groups;
     }
 
     /**
-     * Packs (and, with a BatchNorm, folds) the weights and bias into {@code arena}.
+     * Copies (and, with a BatchNorm, folds) the weights and bias into {@code arena}.
      *
      * @param w PyTorch-layout weights {@code [Cin, Cout/groups, kH, kW]}
      * @param b bias of {@code Cout} floats, or null for none
@@ -95,54 +94,19 @@ public final class PackedWeights {
      */
     public static PackedWeights pack(ConvTransposeSpec spec, MemorySegment w, MemorySegment b, BatchNorm bn,
             Arena arena) {
-        AxisPhases ys = AxisPhases.of(spec.kernelH(), spec.strideH(), spec.dilationH());
-        AxisPhases xs = AxisPhases.of(spec.kernelW(), spec.strideW(), spec.dilationW());
-        int groups = spec.groups();
-        int cin = spec.inChannels() / groups;
-        int cout = spec.outChannels() / groups;
-        int kh = spec.kernelH();
-        int kw = spec.kernelW();
-        int families = xs.families.length;
-        long[] start = new long[groups * ys.stride * families];
-        long total = 0;
-        for (int g = 0; g < groups; g++) {
-            for (int ry = 0; ry < ys.stride; ry++) {
-                for (int f = 0; f < families; f++) {
-                    start[(g * ys.stride + ry) * families + f] = total;
-                    total += (long) tiles(cout, xs.families[f].length) * tileSize(ys.taps[ry].length,
-                            xs.offsets[xs.families[f][0]].length, cin);
-                }
+        int perGroup = spec.outChannels() / spec.groups();
+        int inPerGroup = spec.inChannels() / spec.groups();
+        long taps = (long) spec.kernelH() * spec.kernelW();
+        long count = spec.weightCount();
+        MemorySegment folded = arena.allocate(count * Float.BYTES, 64);
+        for (long i = 0; i < count; i++) {
+            float v = w.getAtIndex(FLOAT, i);
+            if (bn != null) {
+                int ci = (int) (i / (perGroup * taps));
+                int co = ci / inPerGroup * perGroup + (int) (i / taps % perGroup);
+                v = (float) (v * bn.scale()[co]);
             }
-        }
-        MemorySegment packed = arena.allocate(Math.max(1, total) * Float.BYTES, 64);
-        for (int g = 0; g < groups; g++) {
-            for (int ry = 0; ry < ys.stride; ry++) {
-                int[] tyTaps = ys.taps[ry];
-                for (int f = 0; f < families; f++) {
-                    int[] members = xs.families[f];
-                    int ntx = xs.offsets[members[0]].length;
-                    long base = start[(g * ys.stride + ry) * families + f];
-                    int rows = cout * members.length;
-                    for (int row = 0; row < rows; row++) {
-                        int col = row / members.length;
-                        int rx = members[row % members.length];
-                        int co = g * cout + col;
-                        double scale = bn == null ? 1 : bn.scale()[co];
-                        long tileBase = base + (long) (row / RowTileKernel.ROWS)
-                                * tileSize(tyTaps.length, ntx, cin);
-                        for (int ty = 0; ty < tyTaps.length; ty++) {
-                            for (int tx = 0; tx < ntx; tx++) {
-                                for (int c = 0; c < cin; c++) {
-                                    long src = (((long) (g * cin + c) * cout + col) * kh + tyTaps[ty]) * kw + xs.taps[rx][tx];
-                                    long dst = tileBase + ((long) (ty * ntx + tx) * cin + c) * RowTileKernel.ROWS
-                                            + row % RowTileKernel.ROWS;
-                                    packed.setAtIndex(FLOAT, dst, (float) (w.getAtIndex(FLOAT, src) * scale));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            folded.setAtIndex(FLOAT, i, v);
         }
         MemorySegment bias = arena.allocate((long) spec.outChannels() * Float.BYTES, 64);
         for (int co = 0; co < spec.outChannels(); co++) {
@@ -152,20 +116,33 @@ public final class PackedWeights {
             }
             bias.setAtIndex(FLOAT, co, (float) v);
         }
-        return new PackedWeights(spec, ys, xs, packed, start, bias);
+        return new PackedWeights(spec, arena, folded, bias);
     }
 
-    static int tiles(int outPerGroup, int familySize) {
-        return Math.ceilDiv(outPerGroup * familySize, RowTileKernel.ROWS);
+    /** @return weight {@code [ci][col][ky][kx]} (folded) */
+    float weight(int ci, int col, int ky, int kx) {
+        long i = (((long) ci * outPerGroup + col) * spec.kernelH() + ky) * spec.kernelW() + kx;
+        return weights.getAtIndex(FLOAT, i);
     }
 
-    static long tileSize(int yTaps, int xTaps, int inPerGroup) {
-        return (long) yTaps * xTaps * inPerGroup * RowTileKernel.ROWS;
-    }
-
-    /** @return element index of tile {@code tile} of (group, y-residue, x-family) */
-    long blockIndex(int group, int ry, int family, int tile) {
-        long start = familyStart[(group * ys.stride + ry) * xs.families.length + family];
-        return start + tile * tileSize(ys.taps[ry].length, xs.offsets[xs.families[family][0]].length, inPerGroup);
+    /**
+     * The weight blocks for {@code g}'s phases, packed on first use and kept for later plans.
+     *
+     * @param perPhase one family per phase ({@link ChannelTiledPlan}) instead of phases grouped by
+     *     shared offsets ({@link PixelTiledPlan})
+     * @param rowsPerBlock rows per block: the micro-kernel's broadcast or vector operand width
+     */
+    synchronized WeightBlocks blocks(ConvTransposeGeometry g, boolean perPhase, int rowsPerBlock) {
+        BlockKey key = new BlockKey(perPhase, g.height().padBegin(), g.width().padBegin());
+        WeightBlocks b = blocks.get(key);
+        if (b == null) {
+            AxisPhases ys = AxisPhases.of(spec.kernelH(), spec.strideH(), spec.dilationH(), key.padTop());
+            AxisPhases xs = AxisPhases.of(spec.kernelW(), spec.strideW(), spec.dilationW(), key.padLeft());
+            b = perPhase
+                    ? WeightBlocks.pack(this, ys, xs, ys.singletons(), xs.singletons(), rowsPerBlock, arena)
+                    : WeightBlocks.pack(this, ys, xs, ys.families, xs.families, rowsPerBlock, arena);
+            blocks.put(key, b);
+        }
+        return b;
     }
 }

@@ -61,10 +61,10 @@ class KernelDifferentialTest {
         return new double[][] {y, mag};
     }
 
-    static ConvTransposeSpec randomSpec(SplittableRandom r) {
+    static ConvTransposeSpec randomSpec(SplittableRandom r, int maxOutPerGroup) {
         int groups = 1 + r.nextInt(3);
         int cin = groups * (1 + r.nextInt(6));
-        int cout = groups * (1 + r.nextInt(9));
+        int cout = groups * (1 + r.nextInt(maxOutPerGroup));
         int kh = 1 + r.nextInt(5), kw = 1 + r.nextInt(5);
         int sh = 1 + r.nextInt(4), sw = 1 + r.nextInt(4);
         int dh = 1 + r.nextInt(3), dw = 1 + r.nextInt(3);
@@ -84,7 +84,7 @@ class KernelDifferentialTest {
         SplittableRandom r = new SplittableRandom(12345);
         int checked = 0;
         for (int trial = 0; trial < 3000; trial++) {
-            ConvTransposeSpec spec = randomSpec(r);
+            ConvTransposeSpec spec = randomSpec(r, 9);
             long[] inShape = {1 + r.nextInt(2), spec.inChannels(), 1 + r.nextInt(9), 1 + r.nextInt(40)};
             ConvTransposeGeometry g;
             try {
@@ -96,6 +96,26 @@ class KernelDifferentialTest {
             checked++;
         }
         assertTrue(checked > 1500, "checked " + checked);
+    }
+
+    /** Many output channels on small maps: the plan that vectorizes over channels. */
+    @Test
+    void matchesScatterDefinitionWithManyChannelsOnSmallMaps() {
+        SplittableRandom r = new SplittableRandom(777);
+        int checked = 0;
+        for (int trial = 0; trial < 400; trial++) {
+            ConvTransposeSpec spec = randomSpec(r, 90);
+            long[] inShape = {1 + r.nextInt(2), spec.inChannels(), 1 + r.nextInt(6), 1 + r.nextInt(6)};
+            ConvTransposeGeometry g;
+            try {
+                g = spec.geometry(inShape);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            checkOne(spec, g, r);
+            checked++;
+        }
+        assertTrue(checked > 200, "checked " + checked);
     }
 
     static void checkOne(ConvTransposeSpec spec, ConvTransposeGeometry g, SplittableRandom r) {

@@ -1,0 +1,176 @@
+package dev.convt.kernel;
+
+import dev.convt.ConvTransposeGeometry;
+import dev.convt.Epilogue;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Vectors over output channels: the plan for maps narrower than a vector (DCGAN's 1x1 to 8x8
+ * layers), where vectors over pixels would be mostly empty lanes.
+ *
+ * <p>A tile's vector operand is 4 vectors of one phase's weights (64 output channels with 512-bit
+ * vectors); its broadcast operand is 4 neighbouring pixels of that phase's grid.
+ * Each group of 4 pixels is packed with only the taps that reach the image for it, so a 1x1 input
+ * (one tap per output pixel) costs little more than the products that matter.
+ *
+ * <p>A task is (image, group, phase, block of output channels): it packs its phase's pixels once,
+ * sums every (channel block, pixel group) tile into scratch {@code [pixel][channel]}, then writes
+ * each output element once, in place (the phase's outputs are every stride-th pixel).
+ */
+final class ChannelTiledPlan extends ExecutionPlan {
+
+    private static final int LANES = TileKernel.LANES;
+    private static final int PIXELS = TileKernel.BROADCASTS;
+    private static final int CHANNELS = TileKernel.VECTOR_WIDTH;
+    /** Tasks per image and group: enough to share among threads, few enough that panels are reused. */
+    private static final int TARGET_TASKS = 4;
+    /** Per pixel group in the workspace table: panel offset, first y-tap, y-taps, first x-tap, x-taps. */
+    private static final int TABLE = 5;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private final WeightBlocks blocks;
+    private final int blocksPerGroup;
+    private final int blocksPerTask;
+    private final int tasksPerPhase;
+    private final int phases;
+
+    ChannelTiledPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
+        super(geometry, weights, epilogue);
+        this.blocks = weights.blocks(geometry, true, CHANNELS);
+        this.phases = geometry.height().stride() * geometry.width().stride();
+        this.blocksPerGroup = Math.ceilDiv(weights.outPerGroup, CHANNELS);
+        int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, phases));
+        this.blocksPerTask = Math.ceilDiv(blocksPerGroup, parts);
+        this.tasksPerPhase = Math.ceilDiv(blocksPerGroup, blocksPerTask);
+    }
+
+    @Override
+    public int taskCount() {
+        return geometry.batch() * weights.groups * phases * tasksPerPhase;
+    }
+
+    @Override
+    public void runTask(int task, MemorySegment in, MemorySegment out) {
+        int part = task % tasksPerPhase;
+        int rest = task / tasksPerPhase;
+        int phase = rest % phases;
+        rest /= phases;
+        int g = rest % weights.groups;
+        int n = rest / weights.groups;
+        int sx = geometry.width().stride();
+        int ry = phase / sx;
+        int rx = phase % sx;
+        int rowsQ = blocks.ys.count(ry, geometry.height().out());
+        int colsQ = blocks.xs.count(rx, geometry.width().out());
+        if (rowsQ == 0 || colsQ == 0) {
+            return;
+        }
+        int b0 = part * blocksPerTask;
+        int b1 = Math.min(b0 + blocksPerTask, blocksPerGroup);
+        int groupsPerRow = Math.ceilDiv(colsQ, PIXELS);
+        int pixelGroups = rowsQ * groupsPerRow;
+        Workspace ws = Workspace.current();
+        int[] table = ws.table(pixelGroups * TABLE);
+        MemorySegment panel = pack(ws, table, in, n, g, ry, rx, rowsQ, colsQ, groupsPerRow);
+        int channels = (b1 - b0) * CHANNELS;
+        float[] scratch = ws.scratch(pixelGroups * PIXELS * channels);
+        int cin = weights.inPerGroup;
+        int ntxAll = blocks.xs.offsets[rx].length;
+        for (int b = b0; b < b1; b++) {
+            long block = blocks.blockIndex(g, ry, rx, b);
+            for (int p = 0; p < pixelGroups; p++) {
+                int at = table[p * TABLE];
+                int tyLo = table[p * TABLE + 1];
+                int nty = table[p * TABLE + 2];
+                int txLo = table[p * TABLE + 3];
+                int ntx = table[p * TABLE + 4];
+                for (int k = 0; k < PIXELS; k++) {
+                    ws.base[k] = (p * PIXELS + k) * channels + (b - b0) * CHANNELS;
+                }
+                TileKernel.computeTile(blocks.data, block + ((long) tyLo * ntxAll + txLo) * cin * CHANNELS,
+                        (long) (ntxAll - ntx) * cin * CHANNELS, panel, at, nty, ntx * cin, scratch, ws.base);
+            }
+        }
+        store(scratch, out, n, g, ry, rx, rowsQ, colsQ, groupsPerRow, b0 * CHANNELS,
+                Math.min(b1 * CHANNELS, weights.outPerGroup), channels);
+    }
+
+    /** Packs every pixel group of the phase with just the taps that reach the image for it. */
+    private MemorySegment pack(Workspace ws, int[] table, MemorySegment in, int n, int g, int ry, int rx, int rowsQ,
+            int colsQ, int groupsPerRow) {
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        int[] offY = blocks.ys.offsets[ry];
+        int[] offX = blocks.xs.offsets[rx];
+        int cin = weights.inPerGroup;
+        PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, ay.in(), ax.in());
+        MemorySegment panel = ws.panel((long) rowsQ * groupsPerRow * offY.length * offX.length * cin * PIXELS);
+        long at = 0;
+        for (int qy = 0; qy < rowsQ; qy++) {
+            int tyLo = 0;
+            while (tyLo < offY.length && !inside(qy, qy, offY[tyLo], ay.in())) {
+                tyLo++;
+            }
+            int tyHi = offY.length;
+            while (tyHi > tyLo && !inside(qy, qy, offY[tyHi - 1], ay.in())) {
+                tyHi--;
+            }
+            for (int j = 0; j < groupsPerRow; j++) {
+                int qs = j * PIXELS;
+                int qe = Math.min(qs + PIXELS, colsQ) - 1;
+                int txLo = 0;
+                while (txLo < offX.length && !inside(qs, qe, offX[txLo], ax.in())) {
+                    txLo++;
+                }
+                int txHi = offX.length;
+                while (txHi > txLo && !inside(qs, qe, offX[txHi - 1], ax.in())) {
+                    txHi--;
+                }
+                int e = (qy * groupsPerRow + j) * TABLE;
+                table[e] = (int) at;
+                table[e + 1] = tyLo;
+                table[e + 2] = tyHi - tyLo;
+                table[e + 3] = txLo;
+                table[e + 4] = txHi - txLo;
+                at += PanelPacker.packQuad(src, offY, tyLo, tyHi, offX, txLo, txHi, qy, qs, panel, at);
+            }
+        }
+        return panel;
+    }
+
+    /** Whether grid positions {@code [q0, q1]} reach any input index through offset {@code off}. */
+    private static boolean inside(int q0, int q1, int off, int size) {
+        return q0 + off < size && q1 + off >= 0;
+    }
+
+    /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */
+    private void store(float[] scratch, MemorySegment out, int n, int g, int ry, int rx, int rowsQ, int colsQ,
+            int groupsPerRow, int cFrom, int cTo, int channels) {
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        long plane = (long) ay.out() * ax.out();
+        long biasBase = (long) g * weights.outPerGroup;
+        for (int row = 0; row < rowsQ; row++) {
+            int oy = row * ay.stride() + ry;
+            for (int col = 0; col < colsQ; col++) {
+                int ox = col * ax.stride() + rx;
+                int pixel = row * groupsPerRow * PIXELS + col;
+                int s = pixel * channels - cFrom;
+                for (int c = cFrom; c < cTo; c += LANES) {
+                    var inRange = TileKernel.SPECIES.indexInRange(c, cTo);
+                    FloatVector bias = FloatVector.fromMemorySegment(TileKernel.SPECIES, weights.bias,
+                            (biasBase + c) * Float.BYTES, ORDER, inRange);
+                    epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))
+                            .intoArray(scratch, s + c);
+                }
+                long first = outputRow(n, (int) biasBase + cFrom, oy) + ox;
+                for (int c = cFrom; c < cTo; c++) {
+                    out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, first + (c - cFrom) * plane, scratch[s + c]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.convt.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One thread's reusable buffers: sums awaiting the store pass, the packed input panel, and small
+ * index tables. Grown on demand and kept, so once warm a call allocates nothing; one per thread so
+ * that concurrent calls never share one.
+ */
+final class Workspace {
+
+    private static final ThreadLocal<Workspace> CURRENT = ThreadLocal.withInitial(Workspace::new);
+
+    private float[] scratch = new float[0];
+    private MemorySegment panel = MemorySegment.NULL;
+    private int[] table = new int[0];
+    final int[] base = new int[TileKernel.BROADCASTS];
+    final PanelPacker.Source source = new PanelPacker.Source();
+
+    static Workspace current() {
+        return CURRENT.get();
+    }
+
+    float[] scratch(int size) {
+        if (scratch.length < size) {
+            scratch = new float[size];
+        }
+        return scratch;
+    }
+
+    /** @return a native panel of at least {@code floats} floats, 64-byte aligned */
+    MemorySegment panel(long floats) {
+        long bytes = Math.max(1, floats) * Float.BYTES;
+        if (panel.byteSize() < bytes) {
+            // Freed by the GC with the workspace: a thread's panel lives as long as the thread.
+            panel = Arena.ofAuto().allocate(bytes, 64);
+        }
+        return panel;
+    }
+
+    int[] table(int size) {
+        if (table.length < size) {
+            table = new int[size];
+        }
+        return table;
+    }
+}
