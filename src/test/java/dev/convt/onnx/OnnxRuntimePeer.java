@@ -3,6 +3,7 @@ package dev.convt.onnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.convt.ConvTransposeSpec;
@@ -35,6 +36,9 @@ public final class OnnxRuntimePeer implements AutoCloseable {
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            // ORT warns on every run where its own shape inference disagrees with its kernel
+            // (output_shape, auto_pad); the peer takes the kernel's shape, so the warning is noise.
+            options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             this.session = env.createSession(model, options);
         }
         this.outputShape = runForShape();
