@@ -32,23 +32,23 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, Axis heig
      */
     public record Axis(int in, int out, int kernel, int stride, int dilation, int padBegin) {
 
-        /** @return {@code dilation*(kernel-1)+1}, the span one kernel covers */
-        public int extent() {
-            return dilation * (kernel - 1) + 1;
+        /** {@return {@code dilation*(kernel-1)+1}, the span one kernel covers (may exceed an int)} */
+        public long extent() {
+            return (long) dilation * (kernel - 1) + 1;
         }
 
-        /** @return padding at the end: {@code (in-1)*stride + extent - out - padBegin} (may be negative) */
+        /** {@return padding at the end: {@code (in-1)*stride + extent - out - padBegin} (may be negative)} */
         public long padEnd() {
             return (long) (in - 1) * stride + extent() - out - padBegin;
         }
     }
 
-    /** @return input shape, rank 4 or (1-D) rank 3 */
+    /** {@return input shape, rank 4 or (1-D) rank 3} */
     public long[] inputShape() {
         return shape(spec.inChannels(), height.in, width.in);
     }
 
-    /** @return output shape, of the same rank as the input */
+    /** {@return output shape, of the same rank as the input} */
     public long[] outputShape() {
         return shape(spec.outChannels(), height.out, width.out);
     }
@@ -57,12 +57,12 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, Axis heig
         return inputRank == 3 ? new long[] {batch, channels, w} : new long[] {batch, channels, h, w};
     }
 
-    /** @return number of input elements */
+    /** {@return number of input elements} */
     public long inputCount() {
         return (long) batch * spec.inChannels() * height.in * width.in;
     }
 
-    /** @return number of output elements */
+    /** {@return number of output elements} */
     public long outputCount() {
         return (long) batch * spec.outChannels() * height.out * width.out;
     }

@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConvTransposeLayer implements AutoCloseable {
 
+    /** Never started: a confined segment is accessible by its owner only, so not by this thread. */
+    private static final Thread NOT_AN_OWNER = new Thread(() -> { });
+
     private final ConvTransposeSpec spec;
     private final Epilogue epilogue;
     private final Arena arena;
@@ -63,17 +66,19 @@ public final class ConvTransposeLayer implements AutoCloseable {
         return new Builder(Objects.requireNonNull(spec, "spec"));
     }
 
-    /** @return the spec */
+    /** {@return the spec} */
     public ConvTransposeSpec spec() {
         return spec;
     }
 
-    /** @return the fused epilogue */
+    /** {@return the fused epilogue} */
     public Epilogue epilogue() {
         return epilogue;
     }
 
     /**
+     * The output shape for an input shape, to allocate the output tensor.
+     *
      * @param inputShape {@code (N, Cin, H, W)}, or {@code (N, Cin, W)} for a 1-D spec
      * @return the output shape {@code forward} expects for that input
      */
@@ -109,6 +114,9 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * @param threads at least 1
      */
     public void forward(Tensor input, Tensor output, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads " + threads + " must be at least 1");
+        }
         forward(input, output, TaskRunner.sharedPool(), threads);
     }
 
@@ -129,6 +137,10 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
         ExecutionPlan plan = enter(input, output);
         try {
+            if (parallelism > 1 && plan.taskCount() > 1) {
+                requireShared("input", input);
+                requireShared("output", output);
+            }
             TaskRunner.run(plan, input.segment(), output.segment(), executor, parallelism);
         } finally {
             inFlight.decrementAndGet();
@@ -187,8 +199,20 @@ public final class ConvTransposeLayer implements AutoCloseable {
         if (!s.scope().isAlive()) {
             throw new IllegalStateException(name + " " + t + ": its arena is closed");
         }
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalStateException(name + " " + t + ": its arena is confined to another thread");
+        }
         if (s.isReadOnly() && name.equals("output")) {
             throw new IllegalArgumentException("output " + t + " is read-only");
+        }
+    }
+
+    /** Worker threads can only touch memory of a shared or automatic arena, never a confined one. */
+    private static void requireShared(String name, Tensor t) {
+        if (!t.segment().isAccessibleBy(NOT_AN_OWNER)) {
+            throw new IllegalArgumentException(name + " " + t + " belongs to a confined arena, which worker threads"
+                    + " cannot read or write; allocate it from Arena.ofShared() or Arena.ofAuto() to run on several"
+                    + " threads, or call forward(input, output)");
         }
     }
 
@@ -200,7 +224,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * Frees the packed weights once calls in progress have finished. Idempotent.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
@@ -230,6 +254,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
 
         /**
+         * Sets the weights from a tensor.
+         *
          * @param w weights of shape {@link ConvTransposeSpec#weightShape()} (a 1-D spec also
          *     accepts {@code [Cin, Cout/groups, 1, kW]}); copied at {@link #build()}
          * @return this builder
@@ -251,6 +277,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
 
         /**
+         * Sets the weights from a segment.
+         *
          * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]}, C order, exactly
          *     {@link ConvTransposeSpec#weightCount()} floats; copied at {@link #build()}
          * @return this builder
@@ -262,6 +290,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
 
         /**
+         * Sets the weights from an array.
+         *
          * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]}, C order
          * @return this builder
          */
@@ -271,6 +301,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
 
         /**
+         * Sets the bias from a tensor.
+         *
          * @param b bias of shape {@code [Cout]}
          * @return this builder
          */
@@ -284,6 +316,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
 
         /**
+         * Sets the bias from a segment.
+         *
          * @param b bias, {@code Cout} floats
          * @return this builder
          */
@@ -297,6 +331,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
 
         /**
+         * Sets the bias from an array.
+         *
          * @param b bias, {@code Cout} floats
          * @return this builder
          */
@@ -306,6 +342,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
 
         /**
+         * Sets the activation applied after the bias (default {@link Epilogue#NONE}).
+         *
          * @param e the activation fused after the bias
          * @return this builder
          */

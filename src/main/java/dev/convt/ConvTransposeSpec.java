@@ -79,102 +79,102 @@ public final class ConvTransposeSpec {
         return new Builder(inChannels, outChannels, 1, kernel, true);
     }
 
-    /** @return input channels (Cin) */
+    /** {@return input channels (Cin)} */
     public int inChannels() {
         return inChannels;
     }
 
-    /** @return output channels (Cout) */
+    /** {@return output channels (Cout)} */
     public int outChannels() {
         return outChannels;
     }
 
-    /** @return number of groups; both channel counts are multiples of it */
+    /** {@return number of groups; both channel counts are multiples of it} */
     public int groups() {
         return groups;
     }
 
-    /** @return whether the layer adds a per-output-channel bias */
+    /** {@return whether the layer adds a per-output-channel bias} */
     public boolean hasBias() {
         return bias;
     }
 
-    /** @return whether this is a 1-D spec (height 1, tensors of rank 3 accepted) */
+    /** {@return whether this is a 1-D spec (height 1, tensors of rank 3 accepted)} */
     public boolean isOneDimensional() {
         return oneDimensional;
     }
 
-    /** @return the ONNX {@code auto_pad} mode ({@link AutoPad#NOTSET} for explicit padding) */
+    /** {@return the ONNX {@code auto_pad} mode ({@link AutoPad#NOTSET} for explicit padding)} */
     public AutoPad autoPad() {
         return autoPad;
     }
 
-    /** @return kernel height */
+    /** {@return kernel height} */
     public int kernelH() {
         return height.kernel;
     }
 
-    /** @return kernel width */
+    /** {@return kernel width} */
     public int kernelW() {
         return width.kernel;
     }
 
-    /** @return stride along the height */
+    /** {@return stride along the height} */
     public int strideH() {
         return height.stride;
     }
 
-    /** @return stride along the width */
+    /** {@return stride along the width} */
     public int strideW() {
         return width.stride;
     }
 
-    /** @return dilation along the height */
+    /** {@return dilation along the height} */
     public int dilationH() {
         return height.dilation;
     }
 
-    /** @return dilation along the width */
+    /** {@return dilation along the width} */
     public int dilationW() {
         return width.dilation;
     }
 
-    /** @return explicit padding at the top (0 when derived by auto_pad or output_shape) */
+    /** {@return explicit padding at the top (0 when derived by auto_pad or output_shape)} */
     public int padTop() {
         return height.padBegin;
     }
 
-    /** @return explicit padding at the bottom */
+    /** {@return explicit padding at the bottom} */
     public int padBottom() {
         return height.padEnd;
     }
 
-    /** @return explicit padding at the left */
+    /** {@return explicit padding at the left} */
     public int padLeft() {
         return width.padBegin;
     }
 
-    /** @return explicit padding at the right */
+    /** {@return explicit padding at the right} */
     public int padRight() {
         return width.padEnd;
     }
 
-    /** @return extra output rows at the bottom */
+    /** {@return extra output rows at the bottom} */
     public int outputPaddingH() {
         return height.outputPadding;
     }
 
-    /** @return extra output columns at the right */
+    /** {@return extra output columns at the right} */
     public int outputPaddingW() {
         return width.outputPadding;
     }
 
-    /** @return requested output height (ONNX {@code output_shape}), or -1 when not requested */
+    /** {@return requested output height (ONNX {@code output_shape}), or -1 when not requested} */
     public int requestedOutputH() {
         return height.requestedOut;
     }
 
-    /** @return requested output width (ONNX {@code output_shape}), or -1 when not requested */
+    /** {@return requested output width (ONNX {@code output_shape}), or -1 when not requested} */
     public int requestedOutputW() {
         return width.requestedOut;
     }
@@ -192,7 +192,7 @@ public final class ConvTransposeSpec {
                 : new long[] {inChannels, perGroup, height.kernel, width.kernel};
     }
 
-    /** @return number of weight elements, {@code Cin * Cout/groups * kH * kW} */
+    /** {@return number of weight elements, {@code Cin * Cout/groups * kH * kW}} */
     public long weightCount() {
         return (long) inChannels * (outChannels / groups) * height.kernel * width.kernel;
     }
@@ -329,6 +329,7 @@ public final class ConvTransposeSpec {
         private final int[] outputPadding = {0, 0};
         private final int[] requestedOut = {-1, -1};
         private boolean explicitPads;
+        private boolean outputShapeGiven;
         private int groups = 1;
         private boolean bias = true;
         private AutoPad autoPad = AutoPad.NOTSET;
@@ -360,6 +361,8 @@ public final class ConvTransposeSpec {
         }
 
         /**
+         * Sets the stride (default 1).
+         *
          * @param s stride, one value or (height, width); at least 1
          * @return this builder
          */
@@ -369,6 +372,8 @@ public final class ConvTransposeSpec {
         }
 
         /**
+         * Sets the dilation: the spacing of kernel taps (default 1).
+         *
          * @param d dilation, one value or (height, width); at least 1
          * @return this builder
          */
@@ -414,6 +419,8 @@ public final class ConvTransposeSpec {
         }
 
         /**
+         * Sets the output padding (default 0).
+         *
          * @param op extra output rows/columns at the bottom/right, one value or (height, width);
          *     at least 0 and smaller than the stride or the dilation of its axis
          * @return this builder
@@ -424,6 +431,8 @@ public final class ConvTransposeSpec {
         }
 
         /**
+         * Sets the number of groups (default 1; {@code groups = Cin = Cout} is depthwise).
+         *
          * @param g groups; divides both channel counts
          * @return this builder
          */
@@ -433,6 +442,8 @@ public final class ConvTransposeSpec {
         }
 
         /**
+         * Sets whether the layer has a bias (default true).
+         *
          * @param on whether the layer has a bias
          * @return this builder
          */
@@ -442,6 +453,8 @@ public final class ConvTransposeSpec {
         }
 
         /**
+         * Sets ONNX {@code auto_pad} (default {@link AutoPad#NOTSET}).
+         *
          * @param mode ONNX {@code auto_pad}; not combinable with explicit padding
          * @return this builder
          */
@@ -467,6 +480,7 @@ public final class ConvTransposeSpec {
             if (oneDimensional) {
                 requestedOut[0] = -1;
             }
+            outputShapeGiven = true;
             return this;
         }
 
@@ -497,9 +511,11 @@ public final class ConvTransposeSpec {
             if (explicitPads && autoPad != AutoPad.NOTSET) {
                 throw new IllegalArgumentException("auto_pad " + autoPad + " cannot be combined with explicit pads/padding");
             }
-            if (explicitPads && requestedOut[1] >= 0) {
-                throw new IllegalArgumentException("output_shape cannot be combined with explicit pads/padding:"
-                        + " padding is derived from output_shape");
+            if (explicitPads && outputShapeGiven) {
+                throw new IllegalArgumentException("output_shape " + (oneDimensional ? String.valueOf(requestedOut[1])
+                        : requestedOut[0] + "," + requestedOut[1]) + " cannot be combined with explicit pads/padding "
+                        + padBegin[0] + "," + padBegin[1] + "," + padEnd[0] + "," + padEnd[1]
+                        + ": padding is derived from output_shape");
             }
             String[] axes = oneDimensional ? new String[] {null, "W"} : new String[] {"H", "W"};
             for (int a = 0; a < 2; a++) {
@@ -517,7 +533,7 @@ public final class ConvTransposeSpec {
                     throw new IllegalArgumentException("output_padding" + suffix + " " + outputPadding[a]
                             + " must be smaller than stride " + stride[a] + " or dilation " + dilation[a]);
                 }
-                if (requestedOut[1] >= 0) {
+                if (outputShapeGiven) {
                     positive("output_shape" + suffix, requestedOut[a]);
                 }
             }

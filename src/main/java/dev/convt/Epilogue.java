@@ -19,12 +19,14 @@ public sealed interface Epilogue {
      */
     float apply(float x);
 
-    /** @return {@code max(x, 0)}; NaN stays NaN */
+    /** {@return {@code max(x, 0)}; NaN stays NaN} */
     static Epilogue relu() {
         return new Relu();
     }
 
     /**
+     * Leaky ReLU.
+     *
      * @param slope multiplier for negative inputs, finite
      * @return {@code x >= 0 ? x : slope * x}
      */
@@ -33,6 +35,8 @@ public sealed interface Epilogue {
     }
 
     /**
+     * Clamp to {@code [min, max]}.
+     *
      * @param min lower bound
      * @param max upper bound, at least {@code min}
      * @return {@code min(max(x, min), max)}; NaN stays NaN
@@ -41,12 +45,12 @@ public sealed interface Epilogue {
         return new Clamp(min, max);
     }
 
-    /** @return {@code 1 / (1 + exp(-x))} */
+    /** {@return {@code 1 / (1 + exp(-x))}} */
     static Epilogue sigmoid() {
         return new Sigmoid();
     }
 
-    /** @return {@code tanh(x)} */
+    /** {@return {@code tanh(x)}} */
     static Epilogue tanh() {
         return new Tanh();
     }
@@ -73,7 +77,11 @@ public sealed interface Epilogue {
      * @param slope multiplier for negative inputs
      */
     record LeakyRelu(float slope) implements Epilogue {
-        /** @throws IllegalArgumentException if {@code slope} is not finite */
+        /**
+         * Checks the slope.
+         *
+         * @throws IllegalArgumentException if {@code slope} is not finite
+         */
         public LeakyRelu {
             if (!Float.isFinite(slope)) {
                 throw new IllegalArgumentException("leakyRelu slope " + slope + " must be finite");
@@ -93,7 +101,11 @@ public sealed interface Epilogue {
      * @param max upper bound
      */
     record Clamp(float min, float max) implements Epilogue {
-        /** @throws IllegalArgumentException if a bound is NaN or {@code min > max} */
+        /**
+         * Checks the bounds.
+         *
+         * @throws IllegalArgumentException if a bound is NaN or {@code min > max}
+         */
         public Clamp {
             if (Float.isNaN(min) || Float.isNaN(max) || min > max) {
                 throw new IllegalArgumentException("clamp bounds min " + min + ", max " + max

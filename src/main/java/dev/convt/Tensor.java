@@ -120,27 +120,29 @@ public final class Tensor {
         return count * Float.BYTES;
     }
 
-    /** @return the backing memory, exactly {@code 4 * elementCount()} bytes */
+    /** {@return the backing memory, exactly {@code 4 * elementCount()} bytes} */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** @return a copy of the dimensions */
+    /** {@return a copy of the dimensions} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** @return a copy of the strides, in elements (C order) */
+    /** {@return a copy of the strides, in elements (C order)} */
     public long[] strides() {
         return strides.clone();
     }
 
-    /** @return number of dimensions */
+    /** {@return number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
     /**
+     * Size of one dimension.
+     *
      * @param d dimension index
      * @return size of dimension {@code d}
      */
@@ -148,12 +150,12 @@ public final class Tensor {
         return shape[d];
     }
 
-    /** @return number of elements */
+    /** {@return number of elements} */
     public long elementCount() {
         return count;
     }
 
-    /** @return whether the shape equals {@code other} */
+    /** {@return whether the shape equals {@code other}} */
     boolean hasShape(long[] other) {
         return java.util.Arrays.equals(shape, other);
     }
@@ -175,6 +177,8 @@ public final class Tensor {
     }
 
     /**
+     * Reads one element.
+     *
      * @param index one index per dimension
      * @return the element
      */
@@ -183,6 +187,8 @@ public final class Tensor {
     }
 
     /**
+     * Writes one element.
+     *
      * @param value the new value
      * @param index one index per dimension
      */
@@ -191,6 +197,8 @@ public final class Tensor {
     }
 
     /**
+     * Reads one element by its C-order position.
+     *
      * @param flatIndex index in C order, in {@code [0, elementCount())}
      * @return the element
      */
@@ -199,6 +207,8 @@ public final class Tensor {
     }
 
     /**
+     * Writes one element by its C-order position.
+     *
      * @param flatIndex index in C order, in {@code [0, elementCount())}
      * @param value the new value
      */

@@ -11,7 +11,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -234,7 +233,6 @@ class ConvTransposeLayerTest {
      * or refuse them up front with an IllegalArgumentException naming the confined arena.
      */
     @Test
-    @Disabled("bug in ConvTransposeLayer.forward(..., parallelism): confined tensors reach worker threads; see the ref branch report")
     void confinedTensorsWithSeveralThreadsWorkOrAreRefused() throws Exception {
         try (Arena arena = Arena.ofConfined(); ConvTransposeLayer layer = layer()) {
             Tensor x = Tensor.of(arena, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 2, 3, 3);
@@ -273,7 +271,14 @@ class ConvTransposeLayerTest {
                     ConvTransposeLayer layer = ConvTransposeLayer.builder(spec).weights(w).bias(b).epilogue(e).build()) {
                 Tensor y = Tensor.allocate(arena, 1, 2, 4, 4);
                 layer.forward(Tensor.of(arena, x, 1, 1, 2, 2), y);
-                assertArrayEquals(expected, y.toArray(), e.toString());
+                float[] actual = y.toArray();
+                // The kernel evaluates exp/tanh in float vectors; the definition in double.
+                boolean transcendental = e instanceof Epilogue.Sigmoid || e instanceof Epilogue.Tanh;
+                for (int i = 0; i < expected.length; i++) {
+                    float allowed = transcendental ? 4 * Math.ulp(expected[i]) : 0f;
+                    assertTrue(Math.abs(actual[i] - expected[i]) <= allowed,
+                            e + " element " + i + ": " + actual[i] + " vs " + expected[i]);
+                }
             }
         }
     }

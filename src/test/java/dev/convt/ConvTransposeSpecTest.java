@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convt.ConvTransposeSpec.AutoPad;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,7 +111,6 @@ class ConvTransposeSpecTest {
      * only (or not at all), and even accepts explicit pads alongside it.
      */
     @Test
-    @Disabled("bug in ConvTransposeSpec.Builder.build(): negative output_shape width accepted; see the ref branch report")
     void negativeOutputShapeWidthIsRejected() {
         assertRejected(() -> twoD().outputShape(5, -1).build(), "output_shape (W) -1");
         assertRejected(() -> twoD().outputShape(5, -3).build(), "output_shape (W) -3");

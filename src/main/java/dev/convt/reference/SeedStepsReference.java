@@ -77,8 +77,8 @@ public final class SeedStepsReference {
         int padTop = height.dilation() * (height.kernel() - 1) - height.padBegin();
         int padLeft = width.dilation() * (width.kernel() - 1) - width.padBegin();
         // A valid stride-1 convolution shrinks a map by extent-1: the padded map must be out+extent-1.
-        int paddedRows = height.out() + height.extent() - 1;
-        int paddedCols = width.out() + width.extent() - 1;
+        int paddedRows = Math.toIntExact(height.out() + height.extent() - 1);
+        int paddedCols = Math.toIntExact(width.out() + width.extent() - 1);
         int padBottom = paddedRows - zeroInserted.length - padTop;
         int padRight = paddedCols - zeroInserted[0].length - padLeft;
         float[][] padded = new float[paddedRows][paddedCols];

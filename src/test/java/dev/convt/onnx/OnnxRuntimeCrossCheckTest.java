@@ -64,7 +64,7 @@ class OnnxRuntimeCrossCheckTest {
         }
 
         private static int natural(ConvTransposeGeometry.Axis a, int outputPadding) {
-            return (a.in() - 1) * a.stride() + a.extent() + outputPadding;
+            return Math.toIntExact((a.in() - 1) * a.stride() + a.extent() + outputPadding);
         }
 
         private static ConvTransposeGeometry.Axis clampNegativeTotal(ConvTransposeGeometry.Axis a, int outputPadding,
