@@ -39,7 +39,11 @@ final class ChannelTiledPlan extends ExecutionPlan {
 
     ChannelTiledPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
-        this.blocks = weights.blocks(geometry, true, CHANNELS);
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        AxisPhases ys = AxisPhases.of(ay.kernel(), ay.stride(), ay.dilation(), ay.padBegin(), false);
+        AxisPhases xs = AxisPhases.of(ax.kernel(), ax.stride(), ax.dilation(), ax.padBegin(), false);
+        this.blocks = weights.blocks(geometry, true, false, false, ys, xs, CHANNELS);
         this.phases = geometry.height().stride() * geometry.width().stride();
         this.blocksPerGroup = Math.ceilDiv(weights.outPerGroup, CHANNELS);
         int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, phases));

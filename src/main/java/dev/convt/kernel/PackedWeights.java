@@ -72,8 +72,8 @@ public final class PackedWeights {
     private final MemorySegment weights;
     private final Map<BlockKey, WeightBlocks> blocks = new HashMap<>();
 
-    /** Blocks depend on the orientation and, through the phases' offsets, on where the output starts. */
-    private record BlockKey(boolean perPhase, int padTop, int padLeft) {}
+    /** Blocks depend on the orientation, the families chosen and, through the offsets, on where the output starts. */
+    private record BlockKey(boolean perPhase, boolean shiftedY, boolean shiftedX, int padTop, int padLeft) {}
 
     private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, MemorySegment bias) {
         this.spec = spec;
@@ -126,18 +126,19 @@ public final class PackedWeights {
     }
 
     /**
-     * The weight blocks for {@code g}'s phases, packed on first use and kept for later plans.
+     * The weight blocks for one plan's phases, packed on first use and kept for later plans.
      *
      * @param perPhase one family per phase ({@link ChannelTiledPlan}) instead of phases grouped by
      *     shared offsets ({@link PixelTiledPlan})
+     * @param ys the plan's phases along the height (offsets must match {@code shiftedY})
+     * @param xs the plan's phases along the width
      * @param rowsPerBlock rows per block: the micro-kernel's broadcast or vector operand width
      */
-    synchronized WeightBlocks blocks(ConvTransposeGeometry g, boolean perPhase, int rowsPerBlock) {
-        BlockKey key = new BlockKey(perPhase, g.height().padBegin(), g.width().padBegin());
+    synchronized WeightBlocks blocks(ConvTransposeGeometry g, boolean perPhase, boolean shiftedY, boolean shiftedX,
+            AxisPhases ys, AxisPhases xs, int rowsPerBlock) {
+        BlockKey key = new BlockKey(perPhase, shiftedY, shiftedX, g.height().padBegin(), g.width().padBegin());
         WeightBlocks b = blocks.get(key);
         if (b == null) {
-            AxisPhases ys = AxisPhases.of(spec.kernelH(), spec.strideH(), spec.dilationH(), key.padTop());
-            AxisPhases xs = AxisPhases.of(spec.kernelW(), spec.strideW(), spec.dilationW(), key.padLeft());
             b = perPhase
                     ? WeightBlocks.pack(this, ys, xs, ys.singletons(), xs.singletons(), rowsPerBlock, arena)
                     : WeightBlocks.pack(this, ys, xs, ys.families, xs.families, rowsPerBlock, arena);

@@ -45,25 +45,57 @@ final class PanelPacker {
     }
 
     /**
-     * Packs {@link TileKernel#VECTORS} vectors of phase-grid pixels per step: vector {@code v} starts
-     * at phase row {@code qy0 + v / cols}, column {@code q0 + (v % cols) * LANES}.
+     * Packs {@link TileKernel#VECTORS} vectors of grid pixels per step: vectors {@code first ..
+     * first+3} of a grid taken row by row, {@code chunks} vectors per row, from grid row {@code gy0}
+     * and column {@code gx0}.
      *
-     * @return the number of floats written
+     * <p>Channels are the outer loop: every (tap, vector) of one input plane is copied before the
+     * next plane, so reads stay within a few cache lines instead of striding a plane per load.
+     * Each entry's source offset, lane mask and panel slot are worked out once, in {@code plan}.
      */
-    static long packPixels(Source s, int[] offY, int tyLo, int tyHi, int[] offX, int qy0, int q0, int cols,
-            MemorySegment panel) {
-        long at = 0;
+    static void packPixels(Source s, int[] offY, int tyLo, int tyHi, int[] offX, int gy0, int gx0, int chunks,
+            int first, MemorySegment panel, EntryTable plan) {
+        int entries = (tyHi - tyLo) * offX.length * TileKernel.VECTORS;
+        plan.reserve(entries);
+        int e = 0;
         for (int ty = tyLo; ty < tyHi; ty++) {
             for (int tx = 0; tx < offX.length; tx++) {
+                long slot = (long) ((ty - tyLo) * offX.length + tx) * s.channels * TileKernel.VECTOR_WIDTH;
                 for (int v = 0; v < TileKernel.VECTORS; v++) {
-                    int iy = qy0 + v / cols + offY[ty];
-                    int ix = q0 + (v % cols) * LANES + offX[tx];
-                    copyChannels(s, iy, ix, LANES, panel, at + v * LANES, TileKernel.VECTOR_WIDTH);
+                    int iy = gy0 + (first + v) / chunks + offY[ty];
+                    int ix = gx0 + (first + v) % chunks * LANES + offX[tx];
+                    boolean rowInside = iy >= 0 && iy < s.height;
+                    plan.source[e] = ((long) (rowInside ? iy : 0) * s.width + ix) * Float.BYTES;
+                    plan.lanes[e] = SPECIES.indexInRange(ix, rowInside ? s.width : 0).toLong();
+                    plan.slot[e] = (slot + (long) v * LANES) * Float.BYTES;
+                    e++;
                 }
-                at += (long) s.channels * TileKernel.VECTOR_WIDTH;
             }
         }
-        return at;
+        long plane = s.channelBase * Float.BYTES;
+        for (int c = 0; c < s.channels; c++, plane += s.plane * Float.BYTES) {
+            long step = (long) c * TileKernel.VECTOR_WIDTH * Float.BYTES;
+            for (int k = 0; k < entries; k++) {
+                VectorMask<Float> inside = VectorMask.fromLong(SPECIES, plan.lanes[k]);
+                FloatVector.fromMemorySegment(SPECIES, s.in, plane + plan.source[k], ORDER, inside)
+                        .intoMemorySegment(panel, plan.slot[k] + step, ORDER);
+            }
+        }
+    }
+
+    /** Per-entry source offsets, lane masks and panel slots, reused across calls by one thread. */
+    static final class EntryTable {
+        long[] source = new long[0];
+        long[] lanes = new long[0];
+        long[] slot = new long[0];
+
+        void reserve(int entries) {
+            if (source.length < entries) {
+                source = new long[entries];
+                lanes = new long[entries];
+                slot = new long[entries];
+            }
+        }
     }
 
     /**

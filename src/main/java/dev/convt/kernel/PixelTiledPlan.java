@@ -5,82 +5,161 @@ import dev.convt.Epilogue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * Vectors over output pixels: the plan for maps at least one vector wide.
  *
- * <p>A tile's vector operand is 4 vectors of phase-grid pixels (1 phase row x 4 chunks, 2 x 2 or
- * 4 x 1, whichever wastes fewer lanes on the grid's width); its broadcast operand is 4 rows
- * {@code (output channel, y-phase, x-phase)} of one pair of phase families, which all read the
- * same input pixels. So one packed panel serves every row of the family pair: the more channels
- * and phases, the more reuse.
+ * <p>A tile's broadcast operand is 4 rows {@code (output channel, y-phase, x-phase)} of one pair of
+ * phase families, which all read the same input pixels; its vector operand is 4 consecutive
+ * vectors of the family's grid, taken row by row ({@code chunks} vectors per grid row, so a tile
+ * may cross rows and a 129-wide grid wastes one vector, not a tile). One packed panel serves
+ * every row of the family pair: the more channels and phases, the more reuse.
+ *
+ * <p>Per axis the plan picks exact or shifted families (see {@link AxisPhases}) by a cost model:
+ * padded rows and panel packing weigh against the lanes a wider shared grid wastes. Many output
+ * channels favour exact grids; one output channel (FSRCNN) favours one shared family.
  *
  * <p>A task is (image, group, y-family, block of grid rows, block of output channels). It sums
- * its tiles into scratch laid out {@code [channel][y-phase][x-phase][grid row][q]}; then a store
- * pass per output row adds the bias, applies the epilogue and interleaves the x-phases.
+ * its tiles into scratch, one region per row {@code (channel, y-phase, x-phase)} holding the
+ * block's grid rows back to back; then a store pass per output row adds the bias, applies the
+ * epilogue and interleaves the x-phases.
  */
 final class PixelTiledPlan extends ExecutionPlan {
 
     private static final int LANES = TileKernel.LANES;
     private static final int ROWS = TileKernel.BROADCASTS;
+    private static final int VECTORS = TileKernel.VECTORS;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Rows per task: enough tiles to reuse each packed panel, few enough for scratch to stay in L1/L2. */
     private static final int TARGET_ROWS = 128;
+    /** Packing a panel costs about as much as this many rows of tile work, in the cost model. */
+    private static final int PACKING_ROWS = 4;
 
     private final WeightBlocks blocks;
+    private final AxisPhases ys;
+    private final AxisPhases xs;
     private final int[][] familiesY;
     private final int[][] familiesX;
-    private final int cols;
-    private final int tileRows;
-    private final int qxPadded;
-    private final int phaseStride;
+    /** Per x-family: first grid position and vectors per grid row. */
+    private final int[] gridStartX;
+    private final int[] chunks;
+    /** Per y-family: first grid position and grid rows. */
+    private final int[] gridStartY;
+    private final int[] gridRowsY;
+    private final int blockRows;
+    private final int region;
     private final int channelBlock;
     private final int channelBlocks;
     private final int scratchSize;
-    /** Per row block of an image and group: its y-family and first grid row. */
+    /** Per row block of an image and group: its y-family and first grid row (relative to the family's start). */
     private final int[] blockFamily;
-    private final int[] blockQy;
-    /** Store pass: scratch index, from a (channel, y-phase, grid row), of each output column. */
-    private final int[] columnSource;
+    private final int[] blockRow;
+    /** Store pass: {@code columnSource[dy][x]}, scratch index of output column x from a (channel, y-phase) region. */
+    private final int[][] columnSource;
 
     PixelTiledPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
-        this.blocks = weights.blocks(geometry, false, ROWS);
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        boolean shiftedY = false;
+        boolean shiftedX = false;
+        double best = Double.MAX_VALUE;
+        for (int choice = 0; choice < 4; choice++) {
+            double c = cost(phases(ay, (choice & 1) != 0), phases(ax, (choice & 2) != 0), ay.out(), ax.out(),
+                    weights.outPerGroup);
+            if (c < best) {
+                best = c;
+                shiftedY = (choice & 1) != 0;
+                shiftedX = (choice & 2) != 0;
+            }
+        }
+        this.ys = phases(ay, shiftedY);
+        this.xs = phases(ax, shiftedX);
+        this.blocks = weights.blocks(geometry, false, shiftedY, shiftedX, ys, xs, ROWS);
         this.familiesY = blocks.familiesY;
         this.familiesX = blocks.familiesX;
-        ConvTransposeGeometry.Axis ax = geometry.width();
-        ConvTransposeGeometry.Axis ay = geometry.height();
-        int sx = ax.stride();
-        int sy = ay.stride();
-        int width = Math.ceilDiv(ax.out(), sx);
-        int chunks = Math.ceilDiv(width, LANES);
-        this.cols = chunks >= 3 ? TileKernel.VECTORS : chunks;
-        this.tileRows = TileKernel.VECTORS / cols;
-        this.qxPadded = Math.ceilDiv(width, cols * LANES) * cols * LANES;
-        this.phaseStride = tileRows * qxPadded;
-        int perGroup = weights.outPerGroup;
-        int wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, sy * sx), ROWS) * ROWS;
-        this.channelBlock = Math.min(perGroup, wanted);
-        this.channelBlocks = Math.ceilDiv(perGroup, channelBlock);
-        this.scratchSize = (channelBlock * sy * sx + 1) * phaseStride;
 
-        int gridRows = Math.ceilDiv(ay.out(), sy);
-        int perFamily = Math.ceilDiv(gridRows, tileRows);
-        this.blockFamily = new int[familiesY.length * perFamily];
-        this.blockQy = new int[blockFamily.length];
+        this.gridStartX = new int[familiesX.length];
+        this.chunks = new int[familiesX.length];
+        int rowsForWholeTiles = 1;
+        int maxChunks = 1;
+        for (int f = 0; f < familiesX.length; f++) {
+            gridStartX[f] = xs.gridStart(f, ax.out());
+            chunks[f] = Math.max(1, Math.ceilDiv(xs.gridSize(f, ax.out()), LANES));
+            maxChunks = Math.max(maxChunks, chunks[f]);
+            rowsForWholeTiles = lcm(rowsForWholeTiles, VECTORS / gcd(chunks[f], VECTORS));
+        }
+        this.blockRows = rowsForWholeTiles;
+        this.region = blockRows * maxChunks * LANES;
+        int sy = ay.stride();
+        int sx = ax.stride();
+        int wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, sy * sx), ROWS) * ROWS;
+        this.channelBlock = Math.min(weights.outPerGroup, wanted);
+        this.channelBlocks = Math.ceilDiv(weights.outPerGroup, channelBlock);
+        this.scratchSize = (channelBlock * sy * sx + 1) * region;
+
+        this.gridStartY = new int[familiesY.length];
+        this.gridRowsY = new int[familiesY.length];
+        int blocksTotal = 0;
         for (int f = 0; f < familiesY.length; f++) {
-            for (int b = 0; b < perFamily; b++) {
-                blockFamily[f * perFamily + b] = f;
-                blockQy[f * perFamily + b] = b * tileRows;
+            gridStartY[f] = ys.gridStart(f, ay.out());
+            gridRowsY[f] = ys.gridSize(f, ay.out());
+            blocksTotal += Math.ceilDiv(gridRowsY[f], blockRows);
+        }
+        this.blockFamily = new int[blocksTotal];
+        this.blockRow = new int[blocksTotal];
+        int b = 0;
+        for (int f = 0; f < familiesY.length; f++) {
+            for (int r = 0; r < gridRowsY[f]; r += blockRows) {
+                blockFamily[b] = f;
+                blockRow[b] = r;
+                b++;
             }
         }
 
-        this.columnSource = new int[Math.ceilDiv(ax.out(), LANES) * LANES];
-        for (int x = 0; x < ax.out(); x++) {
-            columnSource[x] = x % sx * phaseStride + x / sx;
+        int[] familyOfX = new int[sx];
+        for (int f = 0; f < familiesX.length; f++) {
+            for (int j : familiesX[f]) {
+                familyOfX[j] = f;
+            }
         }
+        this.columnSource = new int[blockRows][Math.ceilDiv(ax.out(), LANES) * LANES];
+        for (int dy = 0; dy < blockRows; dy++) {
+            for (int x = 0; x < ax.out(); x++) {
+                int jx = x % sx;
+                int f = familyOfX[jx];
+                int g = x / sx + xs.shift[jx] - gridStartX[f];
+                columnSource[dy][x] = jx * region + dy * chunks[f] * LANES + g;
+            }
+        }
+    }
+
+    private static AxisPhases phases(ConvTransposeGeometry.Axis a, boolean shifted) {
+        return AxisPhases.of(a.kernel(), a.stride(), a.dilation(), a.padBegin(), shifted);
+    }
+
+    /** Tile work, in row-lane-steps: padded rows plus packing, times grid rows, lanes and taps, per family pair. */
+    private static double cost(AxisPhases ys, AxisPhases xs, int outH, int outW, int channels) {
+        double total = 0;
+        for (int fy = 0; fy < ys.families.length; fy++) {
+            int nty = ys.offsets[ys.families[fy][0]].length;
+            for (int fx = 0; fx < xs.families.length; fx++) {
+                int ntx = xs.offsets[xs.families[fx][0]].length;
+                int rows = channels * ys.families[fy].length * xs.families[fx].length;
+                double lanes = Math.ceilDiv(xs.gridSize(fx, outW), LANES) * (double) LANES;
+                total += (Math.ceilDiv(rows, ROWS) * ROWS + PACKING_ROWS) * ys.gridSize(fy, outH) * lanes * nty * ntx;
+            }
+        }
+        return total;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    private static int lcm(int a, int b) {
+        return a / gcd(a, b) * b;
     }
 
     @Override
@@ -100,40 +179,45 @@ final class PixelTiledPlan extends ExecutionPlan {
         float[] scratch = ws.scratch(scratchSize);
         int c0 = cb * channelBlock;
         int c1 = Math.min(c0 + channelBlock, weights.outPerGroup);
-        sumTiles(ws, scratch, in, n, g, blockFamily[block], blockQy[block], c0, c1);
-        storeRows(scratch, out, n, g, blockFamily[block], blockQy[block], c0, c1);
+        sumTiles(ws, scratch, in, n, g, blockFamily[block], blockRow[block], c0, c1);
+        storeRows(scratch, out, n, g, blockFamily[block], blockRow[block], c0, c1);
     }
 
-    private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, int n, int g, int fy, int qy0, int c0,
+    private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, int n, int g, int fy, int row0, int c0,
             int c1) {
         int inH = geometry.height().in();
         int cin = weights.inPerGroup;
         PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
-        int[] offY = blocks.ys.offsets[familiesY[fy][0]];
-        int tyLo = 0;
-        while (tyLo < offY.length && !rowsReachInput(qy0, offY[tyLo], inH)) {
-            tyLo++;
-        }
-        int tyHi = offY.length;
-        while (tyHi > tyLo && !rowsReachInput(qy0, offY[tyHi - 1], inH)) {
-            tyHi--;
-        }
-        int dummy = scratchSize - phaseStride;
+        int[] offY = ys.offsets[familiesY[fy][0]];
+        int gy0 = gridStartY[fy] + row0;
+        int dummy = scratchSize - region;
         for (int fx = 0; fx < familiesX.length; fx++) {
-            int[] offX = blocks.xs.offsets[familiesX[fx][0]];
+            int[] offX = xs.offsets[familiesX[fx][0]];
             int rowsPerChannel = familiesY[fy].length * familiesX[fx].length;
             int rowEnd = c1 * rowsPerChannel;
-            int steps = (tyHi - tyLo) * offX.length * cin;
-            MemorySegment panel = ws.panel((long) steps * TileKernel.VECTOR_WIDTH);
-            long skipTaps = (long) tyLo * offX.length * cin * ROWS;
-            for (int q = 0; q < qxPadded; q += cols * LANES) {
-                if (steps > 0) {
-                    PanelPacker.packPixels(src, offY, tyLo, tyHi, offX, qy0, q, cols, panel);
+            int vectors = blockRows * chunks[fx];
+            for (int v0 = 0; v0 < vectors; v0 += VECTORS) {
+                int dyLo = v0 / chunks[fx];
+                int dyHi = (v0 + VECTORS - 1) / chunks[fx];
+                int tyLo = 0;
+                while (tyLo < offY.length && !rowsReachInput(gy0 + dyLo, gy0 + dyHi, offY[tyLo], inH)) {
+                    tyLo++;
                 }
+                int tyHi = offY.length;
+                while (tyHi > tyLo && !rowsReachInput(gy0 + dyLo, gy0 + dyHi, offY[tyHi - 1], inH)) {
+                    tyHi--;
+                }
+                int steps = (tyHi - tyLo) * offX.length * cin;
+                MemorySegment panel = ws.panel((long) steps * TileKernel.VECTOR_WIDTH);
+                if (steps > 0) {
+                    PanelPacker.packPixels(src, offY, tyLo, tyHi, offX, gy0, gridStartX[fx], chunks[fx], v0, panel,
+                            ws.entries);
+                }
+                long skipTaps = (long) tyLo * offX.length * cin * ROWS;
                 for (int tile = c0 * rowsPerChannel / ROWS; tile * ROWS < rowEnd; tile++) {
                     for (int b = 0; b < ROWS; b++) {
                         int row = tile * ROWS + b;
-                        ws.base[b] = q + (row < rowEnd ? scratchRow(row, fy, fx, c0) : dummy);
+                        ws.base[b] = v0 * LANES + (row < rowEnd ? scratchRow(row, fy, fx, c0) : dummy);
                     }
                     TileKernel.computeTile(panel, 0, 0, blocks.data, blocks.blockIndex(g, fy, fx, tile) + skipTaps, 1,
                             steps, scratch, ws.base);
@@ -142,33 +226,33 @@ final class PixelTiledPlan extends ExecutionPlan {
         }
     }
 
-    /** Whether phase rows {@code [qy0, qy0 + tileRows)} reach any input row through y-offset {@code off}. */
-    private boolean rowsReachInput(int qy0, int off, int inH) {
-        return qy0 + off < inH && qy0 + tileRows - 1 + off >= 0;
+    /** Whether grid rows {@code [gy0, gy1]} reach any input row through y-offset {@code off}. */
+    private static boolean rowsReachInput(int gy0, int gy1, int off, int inH) {
+        return gy0 + off < inH && gy1 + off >= 0;
     }
 
-    /** @return scratch index of family row {@code row}: (channel, y-phase, x-phase) */
+    /** @return scratch index of the region of family row {@code row}: (channel, y-phase, x-phase) */
     private int scratchRow(int row, int fy, int fx, int c0) {
-        int[] ys = familiesY[fy];
-        int[] xs = familiesX[fx];
-        int channel = row / (ys.length * xs.length) - c0;
-        int jy = ys[row / xs.length % ys.length];
-        int jx = xs[row % xs.length];
-        return ((channel * geometry.height().stride() + jy) * geometry.width().stride() + jx) * phaseStride;
+        int[] py = familiesY[fy];
+        int[] px = familiesX[fx];
+        int channel = row / (py.length * px.length) - c0;
+        int jy = py[row / px.length % py.length];
+        int jx = px[row % px.length];
+        return ((channel * geometry.height().stride() + jy) * geometry.width().stride() + jx) * region;
     }
 
-    private void storeRows(float[] scratch, MemorySegment out, int n, int g, int fy, int qy0, int c0, int c1) {
+    private void storeRows(float[] scratch, MemorySegment out, int n, int g, int fy, int row0, int c0, int c1) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         int sx = geometry.width().stride();
         for (int c = c0; c < c1; c++) {
             int co = g * weights.outPerGroup + c;
             float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
             for (int jy : familiesY[fy]) {
-                for (int dy = 0; dy < tileRows; dy++) {
-                    int oy = (qy0 + dy) * ay.stride() + jy;
-                    if (oy < ay.out()) {
-                        int source = ((c - c0) * ay.stride() + jy) * sx * phaseStride + dy * qxPadded;
-                        storeRow(scratch, source, out, outputRow(n, co, oy), bias);
+                for (int dy = 0; dy < blockRows; dy++) {
+                    int q = gridStartY[fy] + row0 + dy - ys.shift[jy];
+                    if (q >= 0 && q < ys.count(jy, ay.out())) {
+                        int source = ((c - c0) * ay.stride() + jy) * sx * region;
+                        storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, q * ay.stride() + jy), bias);
                     }
                 }
             }
@@ -176,10 +260,10 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     /** Bias, epilogue and the x-phase interleave for one output row, one vector at a time. */
-    private void storeRow(float[] scratch, int source, MemorySegment out, long rowStart, float bias) {
+    private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, float bias) {
         int ow = geometry.width().out();
         for (int x = 0; x < ow; x += LANES) {
-            FloatVector v = FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columnSource, x).add(bias);
+            FloatVector v = FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x).add(bias);
             epilogue.apply(v).intoMemorySegment(out, (rowStart + x) * Float.BYTES, ORDER,
                     TileKernel.SPECIES.indexInRange(x, ow));
         }

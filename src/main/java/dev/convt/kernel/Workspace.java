@@ -17,6 +17,7 @@ final class Workspace {
     private int[] table = new int[0];
     final int[] base = new int[TileKernel.BROADCASTS];
     final PanelPacker.Source source = new PanelPacker.Source();
+    final PanelPacker.EntryTable entries = new PanelPacker.EntryTable();
 
     static Workspace current() {
         return CURRENT.get();
