@@ -94,8 +94,12 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 for (int k = 0; k < PIXELS; k++) {
                     ws.base[k] = (p * PIXELS + k) * channels + (b - b0) * CHANNELS;
                 }
-                TileKernel.computeTile(blocks.data, block + ((long) tyLo * ntxAll + txLo) * cin * CHANNELS,
-                        (long) (ntxAll - ntx) * cin * CHANNELS, panel, at, nty, ntx * cin, scratch, ws.base);
+                long[] segments = ws.segments(Math.max(1, nty));
+                for (int ty = 0; ty < nty; ty++) {
+                    segments[ty] = block + ((long) (tyLo + ty) * ntxAll + txLo) * cin * CHANNELS;
+                }
+                TileKernel.computeTile(blocks.data, segments, nty, ntx * cin, CHANNELS, LANES, 2 * LANES, 3 * LANES,
+                        panel, at, scratch, ws.base);
             }
         }
         store(scratch, out, n, g, ry, rx, rowsQ, colsQ, groupsPerRow, b0 * CHANNELS,

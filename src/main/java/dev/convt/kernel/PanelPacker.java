@@ -7,11 +7,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Copies the input a tile reads into a contiguous panel, {@code [y-tap][x-tap][channel][slots]},
- * once per task, so the micro-kernel's inner loop reads memory front to back. Reading NCHW planes
- * there would stride a whole plane per input channel: every load in the same L1 sets and no
- * prefetch. Lanes that fall outside the image are written as zero here, once, so the kernel needs
- * no masks.
+ * Copies the input a task reads into a compact panel once per task, so the micro-kernel reads
+ * from a small, cache-resident buffer instead of striding whole NCHW planes (which puts every load
+ * of a channel sweep in the same L1 sets). Pixels outside the image are written as zero here,
+ * once, so the kernel needs no masks.
  */
 final class PanelPacker {
 
@@ -45,55 +44,15 @@ final class PanelPacker {
     }
 
     /**
-     * Packs {@link TileKernel#VECTORS} vectors of grid pixels per step: vectors {@code first ..
-     * first+3} of a grid taken row by row, {@code chunks} vectors per row, from grid row {@code gy0}
-     * and column {@code gx0}.
-     *
-     * <p>Channels are the outer loop: every (tap, vector) of one input plane is copied before the
-     * next plane, so reads stay within a few cache lines instead of striding a plane per load.
-     * Each entry's source offset, lane mask and panel slot are worked out once, in {@code plan}.
+     * Copies the input window rows {@code [row0, row0 + rows)} x columns {@code [col0, col0 +
+     * width)} of every channel into {@code window}, laid out {@code [channel][row][width]} with
+     * {@code plane} floats per channel ({@code width} a multiple of the vector length). Pixels
+     * outside the image become zero, so a kernel tap may read any shifted vector of the window.
      */
-    static void packPixels(Source s, int[] offY, int tyLo, int tyHi, int[] offX, int gy0, int gx0, int chunks,
-            int first, MemorySegment panel, EntryTable plan) {
-        int entries = (tyHi - tyLo) * offX.length * TileKernel.VECTORS;
-        plan.reserve(entries);
-        int e = 0;
-        for (int ty = tyLo; ty < tyHi; ty++) {
-            for (int tx = 0; tx < offX.length; tx++) {
-                long slot = (long) ((ty - tyLo) * offX.length + tx) * s.channels * TileKernel.VECTOR_WIDTH;
-                for (int v = 0; v < TileKernel.VECTORS; v++) {
-                    int iy = gy0 + (first + v) / chunks + offY[ty];
-                    int ix = gx0 + (first + v) % chunks * LANES + offX[tx];
-                    boolean rowInside = iy >= 0 && iy < s.height;
-                    plan.source[e] = ((long) (rowInside ? iy : 0) * s.width + ix) * Float.BYTES;
-                    plan.lanes[e] = SPECIES.indexInRange(ix, rowInside ? s.width : 0).toLong();
-                    plan.slot[e] = (slot + (long) v * LANES) * Float.BYTES;
-                    e++;
-                }
-            }
-        }
-        long plane = s.channelBase * Float.BYTES;
-        for (int c = 0; c < s.channels; c++, plane += s.plane * Float.BYTES) {
-            long step = (long) c * TileKernel.VECTOR_WIDTH * Float.BYTES;
-            for (int k = 0; k < entries; k++) {
-                VectorMask<Float> inside = VectorMask.fromLong(SPECIES, plan.lanes[k]);
-                FloatVector.fromMemorySegment(SPECIES, s.in, plane + plan.source[k], ORDER, inside)
-                        .intoMemorySegment(panel, plan.slot[k] + step, ORDER);
-            }
-        }
-    }
-
-    /** Per-entry source offsets, lane masks and panel slots, reused across calls by one thread. */
-    static final class EntryTable {
-        long[] source = new long[0];
-        long[] lanes = new long[0];
-        long[] slot = new long[0];
-
-        void reserve(int entries) {
-            if (source.length < entries) {
-                source = new long[entries];
-                lanes = new long[entries];
-                slot = new long[entries];
+    static void packWindow(Source s, int row0, int rows, int col0, int width, long plane, MemorySegment window) {
+        for (int r = 0; r < rows; r++) {
+            for (int x = 0; x < width; x += LANES) {
+                copyChannels(s, row0 + r, col0 + x, LANES, window, (long) r * width + x, plane);
             }
         }
     }
@@ -118,10 +77,11 @@ final class PanelPacker {
 
     /**
      * Copies input row {@code iy}, columns {@code [ix, ix + lanes)}, of every channel to the panel,
-     * {@code stride} floats apart; elements outside the image become zero. One species for every
-     * width (masked to {@code lanes}) keeps the vector calls intrinsic.
+     * {@code stride} floats apart; elements outside the image become zero. Channels are the inner
+     * loop: one constant-stride stream per call, which the hardware prefetcher follows. One species
+     * for every width (masked to {@code lanes}) keeps the vector calls intrinsic.
      */
-    private static void copyChannels(Source s, int iy, int ix, int lanes, MemorySegment panel, long at, int stride) {
+    private static void copyChannels(Source s, int iy, int ix, int lanes, MemorySegment panel, long at, long stride) {
         boolean rowInside = iy >= 0 && iy < s.height;
         VectorMask<Float> written = SPECIES.indexInRange(0, lanes);
         VectorMask<Float> inside = SPECIES.indexInRange(ix, rowInside ? s.width : 0).and(written);

@@ -48,6 +48,9 @@ final class PixelTiledPlan extends ExecutionPlan {
     private final int[] gridStartY;
     private final int[] gridRowsY;
     private final int blockRows;
+    /** Input columns {@code [windowStart, windowEnd)} that any x-family's tiles read. */
+    private final int windowStart;
+    private final int windowEnd;
     private final int region;
     private final int channelBlock;
     private final int channelBlocks;
@@ -92,6 +95,17 @@ final class PixelTiledPlan extends ExecutionPlan {
         }
         this.blockRows = rowsForWholeTiles;
         this.region = blockRows * maxChunks * LANES;
+        int start = Integer.MAX_VALUE;
+        int end = Integer.MIN_VALUE;
+        for (int f = 0; f < familiesX.length; f++) {
+            int[] off = xs.offsets[familiesX[f][0]];
+            if (off.length > 0) {
+                start = Math.min(start, gridStartX[f] + off[off.length - 1]);
+                end = Math.max(end, gridStartX[f] + chunks[f] * LANES + off[0]);
+            }
+        }
+        this.windowStart = start == Integer.MAX_VALUE ? 0 : start;
+        this.windowEnd = end == Integer.MIN_VALUE ? 0 : end;
         int sy = ay.stride();
         int sx = ax.stride();
         int wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, sy * sx), ROWS) * ROWS;
@@ -187,9 +201,17 @@ final class PixelTiledPlan extends ExecutionPlan {
             int c1) {
         int inH = geometry.height().in();
         int cin = weights.inPerGroup;
-        PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
         int[] offY = ys.offsets[familiesY[fy][0]];
         int gy0 = gridStartY[fy] + row0;
+        int minY = offY.length == 0 ? 0 : offY[offY.length - 1];
+        int rows = blockRows + (offY.length == 0 ? 0 : offY[0] - minY);
+        int width = Math.ceilDiv(windowEnd - windowStart, LANES) * LANES;
+        long plane = (long) rows * width + LANES;
+        MemorySegment window = ws.panel(plane * cin);
+        if (offY.length > 0) {
+            PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
+            PanelPacker.packWindow(src, gy0 + minY, rows, windowStart, width, plane, window);
+        }
         int dummy = scratchSize - region;
         for (int fx = 0; fx < familiesX.length; fx++) {
             int[] offX = xs.offsets[familiesX[fx][0]];
@@ -207,11 +229,13 @@ final class PixelTiledPlan extends ExecutionPlan {
                 while (tyHi > tyLo && !rowsReachInput(gy0 + dyLo, gy0 + dyHi, offY[tyHi - 1], inH)) {
                     tyHi--;
                 }
-                int steps = (tyHi - tyLo) * offX.length * cin;
-                MemorySegment panel = ws.panel((long) steps * TileKernel.VECTOR_WIDTH);
-                if (steps > 0) {
-                    PanelPacker.packPixels(src, offY, tyLo, tyHi, offX, gy0, gridStartX[fx], chunks[fx], v0, panel,
-                            ws.entries);
+                int first = vectorStart(v0, fx, width);
+                long[] segments = ws.segments(Math.max(1, (tyHi - tyLo) * offX.length));
+                int count = 0;
+                for (int ty = tyLo; ty < tyHi; ty++) {
+                    for (int tx = 0; tx < offX.length; tx++) {
+                        segments[count++] = first + (long) (offY[ty] - minY) * width + offX[tx] - windowStart;
+                    }
                 }
                 long skipTaps = (long) tyLo * offX.length * cin * ROWS;
                 for (int tile = c0 * rowsPerChannel / ROWS; tile * ROWS < rowEnd; tile++) {
@@ -219,11 +243,18 @@ final class PixelTiledPlan extends ExecutionPlan {
                         int row = tile * ROWS + b;
                         ws.base[b] = v0 * LANES + (row < rowEnd ? scratchRow(row, fy, fx, c0) : dummy);
                     }
-                    TileKernel.computeTile(panel, 0, 0, blocks.data, blocks.blockIndex(g, fy, fx, tile) + skipTaps, 1,
-                            steps, scratch, ws.base);
+                    TileKernel.computeTile(window, segments, count, cin, plane,
+                            vectorStart(v0 + 1, fx, width) - first, vectorStart(v0 + 2, fx, width) - first,
+                            vectorStart(v0 + 3, fx, width) - first, blocks.data,
+                            blocks.blockIndex(g, fy, fx, tile) + skipTaps, scratch, ws.base);
                 }
             }
         }
+    }
+
+    /** @return window index, at tap offset 0, of the first lane of vector {@code v} of x-family {@code fx} */
+    private int vectorStart(int v, int fx, int width) {
+        return v / chunks[fx] * width + gridStartX[fx] + v % chunks[fx] * LANES;
     }
 
     /** Whether grid rows {@code [gy0, gy1]} reach any input row through y-offset {@code off}. */

@@ -12,10 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * FMA pipes busy without starving the load ports, and 16 + 4 + 1 live vectors fit the 32 AVX-512
  * registers.
  *
- * <p>The operands are panels in native memory read front to back: the vector panel advances
- * {@link #VECTOR_WIDTH} floats per step, the broadcast panel {@link #BROADCASTS}. Which is which
- * is the plan's choice: input pixels as vectors and weights broadcast ({@link PixelTiledPlan}), or
- * weights as vectors over output channels and input pixels broadcast ({@link ChannelTiledPlan}).
+ * <p>Both operands are in native memory. The broadcast operand is read front to back, 4 floats
+ * per step; the vector operand is read in segments, each with its own start and a fixed stride
+ * per step. Which is which is the plan's choice: input pixels as vectors (a padded input window,
+ * one segment per kernel tap) and weights broadcast ({@link PixelTiledPlan}), or weights as
+ * vectors over output channels and input pixels broadcast ({@link ChannelTiledPlan}).
  */
 final class TileKernel {
 
@@ -35,26 +36,28 @@ final class TileKernel {
      * Sums {@code segments * steps} steps and stores accumulator (b, v) to
      * {@code scratch[base[b] + v * LANES]}.
      *
-     * @param vec vector operand panel; each segment starts {@code vecSkip} floats after the last
-     *     step of the previous one
-     * @param vecIndex element index of the first step's vectors
-     * @param bc broadcast operand panel, contiguous over all segments
-     * @param bcIndex element index of the first step's broadcasts
+     * <p>Segment {@code s} reads its vector operand from element {@code segmentStart[s]}: vector 0
+     * there, vectors 1-3 at {@code v1, v2, v3} further, all advancing {@code vecStride} per step.
+     * The broadcast operand is contiguous over all segments, {@link #BROADCASTS} floats per step.
      */
-    static void computeTile(MemorySegment vec, long vecIndex, long vecSkip, MemorySegment bc, long bcIndex,
-            int segments, int steps, float[] scratch, int[] base) {
+    static void computeTile(MemorySegment vec, long[] segmentStart, int segments, int steps, long vecStride, int v1,
+            int v2, int v3, MemorySegment bc, long bcIndex, float[] scratch, int[] base) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        long vp = vecIndex * Float.BYTES;
         long bp = bcIndex * Float.BYTES;
-        for (int segment = 0; segment < segments; segment++, vp += vecSkip * Float.BYTES) {
-            for (int s = 0; s < steps; s++, vp += VECTOR_WIDTH * Float.BYTES, bp += BROADCASTS * Float.BYTES) {
+        long o1 = (long) v1 * Float.BYTES;
+        long o2 = (long) v2 * Float.BYTES;
+        long o3 = (long) v3 * Float.BYTES;
+        long stride = vecStride * Float.BYTES;
+        for (int segment = 0; segment < segments; segment++) {
+            long vp = segmentStart[segment] * Float.BYTES;
+            for (int s = 0; s < steps; s++, vp += stride, bp += BROADCASTS * Float.BYTES) {
                 FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
-                FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, vec, vp + LANES * Float.BYTES, ORDER);
-                FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, vec, vp + 2 * LANES * Float.BYTES, ORDER);
-                FloatVector x3 = FloatVector.fromMemorySegment(SPECIES, vec, vp + 3 * LANES * Float.BYTES, ORDER);
+                FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+                FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o2, ORDER);
+                FloatVector x3 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o3, ORDER);
                 FloatVector w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
                 a00 = x0.fma(w, a00);
                 a01 = x1.fma(w, a01);
@@ -77,28 +80,25 @@ final class TileKernel {
                 a33 = x3.fma(w, a33);
             }
         }
-        int v1 = LANES;
-        int v2 = 2 * LANES;
-        int v3 = 3 * LANES;
         int r = base[0];
         a00.intoArray(scratch, r);
-        a01.intoArray(scratch, r + v1);
-        a02.intoArray(scratch, r + v2);
-        a03.intoArray(scratch, r + v3);
+        a01.intoArray(scratch, r + LANES);
+        a02.intoArray(scratch, r + 2 * LANES);
+        a03.intoArray(scratch, r + 3 * LANES);
         r = base[1];
         a10.intoArray(scratch, r);
-        a11.intoArray(scratch, r + v1);
-        a12.intoArray(scratch, r + v2);
-        a13.intoArray(scratch, r + v3);
+        a11.intoArray(scratch, r + LANES);
+        a12.intoArray(scratch, r + 2 * LANES);
+        a13.intoArray(scratch, r + 3 * LANES);
         r = base[2];
         a20.intoArray(scratch, r);
-        a21.intoArray(scratch, r + v1);
-        a22.intoArray(scratch, r + v2);
-        a23.intoArray(scratch, r + v3);
+        a21.intoArray(scratch, r + LANES);
+        a22.intoArray(scratch, r + 2 * LANES);
+        a23.intoArray(scratch, r + 3 * LANES);
         r = base[3];
         a30.intoArray(scratch, r);
-        a31.intoArray(scratch, r + v1);
-        a32.intoArray(scratch, r + v2);
-        a33.intoArray(scratch, r + v3);
+        a31.intoArray(scratch, r + LANES);
+        a32.intoArray(scratch, r + 2 * LANES);
+        a33.intoArray(scratch, r + 3 * LANES);
     }
 }

@@ -17,7 +17,7 @@ final class Workspace {
     private int[] table = new int[0];
     final int[] base = new int[TileKernel.BROADCASTS];
     final PanelPacker.Source source = new PanelPacker.Source();
-    final PanelPacker.EntryTable entries = new PanelPacker.EntryTable();
+    private long[] segments = new long[0];
 
     static Workspace current() {
         return CURRENT.get();
@@ -38,6 +38,13 @@ final class Workspace {
             panel = Arena.ofAuto().allocate(bytes, 64);
         }
         return panel;
+    }
+
+    long[] segments(int size) {
+        if (segments.length < size) {
+            segments = new long[size];
+        }
+        return segments;
     }
 
     int[] table(int size) {
