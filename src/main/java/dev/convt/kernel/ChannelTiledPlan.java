@@ -94,7 +94,11 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 for (int k = 0; k < PIXELS; k++) {
                     ws.base[k] = (p * PIXELS + k) * channels + (b - b0) * CHANNELS;
                 }
-                long[] segments = ws.segments(Math.max(1, nty));
+                if (nty == 0 || ntx == 0) {
+                    TileKernel.storeZeros(scratch, ws.base);
+                    continue;
+                }
+                long[] segments = ws.segments(nty);
                 for (int ty = 0; ty < nty; ty++) {
                     segments[ty] = block + ((long) (tyLo + ty) * ntxAll + txLo) * cin * CHANNELS;
                 }

@@ -243,6 +243,10 @@ final class PixelTiledPlan extends ExecutionPlan {
                         int row = tile * ROWS + b;
                         ws.base[b] = v0 * LANES + (row < rowEnd ? scratchRow(row, fy, fx, c0) : dummy);
                     }
+                    if (count == 0) {
+                        TileKernel.storeZeros(scratch, ws.base);
+                        continue;
+                    }
                     TileKernel.computeTile(window, segments, count, cin, plane,
                             vectorStart(v0 + 1, fx, width) - first, vectorStart(v0 + 2, fx, width) - first,
                             vectorStart(v0 + 3, fx, width) - first, blocks.data,

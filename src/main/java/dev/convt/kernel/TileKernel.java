@@ -2,6 +2,7 @@ package dev.convt.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -33,7 +34,17 @@ final class TileKernel {
     private TileKernel() {}
 
     /**
-     * Sums {@code segments * steps} steps and stores accumulator (b, v) to
+     * Stores the sums of a tile with no steps (no tap reaches the image): zeros, without entering
+     * the kernel, whose compiled loops assume at least one segment and one step.
+     */
+    static void storeZeros(float[] scratch, int[] base) {
+        for (int b = 0; b < BROADCASTS; b++) {
+            Arrays.fill(scratch, base[b], base[b] + VECTOR_WIDTH, 0f);
+        }
+    }
+
+    /**
+     * Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores accumulator (b, v) to
      * {@code scratch[base[b] + v * LANES]}.
      *
      * <p>Segment {@code s} reads its vector operand from element {@code segmentStart[s]}: vector 0
