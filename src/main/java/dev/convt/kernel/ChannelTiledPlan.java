@@ -172,7 +172,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int pixel = row * groupsPerRow * PIXELS + col;
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {
-                    var inRange = TileKernel.SPECIES.indexInRange(c, cTo);
+                    var inRange = TileKernel.lanesInRange(c, cTo);
                     FloatVector bias = FloatVector.fromMemorySegment(TileKernel.SPECIES, weights.bias,
                             (biasBase + c) * Float.BYTES, ORDER, inRange);
                     epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))

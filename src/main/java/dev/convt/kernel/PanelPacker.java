@@ -83,8 +83,8 @@ final class PanelPacker {
      */
     private static void copyChannels(Source s, int iy, int ix, int lanes, MemorySegment panel, long at, long stride) {
         boolean rowInside = iy >= 0 && iy < s.height;
-        VectorMask<Float> written = SPECIES.indexInRange(0, lanes);
-        VectorMask<Float> inside = SPECIES.indexInRange(ix, rowInside ? s.width : 0).and(written);
+        VectorMask<Float> written = TileKernel.lanesInRange(0, lanes);
+        VectorMask<Float> inside = TileKernel.lanesInRange(ix, rowInside ? s.width : 0).and(written);
         long src = (s.channelBase + (long) (rowInside ? iy : 0) * s.width + ix) * Float.BYTES;
         long dst = at * Float.BYTES;
         for (int c = 0; c < s.channels; c++) {

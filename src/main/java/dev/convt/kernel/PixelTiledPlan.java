@@ -300,7 +300,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         for (int x = 0; x < ow; x += LANES) {
             FloatVector v = FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x).add(bias);
             epilogue.apply(v).intoMemorySegment(out, (rowStart + x) * Float.BYTES, ORDER,
-                    TileKernel.SPECIES.indexInRange(x, ow));
+                    TileKernel.lanesInRange(x, ow));
         }
     }
 }

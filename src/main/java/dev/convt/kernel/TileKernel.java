@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,6 +33,17 @@ final class TileKernel {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private TileKernel() {}
+
+    /**
+     * Lanes {@code l} with {@code 0 <= start + l < limit}, as a mask. Built from a bit range because
+     * {@code VectorSpecies.indexInRange} leaves its intrinsic for partial ranges and allocates.
+     */
+    static VectorMask<Float> lanesInRange(long start, long limit) {
+        long lo = Math.clamp(-start, 0, LANES);
+        long hi = Math.clamp(limit - start, lo, LANES);
+        long below = hi == 64 ? -1L : (1L << hi) - 1;
+        return VectorMask.fromLong(SPECIES, below & ~((1L << lo) - 1));
+    }
 
     /**
      * Stores the sums of a tile with no steps (no tap reaches the image): zeros, without entering

@@ -1,0 +1,188 @@
+package dev.convt.kernel;
+
+import dev.convt.ConvTransposeGeometry;
+import dev.convt.Epilogue;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Depthwise layers (one input channel per group), whose tiles elsewhere would have a handful of
+ * steps and spend their time storing. Here each output vector is computed in place: when the
+ * stride divides the vector length, a vector of outputs covers whole stride periods, so lane
+ * {@code l} always has x-phase {@code l mod stride}. Per kernel tap the plan loads one input
+ * vector, spreads it over the phases with a fixed {@code rearrange} (lane {@code l} reads grid
+ * index {@code l div stride} plus its phase's offset), and multiplies by a per-lane weight vector
+ * made at plan time. Outputs are written once, contiguously, with bias and epilogue.
+ */
+final class DepthwisePlan extends ExecutionPlan {
+
+    private static final VectorSpecies<Float> SPECIES = TileKernel.SPECIES;
+    private static final int LANES = TileKernel.LANES;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Output rows per task. */
+    private static final int ROWS_PER_TASK = 16;
+
+    private final AxisPhases ys;
+    private final AxisPhases xs;
+    private final int tapsX;
+    private final int tapsY;
+    /** Per x-tap slot: the lane each output lane reads from the loaded vector, and that vector's start. */
+    private final int[] shuffles;
+    private final int[] loadOffset;
+    /** {@code [channel][y-phase][y-tap][x-tap slot][lane]} weights, zero where a phase has fewer taps. */
+    private final MemorySegment laneWeights;
+    private final int channels;
+    private final int rowBlocks;
+
+    /**
+     * Whether this plan applies: one input channel per group, a stride that divides the vector
+     * length, and taps whose lanes fit in one loaded vector (so one rearrange spreads them).
+     */
+    static boolean fits(ConvTransposeGeometry geometry, PackedWeights weights) {
+        return weights.inPerGroup == 1 && LANES % geometry.width().stride() == 0 && reachFits(geometry);
+    }
+
+    DepthwisePlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
+        super(geometry, weights, epilogue);
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        this.ys = AxisPhases.of(ay.kernel(), ay.stride(), ay.dilation(), ay.padBegin(), false);
+        this.xs = AxisPhases.of(ax.kernel(), ax.stride(), ax.dilation(), ax.padBegin(), false);
+        int sx = ax.stride();
+        int sy = ay.stride();
+        int nx = 0;
+        for (int[] t : xs.taps) {
+            nx = Math.max(nx, t.length);
+        }
+        int ny = 0;
+        for (int[] t : ys.taps) {
+            ny = Math.max(ny, t.length);
+        }
+        this.tapsX = nx;
+        this.tapsY = ny;
+        this.shuffles = new int[nx * LANES];
+        this.loadOffset = new int[nx];
+        for (int t = 0; t < nx; t++) {
+            int lowest = Integer.MAX_VALUE;
+            for (int l = 0; l < LANES; l++) {
+                lowest = Math.min(lowest, l / sx + offset(l % sx, t));
+            }
+            loadOffset[t] = lowest;
+            for (int l = 0; l < LANES; l++) {
+                shuffles[t * LANES + l] = l / sx + offset(l % sx, t) - lowest;
+            }
+        }
+        this.channels = geometry.spec().outChannels();
+        // Derived per plan and freed with it by the GC; the layer's arena holds only what layers share.
+        this.laneWeights = Arena.ofAuto().allocate((long) channels * sy * ny * nx * LANES * Float.BYTES, 64);
+        for (int c = 0; c < channels; c++) {
+            int g = c / weights.outPerGroup;
+            int col = c % weights.outPerGroup;
+            for (int jy = 0; jy < sy; jy++) {
+                for (int ty = 0; ty < ys.taps[jy].length; ty++) {
+                    for (int tx = 0; tx < nx; tx++) {
+                        for (int l = 0; l < LANES; l++) {
+                            int jx = l % sx;
+                            float w = tx < xs.taps[jx].length
+                                    ? weights.weight(g, col, ys.taps[jy][ty], xs.taps[jx][tx]) : 0f;
+                            laneWeights.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED,
+                                    weightIndex(c, jy, ty, tx) + l, w);
+                        }
+                    }
+                }
+            }
+        }
+        this.rowBlocks = Math.ceilDiv(ay.out(), ROWS_PER_TASK);
+    }
+
+    private static boolean reachFits(ConvTransposeGeometry geometry) {
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        AxisPhases xs = AxisPhases.of(ax.kernel(), ax.stride(), ax.dilation(), ax.padBegin(), false);
+        int nx = 0;
+        for (int[] t : xs.taps) {
+            nx = Math.max(nx, t.length);
+        }
+        for (int t = 0; t < nx; t++) {
+            int lo = Integer.MAX_VALUE;
+            int hi = Integer.MIN_VALUE;
+            for (int l = 0; l < LANES; l++) {
+                int jx = l % ax.stride();
+                int o = l / ax.stride() + (t < xs.offsets[jx].length ? xs.offsets[jx][t] : 0);
+                lo = Math.min(lo, o);
+                hi = Math.max(hi, o);
+            }
+            if (hi - lo >= LANES) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Input offset of x-tap slot {@code t} of phase {@code jx}; slots past a phase's taps read offset 0 (weight 0). */
+    private int offset(int jx, int t) {
+        return t < xs.offsets[jx].length ? xs.offsets[jx][t] : 0;
+    }
+
+    private long weightIndex(int c, int jy, int ty, int tx) {
+        return ((((long) c * ys.stride + jy) * tapsY + ty) * tapsX + tx) * LANES;
+    }
+
+    @Override
+    public int taskCount() {
+        return geometry.batch() * channels * rowBlocks;
+    }
+
+    @Override
+    public void runTask(int task, MemorySegment in, MemorySegment out) {
+        int block = task % rowBlocks;
+        int rest = task / rowBlocks;
+        int c = rest % channels;
+        int n = rest / channels;
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        int g = c / weights.outPerGroup;
+        long plane = inputChannelBase(n, g);
+        float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, c);
+        int end = Math.min(ay.out(), (block + 1) * ROWS_PER_TASK);
+        for (int oy = block * ROWS_PER_TASK; oy < end; oy++) {
+            writeRow(in, out, plane, outputRow(n, c, oy), c, oy, bias);
+        }
+    }
+
+    private void writeRow(MemorySegment in, MemorySegment out, long plane, long rowStart, int c, int oy, float bias) {
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        int jy = oy % ay.stride();
+        int qy = oy / ay.stride();
+        int[] offY = ys.offsets[jy];
+        int inW = ax.in();
+        int ow = ax.out();
+        int perVector = LANES / ax.stride();
+        for (int x = 0, q = 0; x < ow; x += LANES, q += perVector) {
+            FloatVector acc = FloatVector.broadcast(SPECIES, bias);
+            for (int ty = 0; ty < offY.length; ty++) {
+                int iy = qy + offY[ty];
+                if (iy < 0 || iy >= ay.in()) {
+                    continue;
+                }
+                long row = (plane + (long) iy * inW) * Float.BYTES;
+                for (int tx = 0; tx < tapsX; tx++) {
+                    int start = q + loadOffset[tx];
+                    VectorMask<Float> inside = TileKernel.lanesInRange(start, inW);
+                    FloatVector v = FloatVector.fromMemorySegment(SPECIES, in, row + (long) start * Float.BYTES, ORDER,
+                            inside).rearrange(VectorShuffle.fromArray(SPECIES, shuffles, tx * LANES));
+                    FloatVector w = FloatVector.fromMemorySegment(SPECIES, laneWeights,
+                            weightIndex(c, jy, ty, tx) * Float.BYTES, ORDER);
+                    acc = v.fma(w, acc);
+                }
+            }
+            epilogue.apply(acc).intoMemorySegment(out, (rowStart + x) * Float.BYTES, ORDER,
+                    TileKernel.lanesInRange(x, ow));
+        }
+    }
+}
