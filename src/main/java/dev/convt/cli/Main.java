@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The {@code convt} command: {@code convt run} computes one transposed convolution on
- * {@code .npy} files.
+ * {@code .npy} files, {@code convt explain} prints the method step by step for a small example.
  *
  * <p>Every failure ends the same way: exit code 2 and a single line {@code convt: <problem>} on
  * the error stream, never a stack trace, so that scripts can report it as it is.
@@ -32,6 +32,7 @@ public final class Main {
 
             Commands:
               run       run one transposed convolution on NumPy .npy files
+              explain   show, for a small example, the zero-insertion method and the matrix view
 
             convt <command> --help shows a command's options.
             Errors exit with code 2 and one line on stderr.
@@ -74,7 +75,7 @@ public final class Main {
 
     private static int dispatch(List<String> args, PrintStream out) {
         if (args.isEmpty()) {
-            throw new CliException("missing command: run (see convt --help)");
+            throw new CliException("missing command: run or explain (see convt --help)");
         }
         String name = args.getFirst();
         if (name.equals("--help") || name.equals("-h") || name.equals("help")) {
@@ -83,7 +84,8 @@ public final class Main {
         }
         Command command = switch (name) {
             case "run" -> new RunCommand();
-            default -> throw new CliException("unknown command '" + name + "' (expected run; see convt --help)");
+            case "explain" -> new ExplainCommand();
+            default -> throw new CliException("unknown command '" + name + "' (expected run or explain; see convt --help)");
         };
         List<String> rest = args.subList(1, args.size());
         if (rest.contains("--help") || rest.contains("-h")) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Runs {@link Main#run} as the launcher does, capturing both streams. */
@@ -35,6 +36,23 @@ final class Cli {
             assertEquals("", err, "stderr");
             assertEquals(Main.OK, code, "exit code");
             return out;
+        }
+
+        /** {@return the output with every run of white space made one space, so prose can be matched across line breaks} */
+        String text() {
+            return out.replaceAll("\\s+", " ");
+        }
+
+        /** The grid under a title line such as {@code output Y (4x4)}: one array of cells per row. */
+        List<String[]> grid(String title) {
+            List<String> lines = out.lines().map(String::strip).toList();
+            int start = lines.indexOf(title);
+            assertTrue(start >= 0, () -> "no grid titled '" + title + "' in:\n" + out);
+            List<String[]> rows = new ArrayList<>();
+            for (int i = start + 1; i < lines.size() && !lines.get(i).isEmpty() && !lines.get(i).startsWith("```"); i++) {
+                rows.add(lines.get(i).split("\\s+"));
+            }
+            return rows;
         }
     }
 

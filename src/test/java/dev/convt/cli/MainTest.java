@@ -19,7 +19,7 @@ class MainTest {
     void helpListsTheCommands(String flag) {
         String out = Cli.output(flag);
         assertTrue(out.startsWith("Usage: convt <command>"), out);
-        assertTrue(out.contains("  run "), out);
+        assertTrue(out.contains("  run ") && out.contains("  explain "), out);
     }
 
     @Test
@@ -30,23 +30,33 @@ class MainTest {
             "--groups", "--pads", "--auto-pad", "--output-shape", "--activation", "--threads", "--reference"}) {
             assertTrue(run.contains("  " + option + " "), option + " is documented");
         }
+        String explain = Cli.output("explain", "--stride", "2", "-h");
+        assertTrue(explain.startsWith("Usage: convt explain"), explain);
+        for (String option : new String[] {"--example", "--input", "--kernel", "--stride", "--padding",
+            "--output-padding", "--dilation", "--values", "--kernel-values", "--seed", "--round-trip", "--format"}) {
+            assertTrue(explain.contains("  " + option + " "), option + " is documented");
+        }
     }
 
     @Test
     void noCommandOrAnUnknownOneIsAnError() {
-        assertEquals("missing command: run (see convt --help)", Cli.error());
-        assertEquals("unknown command 'convolve' (expected run; see convt --help)", Cli.error("convolve"));
+        assertEquals("missing command: run or explain (see convt --help)", Cli.error());
+        assertEquals("unknown command 'convolve' (expected run or explain; see convt --help)", Cli.error("convolve"));
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "run --x a.npy --bogus 1              | unknown option --bogus for convt run (see convt run --help)",
+        "explain --x a.npy                    | unknown option --x for convt explain (see convt explain --help)",
         "run --x                              | --x needs a value",
         "run --x --w w.npy                    | --x needs a value",
         "run --x=                             | --x needs a value",
         "run --x a.npy --x b.npy              | --x is given twice",
         "run a.npy                            | unexpected argument 'a.npy' (options start with --; see convt run --help)",
         "run --reference=yes                  | --reference takes no value",
+        "explain --stride two                 | --stride: 'two' is not a whole number",
+        "explain --stride 1,x                 | --stride: 'x' is not a whole number",
+        "explain --example 1.5                | --example: '1.5' is not a whole number",
     })
     void argumentErrorsAreOneLine(String args, String message) {
         assertEquals(message, Cli.error(args.split(" +")));
@@ -60,5 +70,11 @@ class MainTest {
         assertEquals(-1, o.integer("--padding", 0));
         assertTrue(o.has("--reference"));
         assertEquals(7, o.integer("--groups", 7));
+    }
+
+    @Test
+    void libraryMessagesArePassedOnAsTheyAre() {
+        // The spec's own IllegalArgumentException names the parameter and value.
+        assertEquals("stride 0 must be at least 1", Cli.error("explain", "--input", "3", "--stride", "0"));
     }
 }
