@@ -31,11 +31,6 @@ record Grid(String title, double[][] values, boolean[][] placeholders) {
         return new Grid(title, widen(values), placeholders);
     }
 
-    /** A vector shown as one row. */
-    static Grid row(String title, float[] values) {
-        return of(title, new float[][] {values});
-    }
-
     /** {@code values} laid out as {@code rows x columns}, row by row. */
     static Grid reshaped(String title, float[] values, int rows, int columns) {
         float[][] map = new float[rows][columns];
