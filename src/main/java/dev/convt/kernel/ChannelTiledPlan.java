@@ -4,7 +4,6 @@ import dev.convt.ConvTransposeGeometry;
 import dev.convt.Epilogue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -29,7 +28,6 @@ final class ChannelTiledPlan extends ExecutionPlan {
     private static final int TARGET_TASKS = 4;
     /** Per pixel group in the workspace table: panel offset, first y-tap, y-taps, first x-tap, x-taps. */
     private static final int TABLE = 5;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private final WeightBlocks blocks;
     private final int blocksPerGroup;
@@ -107,7 +105,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
             }
         }
         store(scratch, out, n, g, ry, rx, rowsQ, colsQ, groupsPerRow, b0 * CHANNELS,
-                Math.min(b1 * CHANNELS, weights.outPerGroup), channels);
+                Math.min(b1 * CHANNELS, weights.outPerGroup), channels, ws.spill);
     }
 
     /** Packs every pixel group of the phase with just the taps that reach the image for it. */
@@ -160,7 +158,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
 
     /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */
     private void store(float[] scratch, MemorySegment out, int n, int g, int ry, int rx, int rowsQ, int colsQ,
-            int groupsPerRow, int cFrom, int cTo, int channels) {
+            int groupsPerRow, int cFrom, int cTo, int channels, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
         long plane = (long) ay.out() * ax.out();
@@ -173,8 +171,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {
                     var inRange = TileKernel.lanesInRange(c, cTo);
-                    FloatVector bias = FloatVector.fromMemorySegment(TileKernel.SPECIES, weights.bias,
-                            (biasBase + c) * Float.BYTES, ORDER, inRange);
+                    FloatVector bias = TileKernel.loadLanes(weights.bias, (biasBase + c) * Float.BYTES, inRange, spill);
                     epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))
                             .intoArray(scratch, s + c);
                 }

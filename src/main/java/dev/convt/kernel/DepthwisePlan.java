@@ -19,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector, spreads it over the phases with a fixed {@code rearrange} (lane {@code l} reads grid
  * index {@code l div stride} plus its phase's offset), and multiplies by a per-lane weight vector
  * made at plan time. Outputs are written once, contiguously, with bias and epilogue.
+ *
+ * <p>Summation order per output: the bias, then taps by (y-tap, x-tap).
  */
 final class DepthwisePlan extends ExecutionPlan {
 
@@ -34,6 +36,7 @@ final class DepthwisePlan extends ExecutionPlan {
     private final int tapsY;
     /** Per x-tap slot: the lane each output lane reads from the loaded vector, and that vector's start. */
     private final int[] shuffles;
+    private final VectorShuffle<Float>[] spread;
     private final int[] loadOffset;
     /** {@code [channel][y-phase][y-tap][x-tap slot][lane]} weights, zero where a phase has fewer taps. */
     private final MemorySegment laneWeights;
@@ -99,6 +102,12 @@ final class DepthwisePlan extends ExecutionPlan {
             }
         }
         this.rowBlocks = Math.ceilDiv(ay.out(), ROWS_PER_TASK);
+        @SuppressWarnings("unchecked")
+        VectorShuffle<Float>[] s = new VectorShuffle[nx];
+        for (int t = 0; t < nx; t++) {
+            s[t] = VectorShuffle.fromArray(SPECIES, shuffles, t * LANES);
+        }
+        this.spread = s;
     }
 
     private static boolean reachFits(ConvTransposeGeometry geometry) {
@@ -149,12 +158,19 @@ final class DepthwisePlan extends ExecutionPlan {
         long plane = inputChannelBase(n, g);
         float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, c);
         int end = Math.min(ay.out(), (block + 1) * ROWS_PER_TASK);
+        Workspace ws = Workspace.current();
         for (int oy = block * ROWS_PER_TASK; oy < end; oy++) {
-            writeRow(in, out, plane, outputRow(n, c, oy), c, oy, bias);
+            writeRow(in, out, plane, outputRow(n, c, oy), c, oy, bias, ws);
         }
     }
 
-    private void writeRow(MemorySegment in, MemorySegment out, long plane, long rowStart, int c, int oy, float bias) {
+    /**
+     * One output row, tap by tap: the innermost loop runs along the row with the tap's weights,
+     * shuffle and input row fixed, so the compiler hoists the memory-access checks out of it. The
+     * sums build up in a row of scratch (L1), then one pass adds nothing more but the epilogue.
+     */
+    private void writeRow(MemorySegment in, MemorySegment out, long plane, long rowStart, int c, int oy, float bias,
+            Workspace ws) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
         int jy = oy % ay.stride();
@@ -163,26 +179,51 @@ final class DepthwisePlan extends ExecutionPlan {
         int inW = ax.in();
         int ow = ax.out();
         int perVector = LANES / ax.stride();
-        for (int x = 0, q = 0; x < ow; x += LANES, q += perVector) {
-            FloatVector acc = FloatVector.broadcast(SPECIES, bias);
-            for (int ty = 0; ty < offY.length; ty++) {
-                int iy = qy + offY[ty];
-                if (iy < 0 || iy >= ay.in()) {
-                    continue;
-                }
-                long row = (plane + (long) iy * inW) * Float.BYTES;
-                for (int tx = 0; tx < tapsX; tx++) {
-                    int start = q + loadOffset[tx];
-                    VectorMask<Float> inside = TileKernel.lanesInRange(start, inW);
-                    FloatVector v = FloatVector.fromMemorySegment(SPECIES, in, row + (long) start * Float.BYTES, ORDER,
-                            inside).rearrange(VectorShuffle.fromArray(SPECIES, shuffles, tx * LANES));
-                    FloatVector w = FloatVector.fromMemorySegment(SPECIES, laneWeights,
-                            weightIndex(c, jy, ty, tx) * Float.BYTES, ORDER);
-                    acc = v.fma(w, acc);
-                }
+        float[] sums = ws.scratch(Math.ceilDiv(ow, LANES) * LANES);
+        FloatVector start = FloatVector.broadcast(SPECIES, bias);
+        for (int x = 0; x < ow; x += LANES) {
+            start.intoArray(sums, x);
+        }
+        for (int ty = 0; ty < offY.length; ty++) {
+            int iy = qy + offY[ty];
+            if (iy < 0 || iy >= ay.in()) {
+                continue;
             }
-            epilogue.apply(acc).intoMemorySegment(out, (rowStart + x) * Float.BYTES, ORDER,
-                    TileKernel.lanesInRange(x, ow));
+            long row = (plane + (long) iy * inW) * Float.BYTES;
+            for (int tx = 0; tx < tapsX; tx++) {
+                addTap(in, row, loadOffset[tx], spread[tx], weightIndex(c, jy, ty, tx), sums, ow, inW, perVector,
+                        ws.spill);
+            }
+        }
+        for (int x = 0; x < ow; x += LANES) {
+            TileKernel.storeLanes(epilogue.apply(FloatVector.fromArray(SPECIES, sums, x)), out,
+                    (rowStart + x) * Float.BYTES, TileKernel.lanesInRange(x, ow), ws.spill);
+        }
+    }
+
+    /**
+     * Adds one tap's products to the row sums. Vectors that reach past the input row are peeled off
+     * the main loop, whose body then has no call on any path: C2 keeps it a simple counted loop and
+     * hoists the memory-access checks out of it.
+     */
+    private void addTap(MemorySegment in, long row, int loadOffset, VectorShuffle<Float> spread, long weights,
+            float[] sums, int ow, int inW, int perVector, float[] spill) {
+        FloatVector w = FloatVector.fromMemorySegment(SPECIES, laneWeights, weights * Float.BYTES, ORDER);
+        int vectors = Math.ceilDiv(ow, LANES);
+        int first = Math.clamp(Math.ceilDiv(-loadOffset, perVector), 0, vectors);
+        int last = Math.clamp(Math.floorDiv(inW - LANES - loadOffset, perVector) + 1, first, vectors);
+        for (int edge = 0; edge < first + vectors - last; edge++) {
+            int i = edge < first ? edge : last + edge - first;
+            int q = loadOffset + i * perVector;
+            FloatVector v = TileKernel.loadLanes(in, row + (long) q * Float.BYTES, TileKernel.lanesInRange(q, inW),
+                    spill);
+            v.rearrange(spread).fma(w, FloatVector.fromArray(SPECIES, sums, i * LANES)).intoArray(sums, i * LANES);
+        }
+        long at = row + (long) (loadOffset + first * perVector) * Float.BYTES;
+        long step = (long) perVector * Float.BYTES;
+        for (int x = first * LANES; x < last * LANES; x += LANES, at += step) {
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, in, at, ORDER).rearrange(spread);
+            v.fma(w, FloatVector.fromArray(SPECIES, sums, x)).intoArray(sums, x);
         }
     }
 }

@@ -17,6 +17,7 @@ final class PanelPacker {
     private static final VectorSpecies<Float> SPECIES = TileKernel.SPECIES;
     private static final int LANES = TileKernel.LANES;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
 
     private PanelPacker() {}
 
@@ -31,6 +32,7 @@ final class PanelPacker {
         int channels;
         int height;
         int width;
+        final float[] spill = new float[LANES];
 
         Source set(MemorySegment in, long channelBase, int channels, int height, int width) {
             this.in = in;
@@ -87,11 +89,22 @@ final class PanelPacker {
         VectorMask<Float> inside = TileKernel.lanesInRange(ix, rowInside ? s.width : 0).and(written);
         long src = (s.channelBase + (long) (rowInside ? iy : 0) * s.width + ix) * Float.BYTES;
         long dst = at * Float.BYTES;
-        for (int c = 0; c < s.channels; c++) {
-            FloatVector.fromMemorySegment(SPECIES, s.in, src, ORDER, inside).intoMemorySegment(panel, dst, ORDER,
-                    written);
-            src += s.plane * Float.BYTES;
-            dst += (long) stride * Float.BYTES;
+        long planeBytes = s.plane * Float.BYTES;
+        long strideBytes = stride * Float.BYTES;
+        // Only the very first and last channels of a tensor can reach past it; they are peeled off so
+        // the main loop has no call on any path and stays a simple counted loop.
+        int first = (int) Math.clamp(Math.ceilDiv(-src, planeBytes), 0, s.channels);
+        int last = (int) Math.clamp(Math.floorDiv(s.in.byteSize() - VECTOR_BYTES - src, planeBytes) + 1, first,
+                s.channels);
+        for (int edge = 0; edge < first + s.channels - last; edge++) {
+            int c = edge < first ? edge : last + edge - first;
+            TileKernel.loadLanes(s.in, src + c * planeBytes, inside, s.spill)
+                    .intoMemorySegment(panel, dst + c * strideBytes, ORDER, written);
+        }
+        src += first * planeBytes;
+        dst += first * strideBytes;
+        for (int c = first; c < last; c++, src += planeBytes, dst += strideBytes) {
+            FloatVector.fromMemorySegment(SPECIES, s.in, src, ORDER, inside).intoMemorySegment(panel, dst, ORDER, written);
         }
     }
 }

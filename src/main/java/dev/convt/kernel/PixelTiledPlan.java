@@ -194,7 +194,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         int c0 = cb * channelBlock;
         int c1 = Math.min(c0 + channelBlock, weights.outPerGroup);
         sumTiles(ws, scratch, in, n, g, blockFamily[block], blockRow[block], c0, c1);
-        storeRows(scratch, out, n, g, blockFamily[block], blockRow[block], c0, c1);
+        storeRows(scratch, out, n, g, blockFamily[block], blockRow[block], c0, c1, ws.spill);
     }
 
     private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, int n, int g, int fy, int row0, int c0,
@@ -276,7 +276,8 @@ final class PixelTiledPlan extends ExecutionPlan {
         return ((channel * geometry.height().stride() + jy) * geometry.width().stride() + jx) * region;
     }
 
-    private void storeRows(float[] scratch, MemorySegment out, int n, int g, int fy, int row0, int c0, int c1) {
+    private void storeRows(float[] scratch, MemorySegment out, int n, int g, int fy, int row0, int c0, int c1,
+            float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         int sx = geometry.width().stride();
         for (int c = c0; c < c1; c++) {
@@ -287,7 +288,8 @@ final class PixelTiledPlan extends ExecutionPlan {
                     int q = gridStartY[fy] + row0 + dy - ys.shift[jy];
                     if (q >= 0 && q < ys.count(jy, ay.out())) {
                         int source = ((c - c0) * ay.stride() + jy) * sx * region;
-                        storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, q * ay.stride() + jy), bias);
+                        storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, q * ay.stride() + jy), bias,
+                                spill);
                     }
                 }
             }
@@ -295,12 +297,13 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     /** Bias, epilogue and the x-phase interleave for one output row, one vector at a time. */
-    private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, float bias) {
+    private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, float bias,
+            float[] spill) {
         int ow = geometry.width().out();
         for (int x = 0; x < ow; x += LANES) {
             FloatVector v = FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x).add(bias);
-            epilogue.apply(v).intoMemorySegment(out, (rowStart + x) * Float.BYTES, ORDER,
-                    TileKernel.lanesInRange(x, ow));
+            TileKernel.storeLanes(epilogue.apply(v), out, (rowStart + x) * Float.BYTES, TileKernel.lanesInRange(x, ow),
+                    spill);
         }
     }
 }

@@ -28,11 +28,51 @@ final class TileKernel {
     static final int VECTORS = 4;
     /** Floats of the vector operand per step. */
     static final int VECTOR_WIDTH = VECTORS * LANES;
+    private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private TileKernel() {}
+
+    /**
+     * Loads the lanes of {@code m} from {@code seg} at {@code byteOffset}, zero elsewhere. The
+     * Vector API checks a masked access lane by lane, on a slow path that is not intrinsic, when
+     * the whole vector does not lie inside the segment (the first and last pixels of a tensor); such
+     * rare vectors are read lane by lane instead, through {@code spill}. Small enough to be inlined
+     * always, which the vector intrinsics need.
+     */
+    static FloatVector loadLanes(MemorySegment seg, long byteOffset, VectorMask<Float> m, float[] spill) {
+        if (byteOffset >= 0 && byteOffset <= seg.byteSize() - VECTOR_BYTES) {
+            return FloatVector.fromMemorySegment(SPECIES, seg, byteOffset, ORDER, m);
+        }
+        return FloatVector.fromArray(SPECIES, spillLanes(seg, byteOffset, m.toLong(), spill), 0);
+    }
+
+    private static float[] spillLanes(MemorySegment seg, long byteOffset, long lanes, float[] spill) {
+        for (int l = 0; l < LANES; l++) {
+            spill[l] = (lanes >>> l & 1) != 0 ? seg.get(FLOAT, byteOffset + (long) l * Float.BYTES) : 0f;
+        }
+        return spill;
+    }
+
+    /** Stores the lanes of {@code m} to {@code seg} at {@code byteOffset}; see {@link #loadLanes}. */
+    static void storeLanes(FloatVector v, MemorySegment seg, long byteOffset, VectorMask<Float> m, float[] spill) {
+        if (byteOffset >= 0 && byteOffset <= seg.byteSize() - VECTOR_BYTES) {
+            v.intoMemorySegment(seg, byteOffset, ORDER, m);
+        } else {
+            v.intoArray(spill, 0);
+            unspillLanes(seg, byteOffset, m.toLong(), spill);
+        }
+    }
+
+    private static void unspillLanes(MemorySegment seg, long byteOffset, long lanes, float[] spill) {
+        for (int l = 0; l < LANES; l++) {
+            if ((lanes >>> l & 1) != 0) {
+                seg.set(FLOAT, byteOffset + (long) l * Float.BYTES, spill[l]);
+            }
+        }
+    }
 
     /**
      * Lanes {@code l} with {@code 0 <= start + l < limit}, as a mask. Built from a bit range because

@@ -16,6 +16,8 @@ final class Workspace {
     private MemorySegment panel = MemorySegment.NULL;
     private int[] table = new int[0];
     final int[] base = new int[TileKernel.BROADCASTS];
+    /** One vector's worth of floats for the rare accesses at the very ends of a tensor. */
+    final float[] spill = new float[TileKernel.LANES];
     final PanelPacker.Source source = new PanelPacker.Source();
     private long[] segments = new long[0];
 
