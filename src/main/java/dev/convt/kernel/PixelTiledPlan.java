@@ -35,6 +35,9 @@ final class PixelTiledPlan extends ExecutionPlan {
     private static final int TARGET_ROWS = 128;
     /** Packing a panel costs about as much as this many rows of tile work, in the cost model. */
     private static final int PACKING_ROWS = 4;
+    /** Two-table indices interleaving lanes {@code 0..L/2-1} (and {@code L/2..L-1}) of two phase rows. */
+    private static final FloatVector ZIP_LOW = zipIndices(0);
+    private static final FloatVector ZIP_HIGH = zipIndices(LANES / 2);
 
     private final WeightBlocks blocks;
     private final AxisPhases ys;
@@ -147,6 +150,14 @@ final class PixelTiledPlan extends ExecutionPlan {
                 columnSource[dy][x] = jx * region + dy * chunks[f] * LANES + g;
             }
         }
+    }
+
+    private static FloatVector zipIndices(int from) {
+        float[] index = new float[LANES];
+        for (int l = 0; l < LANES; l++) {
+            index[l] = from + l / 2 + (l % 2) * LANES;
+        }
+        return FloatVector.fromArray(TileKernel.SPECIES, index, 0);
     }
 
     private static AxisPhases phases(ConvTransposeGeometry.Axis a, boolean shifted) {
@@ -296,14 +307,40 @@ final class PixelTiledPlan extends ExecutionPlan {
         }
     }
 
-    /** Bias, epilogue and the x-phase interleave for one output row, one vector at a time. */
+    /**
+     * Bias, epilogue and the x-phase interleave for one output row. Stride 1 needs no interleave;
+     * stride 2 interleaves two phase rows with a two-table permute (one vector from each phase
+     * gives two output vectors); other strides gather through the column map.
+     */
     private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, float bias,
             float[] spill) {
         int ow = geometry.width().out();
-        for (int x = 0; x < ow; x += LANES) {
-            FloatVector v = FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x).add(bias);
-            TileKernel.storeLanes(epilogue.apply(v), out, (rowStart + x) * Float.BYTES, TileKernel.lanesInRange(x, ow),
-                    spill);
+        switch (geometry.width().stride()) {
+            case 1 -> {
+                for (int x = 0; x < ow; x += LANES) {
+                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[0] + x), out, rowStart, x,
+                            ow, bias, spill);
+                }
+            }
+            case 2 -> {
+                for (int x = 0; x < ow; x += 2 * LANES) {
+                    FloatVector even = FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[x]);
+                    FloatVector odd = FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[x + 1]);
+                    store(ZIP_LOW.selectFrom(even, odd), out, rowStart, x, ow, bias, spill);
+                    store(ZIP_HIGH.selectFrom(even, odd), out, rowStart, x + LANES, ow, bias, spill);
+                }
+            }
+            default -> {
+                for (int x = 0; x < ow; x += LANES) {
+                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x), out, rowStart, x, ow,
+                            bias, spill);
+                }
+            }
         }
+    }
+
+    private void store(FloatVector sums, MemorySegment out, long rowStart, int x, int ow, float bias, float[] spill) {
+        TileKernel.storeLanes(epilogue.apply(sums.add(bias)), out, (rowStart + x) * Float.BYTES,
+                TileKernel.lanesInRange(x, ow), spill);
     }
 }
