@@ -156,7 +156,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
                 throw new IllegalStateException("layer is closed");
             }
             ExecutionPlan plan = planFor(input);
-            checkTensors(plan.geometry(), input, output);
+            checkTensors(plan, input, output);
             return plan;
         } catch (RuntimeException e) {
             inFlight.decrementAndGet();
@@ -174,10 +174,11 @@ public final class ConvTransposeLayer implements AutoCloseable {
         return plan;
     }
 
-    private static void checkTensors(ConvTransposeGeometry g, Tensor input, Tensor output) {
+    private static void checkTensors(ExecutionPlan plan, Tensor input, Tensor output) {
+        ConvTransposeGeometry g = plan.geometry();
         requireUsable("input", input);
         requireUsable("output", output);
-        if (!output.hasShape(g.outputShape())) {
+        if (!plan.matchesOutput(output)) {
             throw new IllegalArgumentException("output shape " + ConvTransposeGeometry.format(output.shape())
                     + " != expected " + ConvTransposeGeometry.format(g.outputShape()) + " for input "
                     + ConvTransposeGeometry.format(input.shape()));

@@ -170,8 +170,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int pixel = row * groupsPerRow * PIXELS + col;
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {
-                    var inRange = TileKernel.lanesInRange(c, cTo);
-                    FloatVector bias = TileKernel.loadLanes(weights.bias, (biasBase + c) * Float.BYTES, inRange, spill);
+                    FloatVector bias = TileKernel.loadLanes(weights.bias, (biasBase + c) * Float.BYTES,
+                            TileKernel.laneBits(c, cTo), spill);
                     epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))
                             .intoArray(scratch, s + c);
                 }

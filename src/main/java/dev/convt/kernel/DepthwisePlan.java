@@ -197,7 +197,7 @@ final class DepthwisePlan extends ExecutionPlan {
         }
         for (int x = 0; x < ow; x += LANES) {
             TileKernel.storeLanes(epilogue.apply(FloatVector.fromArray(SPECIES, sums, x)), out,
-                    (rowStart + x) * Float.BYTES, TileKernel.lanesInRange(x, ow), ws.spill);
+                    (rowStart + x) * Float.BYTES, TileKernel.laneBits(x, ow), ws.spill);
         }
     }
 
@@ -215,7 +215,7 @@ final class DepthwisePlan extends ExecutionPlan {
         for (int edge = 0; edge < first + vectors - last; edge++) {
             int i = edge < first ? edge : last + edge - first;
             int q = loadOffset + i * perVector;
-            FloatVector v = TileKernel.loadLanes(in, row + (long) q * Float.BYTES, TileKernel.lanesInRange(q, inW),
+            FloatVector v = TileKernel.loadLanes(in, row + (long) q * Float.BYTES, TileKernel.laneBits(q, inW),
                     spill);
             v.rearrange(spread).fma(w, FloatVector.fromArray(SPECIES, sums, i * LANES)).intoArray(sums, i * LANES);
         }

@@ -57,6 +57,16 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
                 && (rank == 3 || input.dim(2) == geometry.height().in()) && input.dim(rank - 1) == geometry.width().in();
     }
 
+    /** @return whether {@code output} has exactly the output shape of this plan (without allocating) */
+    public final boolean matchesOutput(Tensor output) {
+        int rank = geometry.inputRank();
+        if (output.rank() != rank) {
+            return false;
+        }
+        return output.dim(0) == geometry.batch() && output.dim(1) == geometry.spec().outChannels()
+                && (rank == 3 || output.dim(2) == geometry.height().out()) && output.dim(rank - 1) == geometry.width().out();
+    }
+
     /** @return number of independent tasks */
     public abstract int taskCount();
 

@@ -1,6 +1,7 @@
 package dev.convt.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -85,26 +86,29 @@ final class PanelPacker {
      */
     private static void copyChannels(Source s, int iy, int ix, int lanes, MemorySegment panel, long at, long stride) {
         boolean rowInside = iy >= 0 && iy < s.height;
-        VectorMask<Float> written = TileKernel.lanesInRange(0, lanes);
-        VectorMask<Float> inside = TileKernel.lanesInRange(ix, rowInside ? s.width : 0).and(written);
+        long written = TileKernel.laneBits(0, lanes);
+        long inside = TileKernel.laneBits(ix, Math.min(rowInside ? s.width : 0, (long) ix + lanes));
         long src = (s.channelBase + (long) (rowInside ? iy : 0) * s.width + ix) * Float.BYTES;
         long dst = at * Float.BYTES;
         long planeBytes = s.plane * Float.BYTES;
         long strideBytes = stride * Float.BYTES;
-        // Only the very first and last channels of a tensor can reach past it; they are peeled off so
-        // the main loop has no call on any path and stays a simple counted loop.
+        // Only the very first and last channels of a tensor can reach past it; they are copied lane by
+        // lane, off the main loop, which then has no call on any path and stays a simple counted loop.
         int first = (int) Math.clamp(Math.ceilDiv(-src, planeBytes), 0, s.channels);
         int last = (int) Math.clamp(Math.floorDiv(s.in.byteSize() - VECTOR_BYTES - src, planeBytes) + 1, first,
                 s.channels);
         for (int edge = 0; edge < first + s.channels - last; edge++) {
             int c = edge < first ? edge : last + edge - first;
-            TileKernel.loadLanes(s.in, src + c * planeBytes, inside, s.spill)
-                    .intoMemorySegment(panel, dst + c * strideBytes, ORDER, written);
+            TileKernel.copyLanes(s.in, src + c * planeBytes, inside, s.spill);
+            MemorySegment.copy(s.spill, 0, panel, ValueLayout.JAVA_FLOAT_UNALIGNED, dst + c * strideBytes, lanes);
         }
+        VectorMask<Float> insideMask = VectorMask.fromLong(SPECIES, inside);
+        VectorMask<Float> writtenMask = VectorMask.fromLong(SPECIES, written);
         src += first * planeBytes;
         dst += first * strideBytes;
         for (int c = first; c < last; c++, src += planeBytes, dst += strideBytes) {
-            FloatVector.fromMemorySegment(SPECIES, s.in, src, ORDER, inside).intoMemorySegment(panel, dst, ORDER, written);
+            FloatVector.fromMemorySegment(SPECIES, s.in, src, ORDER, insideMask).intoMemorySegment(panel, dst, ORDER,
+                    writtenMask);
         }
     }
 }

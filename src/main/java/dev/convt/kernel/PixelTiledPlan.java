@@ -341,6 +341,6 @@ final class PixelTiledPlan extends ExecutionPlan {
 
     private void store(FloatVector sums, MemorySegment out, long rowStart, int x, int ow, float bias, float[] spill) {
         TileKernel.storeLanes(epilogue.apply(sums.add(bias)), out, (rowStart + x) * Float.BYTES,
-                TileKernel.lanesInRange(x, ow), spill);
+                TileKernel.laneBits(x, ow), spill);
     }
 }

@@ -36,53 +36,51 @@ final class TileKernel {
     private TileKernel() {}
 
     /**
-     * Loads the lanes of {@code m} from {@code seg} at {@code byteOffset}, zero elsewhere. The
-     * Vector API checks a masked access lane by lane, on a slow path that is not intrinsic, when
-     * the whole vector does not lie inside the segment (the first and last pixels of a tensor); such
-     * rare vectors are read lane by lane instead, through {@code spill}. Small enough to be inlined
-     * always, which the vector intrinsics need.
+     * Loads lanes {@code lanes} (a bit per lane) from {@code seg} at {@code byteOffset}, zero
+     * elsewhere. The Vector API checks a masked access lane by lane, on a slow path that is not
+     * intrinsic, when the whole vector does not lie inside the segment (the first and last pixels
+     * of a tensor); such rare vectors are read through {@code spill} instead. Masks travel as bits:
+     * a mask object passed to a call that stays out of line is allocated.
      */
-    static FloatVector loadLanes(MemorySegment seg, long byteOffset, VectorMask<Float> m, float[] spill) {
+    static FloatVector loadLanes(MemorySegment seg, long byteOffset, long lanes, float[] spill) {
         if (byteOffset >= 0 && byteOffset <= seg.byteSize() - VECTOR_BYTES) {
-            return FloatVector.fromMemorySegment(SPECIES, seg, byteOffset, ORDER, m);
+            return FloatVector.fromMemorySegment(SPECIES, seg, byteOffset, ORDER, VectorMask.fromLong(SPECIES, lanes));
         }
-        return FloatVector.fromArray(SPECIES, spillLanes(seg, byteOffset, m.toLong(), spill), 0);
+        copyLanes(seg, byteOffset, lanes, spill);
+        return FloatVector.fromArray(SPECIES, spill, 0);
     }
 
-    private static float[] spillLanes(MemorySegment seg, long byteOffset, long lanes, float[] spill) {
+    /** Copies lanes {@code lanes} of the vector at {@code byteOffset} to {@code to}, zero elsewhere, one by one. */
+    static void copyLanes(MemorySegment seg, long byteOffset, long lanes, float[] to) {
         for (int l = 0; l < LANES; l++) {
-            spill[l] = (lanes >>> l & 1) != 0 ? seg.get(FLOAT, byteOffset + (long) l * Float.BYTES) : 0f;
+            to[l] = (lanes >>> l & 1) != 0 ? seg.get(FLOAT, byteOffset + (long) l * Float.BYTES) : 0f;
         }
-        return spill;
     }
 
-    /** Stores the lanes of {@code m} to {@code seg} at {@code byteOffset}; see {@link #loadLanes}. */
-    static void storeLanes(FloatVector v, MemorySegment seg, long byteOffset, VectorMask<Float> m, float[] spill) {
+    /** Stores lanes {@code lanes} of {@code v} to {@code seg} at {@code byteOffset}; see {@link #loadLanes}. */
+    static void storeLanes(FloatVector v, MemorySegment seg, long byteOffset, long lanes, float[] spill) {
         if (byteOffset >= 0 && byteOffset <= seg.byteSize() - VECTOR_BYTES) {
-            v.intoMemorySegment(seg, byteOffset, ORDER, m);
+            v.intoMemorySegment(seg, byteOffset, ORDER, VectorMask.fromLong(SPECIES, lanes));
         } else {
             v.intoArray(spill, 0);
-            unspillLanes(seg, byteOffset, m.toLong(), spill);
+            writeLanes(seg, byteOffset, lanes, spill);
         }
     }
 
-    private static void unspillLanes(MemorySegment seg, long byteOffset, long lanes, float[] spill) {
+    private static void writeLanes(MemorySegment seg, long byteOffset, long lanes, float[] from) {
         for (int l = 0; l < LANES; l++) {
             if ((lanes >>> l & 1) != 0) {
-                seg.set(FLOAT, byteOffset + (long) l * Float.BYTES, spill[l]);
+                seg.set(FLOAT, byteOffset + (long) l * Float.BYTES, from[l]);
             }
         }
     }
 
-    /**
-     * Lanes {@code l} with {@code 0 <= start + l < limit}, as a mask. Built from a bit range because
-     * {@code VectorSpecies.indexInRange} leaves its intrinsic for partial ranges and allocates.
-     */
-    static VectorMask<Float> lanesInRange(long start, long limit) {
+    /** @return bits of the lanes {@code l} with {@code 0 <= start + l < limit} */
+    static long laneBits(long start, long limit) {
         long lo = Math.clamp(-start, 0, LANES);
         long hi = Math.clamp(limit - start, lo, LANES);
         long below = hi == 64 ? -1L : (1L << hi) - 1;
-        return VectorMask.fromLong(SPECIES, below & ~((1L << lo) - 1));
+        return below & ~((1L << lo) - 1);
     }
 
     /**
