@@ -87,7 +87,12 @@ final class DifferentialCheck {
         return Tensor.wrap(s, shape);
     }
 
-    private static void compare(KernelCase c, DirectReference.Result expected, float[] actual) {
+    /**
+     * Compares a single-threaded result of case {@code c} with the reference.
+     *
+     * @throws AssertionError naming the seed, the case and the first wrong element
+     */
+    static void compare(KernelCase c, DirectReference.Result expected, float[] actual) {
         ConvTransposeGeometry g = c.geometry();
         double lipschitz = lipschitz(c.epilogue());
         int terms = Tolerance.maxTerms(c.spec());
@@ -147,7 +152,8 @@ final class DifferentialCheck {
     }
 
     private static String failure(KernelCase c, String what) {
-        return c + ": " + what + "\n  reproduce: ./mvnw -B test -Dtest=KernelDifferentialFuzzTest -Dconvt.fuzz.replay="
-                + c.seed();
+        String replay = c.seed() == KernelCase.NO_SEED ? ""
+                : "\n  reproduce: ./mvnw -B test -Dtest=KernelDifferentialFuzzTest -Dconvt.fuzz.replay=" + c.seed();
+        return c + ": " + what + replay;
     }
 }

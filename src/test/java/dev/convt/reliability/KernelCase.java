@@ -31,6 +31,9 @@ import java.util.SplittableRandom;
 record KernelCase(ConvTransposeSpec spec, long[] inputShape, float[] input, float[] weights, float[] bias,
         Epilogue epilogue, int threads, int outputByteOffset, long seed) {
 
+    /** The seed of a case that was not drawn by {@link #draw} (jqwik's report reproduces those). */
+    static final long NO_SEED = Long.MIN_VALUE;
+
     /** Multiply-adds the scalar reference may do per case, so thousands of cases fit in minutes. */
     private static final long MAX_PRODUCTS = 3_000_000;
 
