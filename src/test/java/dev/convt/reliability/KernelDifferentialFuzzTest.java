@@ -1,8 +1,12 @@
 package dev.convt.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.convt.Epilogue;
+import dev.convt.reference.DirectReference;
+import dev.convt.testing.Layers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +74,27 @@ class KernelDifferentialFuzzTest {
         assertTrue(tally.plans.getOrDefault("ChannelTiledPlan", 0L) >= 10, "channel-tiled cases: " + tally.plans);
         assertTrue(tally.plans.getOrDefault("PixelTiledPlan", 0L) >= 10, "pixel-tiled cases: " + tally.plans);
         assertTrue(tally.threadComparisons >= 20, "multi-threaded comparisons: " + tally.threadComparisons);
+    }
+
+    /** The comparison itself must fail on a wrong element and on one the kernel never wrote. */
+    @Test
+    void theCheckRejectsAWrongAndAnUnwrittenElement() {
+        KernelCase drawn = KernelCase.draw(QUICK_FIRST_SEED);
+        KernelCase c = new KernelCase(drawn.spec(), drawn.inputShape(), drawn.input(), drawn.weights(), drawn.bias(),
+                Epilogue.NONE, 1, 0, drawn.seed());
+        DirectReference.Result expected = DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(),
+                c.bias(), null);
+        float[] right = Layers.forward(c.spec(), c.inputShape(), c.input(), c.weights(), c.bias());
+        DifferentialCheck.compare(c, expected, right);
+        int k = right.length / 2;
+        float[] wrong = right.clone();
+        wrong[k] += (float) (1e-4 * (1 + expected.magnitudes()[k]));
+        AssertionError e = assertThrows(AssertionError.class, () -> DifferentialCheck.compare(c, expected, wrong));
+        assertTrue(e.getMessage().contains("element " + k), e.getMessage());
+        float[] unwritten = right.clone();
+        unwritten[k] = DifferentialCheck.UNWRITTEN;
+        e = assertThrows(AssertionError.class, () -> DifferentialCheck.compare(c, expected, unwritten));
+        assertTrue(e.getMessage().contains("was never written"), e.getMessage());
     }
 
     @Test
