@@ -226,6 +226,76 @@ class ConcurrencyStressTest {
         layer.close();
     }
 
+    /** Servers on virtual threads: each call runs on a fresh thread, with a fresh workspace. */
+    @Test
+    void virtualThreadCallersGetTheSingleThreadedResult() throws Exception {
+        Random r = new Random(43);
+        List<ConvTransposeLayer> layers = List.of(
+                layer(ConvTransposeSpec.builder(16, 8, 4, 4).stride(2).padding(1).build(), Epilogue.relu(), r),
+                layer(ConvTransposeSpec.builder(24, 64, 3, 3).stride(2).build(), Epilogue.NONE, r));
+        List<Job> jobs = jobs(layers, List.of(List.of(new long[] {1, 16, 9, 40}), List.of(new long[] {2, 24, 3, 5})), r);
+        try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                Job job = jobs.get(i % jobs.size());
+                int mode = i % 3;
+                calls.add(virtual.submit(() -> {
+                    assertBitwiseEqual(job.expected(), runOnce(job.layer(), job.inputShape(), job.input(), mode, 2),
+                            job.layer() + " on a virtual thread, mode " + mode);
+                    return null;
+                }));
+            }
+            for (Future<?> f : calls) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        layers.forEach(ConvTransposeLayer::close);
+    }
+
+    /**
+     * The caller's own arena closed while forward reads and writes it (a bug in the caller, but
+     * it must not crash the JVM, hang, or corrupt anything): forward ends, normally or with an
+     * {@link IllegalStateException}.
+     */
+    @Test
+    void closingATensorsArenaDuringForwardEndsWithIllegalStateException() throws Exception {
+        Random r = new Random(44);
+        ConvTransposeLayer layer = layer(ConvTransposeSpec.builder(32, 32, 4, 4).stride(2).padding(1).build(),
+                Epilogue.NONE, r);
+        long[] shape = {2, 32, 24, 24};
+        int refused = 0;
+        for (int round = 0; round < 20; round++) {
+            Arena arena = Arena.ofShared();
+            Tensor x = Tensor.of(arena, values(r, 2 * 32 * 24 * 24), shape);
+            Tensor y = Tensor.allocate(arena, layer.outputShape(shape));
+            int threads = 1 + round % 3;
+            Future<?> call = CALLER_POOL.submit(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    layer.forward(x, y, threads);
+                }
+                return null;
+            });
+            Thread.sleep(5 + round);
+            try {
+                arena.close();
+            } catch (IllegalStateException inUse) {
+                // A shared arena may refuse to close while a thread accesses it; the call then
+                // finishes normally, and the arena is closed after it.
+                call.get(60, TimeUnit.SECONDS);
+                arena.close();
+                continue;
+            }
+            try {
+                call.get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause() instanceof IllegalStateException, "forward on a closed arena threw " + e.getCause());
+                refused++;
+            }
+        }
+        layer.close();
+        assertTrue(refused > 0, "the arena never closed while forward ran");
+    }
+
     @Test
     @Disabled("bug: TaskRunner.run lets an exception from Executor.execute (other than RejectedExecutionException)"
             + " escape while workers it already started keep running tasks, so forward returns and the output changes"

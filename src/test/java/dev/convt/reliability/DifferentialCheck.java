@@ -10,6 +10,7 @@ import dev.convt.reference.DirectReference;
 import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -48,9 +49,9 @@ final class DifferentialCheck {
             }
             plan = planName(c, g, arena);
             try (ConvTransposeLayer layer = b.build()) {
-                Tensor x = place(arena, c.outputByteOffset(), g.inputShape());
+                Tensor x = place(arena, c.byteOffset(), g.inputShape());
                 x.copyFrom(c.input());
-                Tensor y = place(arena, c.outputByteOffset(), g.outputShape());
+                Tensor y = place(arena, c.byteOffset(), g.outputShape());
                 y.fill(UNWRITTEN);
                 layer.forward(x, y);
                 single = y.toArray();
@@ -85,8 +86,8 @@ final class DifferentialCheck {
     }
 
     private static String planName(KernelCase c, ConvTransposeGeometry g, Arena arena) {
-        MemorySegment w = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, c.weights());
-        MemorySegment b = c.bias() == null ? null : arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, c.bias());
+        MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.weights());
+        MemorySegment b = c.bias() == null ? null : arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.bias());
         return ExecutionPlan.create(g, PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue()).getClass()
                 .getSimpleName();
     }

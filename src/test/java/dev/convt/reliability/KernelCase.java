@@ -24,12 +24,12 @@ import java.util.SplittableRandom;
  * @param bias {@code Cout} floats, or null when the spec has none
  * @param epilogue the fused activation
  * @param threads 1 runs {@code forward(in, out)}; more runs {@code forward(in, out, threads)}
- * @param outputByteOffset where the output starts past a 64-byte aligned address (0, 4 or 1), so
- *     that unaligned tensors are covered
+ * @param byteOffset where the input and output start past a 64-byte aligned address (0, 4 or 1),
+ *     so that unaligned tensors are covered
  * @param seed reproduces the case with {@link #draw(long)}
  */
 record KernelCase(ConvTransposeSpec spec, long[] inputShape, float[] input, float[] weights, float[] bias,
-        Epilogue epilogue, int threads, int outputByteOffset, long seed) {
+        Epilogue epilogue, int threads, int byteOffset, long seed) {
 
     /** The seed of a case that was not drawn by {@link #draw} (jqwik's report reproduces those). */
     static final long NO_SEED = Long.MIN_VALUE;
@@ -226,6 +226,6 @@ record KernelCase(ConvTransposeSpec spec, long[] inputShape, float[] input, floa
     @Override
     public String toString() {
         return "KernelCase[seed " + seed + ", input " + Arrays.toString(inputShape) + ", " + spec + ", epilogue "
-                + epilogue + ", threads " + threads + ", output byte offset " + outputByteOffset + "]";
+                + epilogue + ", threads " + threads + ", byte offset " + byteOffset + "]";
     }
 }

@@ -57,6 +57,9 @@ class NumericsTest {
         float[] actual = forward(c, input, weights, bias);
         int terms = Tolerance.maxTerms(c.spec());
         for (int i = 0; i < actual.length; i++) {
+            if (Float.floatToRawIntBits(actual[i]) == Float.floatToRawIntBits(DifferentialCheck.UNWRITTEN)) {
+                fail(c + " with " + where + ": element " + i + " was never written");
+            }
             double e = expected.exact()[i];
             boolean ok = Double.isNaN(e) ? Float.isNaN(actual[i])
                     : Double.isInfinite(e) ? actual[i] == e
