@@ -25,13 +25,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * 4x4, stride 2, 16x16 to 32x32) on the calling thread, with inputs that are normal floats or
  * all subnormal (below 2^-126, so every product and partial sum is subnormal too). Some
  * processors take a slow path for subnormal operands or results; Java cannot flush them to zero.
+ *
+ * <p>The first calls run the Vector API code interpreted (seconds each), so warmup is long.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 6, time = 1)
+@Warmup(iterations = 10, time = 2)
+@Measurement(iterations = 8, time = 1)
 public class DenormalInputBenchmark {
 
     @Param({"normal", "subnormal"})
