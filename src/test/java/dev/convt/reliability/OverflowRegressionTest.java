@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.math.BigInteger;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -67,6 +68,7 @@ class OverflowRegressionTest {
      * must not cost memory or time, nor overflow the plans' int arithmetic.
      */
     @ParameterizedTest(name = "stride {0}, {1} output channels")
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @CsvSource({
         "65536, 1", // PixelTiledPlan.<init>: ceilDiv(TARGET_ROWS, sy*sx) with sy*sx == 2^32 == 0 in int: ArithmeticException
         "65536, 32", // WeightBlocks.<init>: new long[groups*families*families] of 2^32 == 0: ArrayIndexOutOfBoundsException
@@ -89,6 +91,23 @@ class OverflowRegressionTest {
             Tensor y = Tensor.allocate(arena, 1, outChannels, 1, 1);
             layer.forward(x, y);
             assertArrayEquals(expected, y.toArray());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @Disabled("bug: AxisPhases.of allocates and loops over every one of the stride's phases (new int[stride][],"
+            + " AxisPhases.java:40): a 1-D stride of 2^31-2 on a length-1 input runs for minutes or exhausts the heap")
+    void aHuge1dStrideOnALengthOneInputComputes() {
+        // Found by LayerFuzzTest#hugeParametersRejectOrCompute: builder1d(3, 2, 2).stride(2147483646), input (1, 3, 1).
+        ConvTransposeSpec spec = ConvTransposeSpec.builder1d(1, 2, 2).stride(Integer.MAX_VALUE - 1).build();
+        float[] w = {1, 2, 3, 4};
+        try (Arena arena = Arena.ofConfined();
+                ConvTransposeLayer layer = ConvTransposeLayer.builder(spec).weights(w).bias(new float[] {0.5f, -0.5f}).build()) {
+            Tensor x = Tensor.of(arena, new float[] {3}, 1, 1, 1);
+            Tensor y = Tensor.allocate(arena, 1, 2, 2);
+            layer.forward(x, y);
+            assertArrayEquals(new float[] {3.5f, 6.5f, 8.5f, 11.5f}, y.toArray());
         }
     }
 
