@@ -1,7 +1,16 @@
 package dev.convt.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.convt.ConvTransposeLayer;
+import dev.convt.ConvTransposeSpec;
+import dev.convt.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
@@ -24,5 +33,44 @@ class MemoryBoundsRegressionTest {
                 System.getProperty("java.class.path"), TallNarrowMapProbe.class.getName()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         assertEquals(0, p.waitFor(), "forward needed more than 64 MB of native memory:\n" + out);
+    }
+
+    /** Resident memory of this process, from Linux's /proc. */
+    private static long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/self/status");
+    }
+
+    @Test
+    @Disabled("bug: PackedWeights.blocks caches one packed copy of the weights per (orientation, padTop, padLeft)"
+            + " (PackedWeights.java:137) and never evicts; with ONNX output_shape the crop depends on the input size,"
+            + " so every new input height or width adds a copy of the weights until the layer is closed")
+    void inputsOfManySizesDoNotEachAddACopyOfTheWeights() throws IOException {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux's /proc");
+        // 64 MB of weights; output_shape fixes the output, so each input height has its own crop.
+        ConvTransposeSpec spec = ConvTransposeSpec.builder(1024, 1024, 4, 4).stride(2).outputShape(64, 64).build();
+        long weightBytes = spec.weightCount() * Float.BYTES;
+        try (ConvTransposeLayer layer = ConvTransposeLayer.builder(spec).weights(new float[(int) spec.weightCount()])
+                .bias(new float[1024]).build()) {
+            forwardOnce(layer, 1);
+            long before = residentBytes();
+            for (int height = 2; height <= 20; height++) {
+                forwardOnce(layer, height);
+            }
+            long grown = residentBytes() - before;
+            assertTrue(grown < 4 * weightBytes, "19 more input heights grew the process by " + grown / 1_000_000
+                    + " MB; the weights are " + weightBytes / 1_000_000 + " MB");
+        }
+    }
+
+    private static void forwardOnce(ConvTransposeLayer layer, int height) {
+        long[] shape = {1, 1024, height, 1};
+        try (Arena arena = Arena.ofConfined()) {
+            layer.forward(Tensor.allocate(arena, shape), Tensor.allocate(arena, layer.outputShape(shape)));
+        }
     }
 }
