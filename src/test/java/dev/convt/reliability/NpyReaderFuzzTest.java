@@ -36,8 +36,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Fuzzes {@link Npy}'s readers with jqwik: mutations of a seed corpus of real and handcrafted
  * files ({@code src/test/resources/reliability/npy/seeds}), headers generated from the dict
  * grammar, and raw bytes. Whatever the bytes, each reader either returns the array or throws an
- * {@link IOException}, within a time limit and without a large allocation; and the three ways of
- * reading (byte array, tensor, file) agree on every input.
+ * {@link IOException}, within a time limit and without a large allocation; and the four ways of
+ * reading (byte array or file, into an array or a tensor) agree on every input.
  *
  * <p>jqwik shrinks a failing input to a seed name and a short list of mutations; its report is
  * the reproduction. Inputs that once failed are kept as regression tests in
@@ -120,7 +120,13 @@ class NpyReaderFuzzTest {
         });
         Path file = Files.write(SCRATCH.resolve("input.npy"), bytes);
         Outcome fromFile = outcome("Npy.read(Path)", bytes, () -> Npy.read(file));
-        for (Outcome o : List.of(fromBytes, intoTensor, fromFile)) {
+        Outcome fileIntoTensor = outcome("Npy.readTensor(Path, Arena)", bytes, () -> {
+            try (Arena arena = Arena.ofConfined()) {
+                Tensor t = Npy.readTensor(file, arena);
+                return new NpyArray(t.shape(), t.toArray());
+            }
+        });
+        for (Outcome o : List.of(fromBytes, intoTensor, fromFile, fileIntoTensor)) {
             if (!o.accepted()) {
                 String message = o.rejection().getMessage();
                 assertTrue(message != null && !message.isBlank(), "an IOException without a message on " + hex(bytes));
@@ -130,9 +136,12 @@ class NpyReaderFuzzTest {
                 + ": " + fromBytes + " vs " + intoTensor);
         assertEquals(fromBytes.accepted(), fromFile.accepted(), () -> "byte and file readers disagree on " + hex(bytes)
                 + ": " + fromBytes + " vs " + fromFile);
+        assertEquals(fromBytes.accepted(), fileIntoTensor.accepted(), () -> "read and readTensor(Path) disagree on "
+                + hex(bytes) + ": " + fromBytes + " vs " + fileIntoTensor);
         if (fromBytes.accepted()) {
             assertEquals(fromBytes.array(), intoTensor.array(), () -> "read and readTensor differ on " + hex(bytes));
             assertEquals(fromBytes.array(), fromFile.array(), () -> "byte and file readers differ on " + hex(bytes));
+            assertEquals(fromBytes.array(), fileIntoTensor.array(), () -> "read and readTensor(Path) differ on " + hex(bytes));
             NpyArray again = Npy.read(Npy.toBytes(fromBytes.array().data(), fromBytes.array().shape()));
             assertEquals(fromBytes.array(), again, () -> "an accepted array does not survive a write and read: " + hex(bytes));
         }
