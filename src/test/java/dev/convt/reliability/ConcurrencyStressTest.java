@@ -343,6 +343,19 @@ class ConcurrencyStressTest {
         }
     }
 
+    @Test
+    @Disabled("bug: ConvTransposeLayer.Builder.checkCount checks that the weights' arena is alive but not that this"
+            + " thread may read it; build() then throws WrongThreadException from PackedWeights.pack (forward refuses"
+            + " such tensors with IllegalStateException)")
+    void weightsOfAnotherThreadsConfinedArenaAreRefusedWithIllegalStateException() throws Exception {
+        ConvTransposeSpec spec = ConvTransposeSpec.builder(1, 1, 1, 1).bias(false).build();
+        try (Arena confined = Arena.ofConfined()) {
+            ConvTransposeLayer.Builder builder = ConvTransposeLayer.builder(spec).weights(confined.allocate(Float.BYTES));
+            Future<?> build = CALLER_POOL.submit(() -> assertThrows(IllegalStateException.class, builder::build));
+            build.get(60, TimeUnit.SECONDS);
+        }
+    }
+
     private static void assertBitwiseEqual(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
