@@ -1,0 +1,171 @@
+package dev.convt.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.convt.Epilogue;
+import dev.convt.reference.DirectReference;
+import dev.convt.testing.Layers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Differential fuzzing of the fast path against {@link dev.convt.reference.DirectReference}.
+ *
+ * <p>The default run checks a fixed set of seeds in a few seconds. The long run
+ * ({@code -Dconvt.fuzz.minutes=30}, see the README) draws fresh seeds for that long, keeps going
+ * past failures (up to {@link #MAX_REPORTED_FAILURES}) and prints what it checked; each failure
+ * prints the seed, and {@code -Dconvt.fuzz.replay=SEED} runs that one case again.
+ *
+ * <p>Cases run on one long-lived thread, so that its workspace is reused across cases of
+ * different sizes as in a server, and so that a hang is reported with its seed instead of
+ * stalling the build.
+ */
+class KernelDifferentialFuzzTest {
+
+    private static final long QUICK_FIRST_SEED = 0x5EED_0000L;
+    private static final int QUICK_CASES = 120;
+    private static final Duration CASE_TIME_LIMIT = Duration.ofSeconds(120);
+    private static final int MAX_REPORTED_FAILURES = 10;
+
+    /** Totals of one run. */
+    private static final class Tally {
+        long cases;
+        long elements;
+        long threadComparisons;
+        final Map<String, Long> plans = new TreeMap<>();
+        final List<String> failures = new ArrayList<>();
+
+        void add(DifferentialCheck.Outcome o) {
+            cases++;
+            elements += o.elements();
+            threadComparisons += o.threadsCompared() ? 1 : 0;
+            plans.merge(o.plan(), 1L, Long::sum);
+        }
+
+        String summary() {
+            return cases + " specs, " + elements + " output elements checked against DirectReference, "
+                    + threadComparisons + " multi-threaded runs compared bitwise, plans " + plans + ", "
+                    + failures.size() + " failures";
+        }
+    }
+
+    @Test
+    void fixedSeedsMatchTheReference() throws Exception {
+        Tally tally = run(QUICK_FIRST_SEED, QUICK_CASES, Long.MAX_VALUE, 1);
+        System.out.println("[convt.fuzz] default run: " + tally.summary());
+        if (!tally.failures.isEmpty()) {
+            fail(String.join("\n", tally.failures));
+        }
+        // The draw must keep reaching both kernel orientations and the thread pool, or this test
+        // would silently stop covering them.
+        assertTrue(tally.plans.getOrDefault("ChannelTiledPlan", 0L) >= 10, "channel-tiled cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PixelTiledPlan", 0L) >= 10, "pixel-tiled cases: " + tally.plans);
+        assertTrue(tally.threadComparisons >= 20, "multi-threaded comparisons: " + tally.threadComparisons);
+    }
+
+    /** The comparison itself must fail on a wrong element and on one the kernel never wrote. */
+    @Test
+    void theCheckRejectsAWrongAndAnUnwrittenElement() {
+        KernelCase drawn = KernelCase.draw(QUICK_FIRST_SEED);
+        KernelCase c = new KernelCase(drawn.spec(), drawn.inputShape(), drawn.input(), drawn.weights(), drawn.bias(),
+                Epilogue.NONE, 1, 0, drawn.seed());
+        DirectReference.Result expected = DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(),
+                c.bias(), null);
+        float[] right = Layers.forward(c.spec(), c.inputShape(), c.input(), c.weights(), c.bias());
+        DifferentialCheck.compare(c, expected, right);
+        int k = right.length / 2;
+        float[] wrong = right.clone();
+        wrong[k] += (float) (1e-4 * (1 + expected.magnitudes()[k]));
+        AssertionError e = assertThrows(AssertionError.class, () -> DifferentialCheck.compare(c, expected, wrong));
+        assertTrue(e.getMessage().contains("element " + k), e.getMessage());
+        float[] unwritten = right.clone();
+        unwritten[k] = DifferentialCheck.UNWRITTEN;
+        e = assertThrows(AssertionError.class, () -> DifferentialCheck.compare(c, expected, unwritten));
+        assertTrue(e.getMessage().contains("was never written"), e.getMessage());
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "convt.fuzz.minutes", matches = "[0-9]+(\\.[0-9]+)?")
+    void timedRunMatchesTheReference() throws Exception {
+        double minutes = Double.parseDouble(System.getProperty("convt.fuzz.minutes"));
+        long firstSeed = Long.getLong("convt.fuzz.seed", System.nanoTime());
+        long deadline = System.nanoTime() + (long) (minutes * 60e9);
+        System.out.println("[convt.fuzz] timed run: " + minutes + " minutes from seed " + firstSeed);
+        Tally tally = run(firstSeed, Long.MAX_VALUE, deadline, MAX_REPORTED_FAILURES);
+        System.out.println("[convt.fuzz] timed run done: " + tally.summary() + " (seeds " + firstSeed + " .. "
+                + (firstSeed + tally.cases + tally.failures.size() - 1) + ")");
+        if (!tally.failures.isEmpty()) {
+            fail(tally.failures.size() + " failing seeds:\n" + String.join("\n", tally.failures));
+        }
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "convt.fuzz.replay", matches = "-?[0-9]+")
+    void replayOneSeed() throws Exception {
+        long seed = Long.parseLong(System.getProperty("convt.fuzz.replay"));
+        KernelCase c = KernelCase.draw(seed);
+        System.out.println("[convt.fuzz] replaying " + c);
+        DifferentialCheck.check(c);
+    }
+
+    /**
+     * Checks seeds {@code first, first+1, ...} until {@code count} cases, the deadline, or
+     * {@code maxFailures} failures.
+     */
+    private static Tally run(long first, long count, long deadline, int maxFailures) throws InterruptedException {
+        Tally tally = new Tally();
+        ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "convt-fuzz-case");
+            t.setDaemon(true);
+            return t;
+        });
+        long lastReport = System.nanoTime();
+        try {
+            for (long i = 0; i < count && System.nanoTime() < deadline && tally.failures.size() < maxFailures; i++) {
+                long seed = first + i;
+                Future<DifferentialCheck.Outcome> result = runner.submit(() -> DifferentialCheck.check(KernelCase.draw(seed)));
+                try {
+                    tally.add(result.get(CASE_TIME_LIMIT.toSeconds(), TimeUnit.SECONDS));
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    String message = cause instanceof AssertionError ? cause.getMessage()
+                            : KernelCase.draw(seed) + ": threw " + stackTrace(cause) + "\n  reproduce with -Dconvt.fuzz.replay=" + seed;
+                    System.out.println("[convt.fuzz] FAILURE " + message);
+                    tally.failures.add(message);
+                } catch (TimeoutException e) {
+                    String message = KernelCase.draw(seed) + ": no result after " + CASE_TIME_LIMIT
+                            + " (hang?)\n  reproduce with -Dconvt.fuzz.replay=" + seed;
+                    System.out.println("[convt.fuzz] FAILURE " + message);
+                    tally.failures.add(message);
+                    break;
+                }
+                if (System.nanoTime() - lastReport > 60e9) {
+                    System.out.println("[convt.fuzz] progress: " + tally.summary());
+                    lastReport = System.nanoTime();
+                }
+            }
+        } finally {
+            runner.shutdownNow();
+        }
+        return tally;
+    }
+
+    private static String stackTrace(Throwable t) {
+        var out = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.convt.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.convt.ConvTransposeLayer;
+import dev.convt.ConvTransposeSpec;
+import dev.convt.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How much memory one forward call takes beyond its tensors. The kernels' workspaces should be
+ * bounded by the tile and task sizes, not grow with the whole image, or a modest input exhausts
+ * the native memory of a server.
+ */
+class MemoryBoundsRegressionTest {
+
+    @Test
+    @Disabled("bug: ChannelTiledPlan.pack sizes a task's panel as rowsQ*groupsPerRow*taps*cin*4 floats"
+            + " (ChannelTiledPlan.java:110): every grid row of the phase at once, about 4*taps/W times the input;"
+            + " (1, 64, 16384, 1) with a 4x4 kernel reserves 268 MB for a 4 MB input, (1, 256, 262144, 1) 17 GB, and"
+            + " the int panel offsets in its table (line 133) wrap past 2^31 floats")
+    void tallNarrowMapsNeedLittleMoreNativeMemoryThanTheirTensors() throws Exception {
+        // The probe's tensors take 12.6 MB; the JVM allows their size and 50 MB more.
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-XX:MaxDirectMemorySize=64m", "-cp",
+                System.getProperty("java.class.path"), TallNarrowMapProbe.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor(), "forward needed more than 64 MB of native memory:\n" + out);
+    }
+
+    /** Resident memory of this process, from Linux's /proc. */
+    private static long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/self/status");
+    }
+
+    @Test
+    @Disabled("bug: PackedWeights.blocks caches one packed copy of the weights per (orientation, padTop, padLeft)"
+            + " (PackedWeights.java:137) and never evicts; with ONNX output_shape the crop depends on the input size,"
+            + " so every new input height or width adds a copy of the weights until the layer is closed")
+    void inputsOfManySizesDoNotEachAddACopyOfTheWeights() throws IOException {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux's /proc");
+        // 64 MB of weights; output_shape fixes the output, so each input height has its own crop.
+        ConvTransposeSpec spec = ConvTransposeSpec.builder(1024, 1024, 4, 4).stride(2).outputShape(64, 64).build();
+        long weightBytes = spec.weightCount() * Float.BYTES;
+        try (ConvTransposeLayer layer = ConvTransposeLayer.builder(spec).weights(new float[(int) spec.weightCount()])
+                .bias(new float[1024]).build()) {
+            forwardOnce(layer, 1);
+            long before = residentBytes();
+            for (int height = 2; height <= 20; height++) {
+                forwardOnce(layer, height);
+            }
+            long grown = residentBytes() - before;
+            assertTrue(grown < 4 * weightBytes, "19 more input heights grew the process by " + grown / 1_000_000
+                    + " MB; the weights are " + weightBytes / 1_000_000 + " MB");
+        }
+    }
+
+    private static void forwardOnce(ConvTransposeLayer layer, int height) {
+        long[] shape = {1, 1024, height, 1};
+        try (Arena arena = Arena.ofConfined()) {
+            layer.forward(Tensor.allocate(arena, shape), Tensor.allocate(arena, layer.outputShape(shape)));
+        }
+    }
+}
