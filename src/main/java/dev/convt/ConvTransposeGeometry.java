@@ -57,14 +57,18 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, Axis heig
         return inputRank == 3 ? new long[] {batch, channels, w} : new long[] {batch, channels, h, w};
     }
 
-    /** {@return number of input elements} */
+    /** {@return number of input elements (exact: {@link ConvTransposeSpec#geometry} rejects larger shapes)} */
     public long inputCount() {
-        return (long) batch * spec.inChannels() * height.in * width.in;
+        return count(spec.inChannels(), height.in, width.in);
     }
 
-    /** {@return number of output elements} */
+    /** {@return number of output elements (exact: {@link ConvTransposeSpec#geometry} rejects larger shapes)} */
     public long outputCount() {
-        return (long) batch * spec.outChannels() * height.out * width.out;
+        return count(spec.outChannels(), height.out, width.out);
+    }
+
+    private long count(long channels, long h, long w) {
+        return Math.multiplyExact(Math.multiplyExact(batch, channels), Math.multiplyExact(h, w));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.convt.kernel.PackedWeights;
 import dev.convt.kernel.TaskRunner;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,7 +156,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("layer is closed");
             }
-            ExecutionPlan plan = planFor(input);
+            ExecutionPlan plan = planFor(input, output);
             checkTensors(plan, input, output);
             return plan;
         } catch (RuntimeException e) {
@@ -164,14 +165,25 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
     }
 
-    private ExecutionPlan planFor(Tensor input) {
+    private ExecutionPlan planFor(Tensor input, Tensor output) {
         ExecutionPlan plan = lastPlan;
         if (plan != null && plan.matchesInput(input)) {
             return plan;
         }
-        plan = ExecutionPlan.create(spec.geometry(input.shape()), weights, epilogue);
+        ConvTransposeGeometry g = spec.geometry(input.shape());
+        // Before planning, which sizes tables by the output: a wrong output must cost nothing.
+        if (!Arrays.equals(output.shape(), g.outputShape())) {
+            throw wrongOutput(g, input, output);
+        }
+        plan = ExecutionPlan.create(g, weights, epilogue);
         lastPlan = plan;
         return plan;
+    }
+
+    private static IllegalArgumentException wrongOutput(ConvTransposeGeometry g, Tensor input, Tensor output) {
+        return new IllegalArgumentException("output shape " + ConvTransposeGeometry.format(output.shape())
+                + " != expected " + ConvTransposeGeometry.format(g.outputShape()) + " for input "
+                + ConvTransposeGeometry.format(input.shape()));
     }
 
     private static void checkTensors(ExecutionPlan plan, Tensor input, Tensor output) {
@@ -179,9 +191,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
         requireUsable("input", input);
         requireUsable("output", output);
         if (!plan.matchesOutput(output)) {
-            throw new IllegalArgumentException("output shape " + ConvTransposeGeometry.format(output.shape())
-                    + " != expected " + ConvTransposeGeometry.format(g.outputShape()) + " for input "
-                    + ConvTransposeGeometry.format(input.shape()));
+            throw wrongOutput(g, input, output);
         }
         MemorySegment in = input.segment();
         MemorySegment out = output.segment();
@@ -231,7 +241,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
         }
         closed = true;
         while (inFlight.get() != 0) {
-            Thread.onSpinWait();
+            Thread.yield();
         }
         lastPlan = null;
         arena.close();
@@ -370,8 +380,19 @@ public final class ConvTransposeLayer implements AutoCloseable {
             return this;
         }
 
+        /** The weights are read when the layer is built, perhaps on another thread than where they were given. */
+        private static void readable(String name, MemorySegment s) {
+            if (!s.scope().isAlive()) {
+                throw new IllegalStateException(name + ": its arena is closed");
+            }
+            if (!s.isAccessibleBy(Thread.currentThread())) {
+                throw new IllegalStateException(name + ": its arena is confined to another thread than the one building"
+                        + " the layer");
+            }
+        }
+
         private static MemorySegment checkCount(String name, MemorySegment s, long count) {
-            if (s.byteSize() != count * Float.BYTES) {
+            if (s.byteSize() % Float.BYTES != 0 || s.byteSize() / Float.BYTES != count) {
                 throw new IllegalArgumentException(name + " has " + s.byteSize() / Float.BYTES + " floats ("
                         + s.byteSize() + " bytes), expected " + count);
             }
@@ -393,6 +414,10 @@ public final class ConvTransposeLayer implements AutoCloseable {
             }
             if (spec.hasBias() && bias == null) {
                 throw new IllegalArgumentException("the spec has a bias (bias=true) but none was given: " + spec);
+            }
+            readable("weights", weights);
+            if (bias != null) {
+                readable("bias", bias);
             }
             return new ConvTransposeLayer(this);
         }

@@ -192,9 +192,13 @@ public final class ConvTransposeSpec {
                 : new long[] {inChannels, perGroup, height.kernel, width.kernel};
     }
 
-    /** {@return number of weight elements, {@code Cin * Cout/groups * kH * kW}} */
+    /** {@return number of weight elements, {@code Cin * Cout/groups * kH * kW} (exact: larger specs are rejected)} */
     public long weightCount() {
-        return (long) inChannels * (outChannels / groups) * height.kernel * width.kernel;
+        return weightCount(inChannels, outChannels / groups, height.kernel, width.kernel);
+    }
+
+    private static long weightCount(long cin, long perGroup, long kh, long kw) {
+        return Math.multiplyExact(Math.multiplyExact(cin, perGroup), Math.multiplyExact(kh, kw));
     }
 
     /**
@@ -227,8 +231,16 @@ public final class ConvTransposeSpec {
         if (oneDimensional && h != 1) {
             throw new IllegalArgumentException("input height " + h + " must be 1 for a 1-D spec");
         }
-        return new ConvTransposeGeometry(this, (int) n, height.resolve((int) h, autoPad, "height"),
+        ConvTransposeGeometry g = new ConvTransposeGeometry(this, (int) n, height.resolve((int) h, autoPad, "height"),
                 width.resolve((int) w, autoPad, "width"), rank);
+        try {
+            Math.multiplyExact(g.inputCount(), Float.BYTES);
+            Math.multiplyExact(g.outputCount(), Float.BYTES);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("input " + ConvTransposeGeometry.format(g.inputShape()) + " or output "
+                    + ConvTransposeGeometry.format(g.outputShape()) + " exceeds " + Long.MAX_VALUE + " bytes", e);
+        }
+        return g;
     }
 
     private static void requireDim(String name, long value, long[] shape) {
@@ -305,9 +317,13 @@ public final class ConvTransposeSpec {
                         + " (kernel " + kernel + ", stride " + stride + ", dilation " + dilation + ", pads " + padBegin
                         + "," + padEnd + ", output_padding " + outputPadding + ")");
             }
-            if (out > Integer.MAX_VALUE || Math.abs(begin) > Integer.MAX_VALUE) {
+            if (out > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("output " + axisName + " " + out + " for input " + axisName + " " + in
                         + " exceeds " + Integer.MAX_VALUE);
+            }
+            if (Math.abs(begin) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("the output " + axisName + " starts at full-result coordinate "
+                        + begin + " (padding at the start), beyond +-" + Integer.MAX_VALUE);
             }
             return new ConvTransposeGeometry.Axis(in, (int) out, kernel, stride, dilation, (int) begin);
         }
@@ -536,6 +552,13 @@ public final class ConvTransposeSpec {
                 if (outputShapeGiven) {
                     positive("output_shape" + suffix, requestedOut[a]);
                 }
+            }
+            try {
+                Math.multiplyExact(weightCount(inChannels, outChannels / groups, kernel[0], kernel[1]), Float.BYTES);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("weights of " + inChannels + " x " + outChannels / groups + " x "
+                        + kernel[0] + " x " + kernel[1] + " floats (inChannels x outChannels/groups x kernel) exceed "
+                        + Long.MAX_VALUE + " bytes", e);
             }
             return new ConvTransposeSpec(this);
         }

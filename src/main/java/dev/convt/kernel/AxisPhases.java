@@ -1,5 +1,6 @@
 package dev.convt.kernel;
 
+import dev.convt.ConvTransposeGeometry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +15,9 @@ import java.util.Map;
  * It lies at full-result coordinate {@code f = o + padBegin}, and kernel tap {@code k} reaches it
  * only when {@code k*dilation ≡ f (mod stride)}, reading input {@code (f - k*dilation) / stride}.
  * For a fixed phase that input is {@code q + offset}, one offset per tap: each phase is a dense
- * stride-1 convolution over its grid, with its own short tap list.
+ * stride-1 convolution over its grid, with its own short tap list. Only the
+ * {@code min(stride, out)} phases that have outputs exist, and only taps that reach the input for
+ * some output of their phase are kept, so neither a huge stride nor a huge kernel costs work.
  *
  * <p>Phases in one <em>family</em> read the same input pixels, so one register tile can hold them
  * side by side. Exact families group phases with equal offsets. Shifted families also group
@@ -25,7 +28,11 @@ import java.util.Map;
  */
 final class AxisPhases {
 
+    /** The stride: output {@code o} is grid index {@code o / stride} of phase {@code o % stride}. */
     final int stride;
+    /** Number of phases with outputs: {@code min(stride, out)}. */
+    final int phases;
+    private final int out;
     /** {@code taps[j]}: kernel indices reaching phase {@code j}, by increasing index. */
     final int[][] taps;
     /** {@code offsets[j][t]}: input offset from the family grid position read by {@code taps[j][t]}. */
@@ -38,92 +45,147 @@ final class AxisPhases {
      */
     final int[][] families;
 
-    private AxisPhases(int stride, int[][] taps, int[][] offsets, int[] shift, int[][] families) {
+    private AxisPhases(int stride, int out, int[][] taps, int[][] offsets, int[] shift, int[][] families) {
         this.stride = stride;
+        this.phases = taps.length;
+        this.out = out;
         this.taps = taps;
         this.offsets = offsets;
         this.shift = shift;
         this.families = families;
     }
 
-    static AxisPhases of(int kernel, int stride, int dilation, int padBegin, boolean shifted) {
-        int[][] taps = new int[stride][];
-        int[][] offsets = new int[stride][];
-        for (int j = 0; j < stride; j++) {
-            long f = (long) j + padBegin;
-            int[] t = new int[kernel];
-            int[] o = new int[kernel];
-            int n = 0;
-            for (int k = 0; k < kernel; k++) {
-                long d = f - (long) k * dilation;
-                if (Math.floorMod(d, stride) == 0) {
-                    t[n] = k;
-                    o[n] = (int) Math.floorDiv(d, stride);
-                    n++;
-                }
+    static AxisPhases of(ConvTransposeGeometry.Axis a, boolean shifted) {
+        int s = a.stride();
+        int phases = Math.min(s, a.out());
+        int[][] taps = new int[phases][];
+        int[][] offsets = new int[phases][];
+        long g = gcd(a.dilation(), s);
+        long period = s / g;
+        long dilationStep = a.dilation() / g % period;
+        for (int j = 0; j < phases; j++) {
+            long f = (long) j + a.padBegin();
+            long count = count(j, a.out(), s);
+            if (Math.floorMod(f, g) != 0) {
+                taps[j] = new int[0];
+                offsets[j] = new int[0];
+                continue;
             }
-            taps[j] = Arrays.copyOf(t, n);
-            offsets[j] = Arrays.copyOf(o, n);
+            // k*d ≡ f (mod s)  <=>  k ≡ (f/g) * (d/g)^-1 (mod s/g)
+            long first = period == 1 ? 0 : Math.floorMod(Math.floorMod(f / g, period) * inverse(dilationStep, period), period);
+            // Taps that reach an input for some grid index q in [0, count): offset in [1 - count, in - 1].
+            long lo = Math.max(first, ceilDiv(f - (a.in() - 1L) * s, a.dilation()));
+            long hi = Math.min(a.kernel() - 1L, Math.floorDiv(f + (count - 1) * s, (long) a.dilation()));
+            lo = first + ceilDiv(lo - first, period) * period;
+            int n = lo > hi ? 0 : Math.toIntExact((hi - lo) / period + 1);
+            taps[j] = new int[n];
+            offsets[j] = new int[n];
+            for (int t = 0; t < n; t++) {
+                long k = lo + t * period;
+                taps[j][t] = (int) k;
+                offsets[j][t] = Math.toIntExact(Math.floorDiv(f - k * a.dilation(), s));
+            }
         }
-        int[] shift = new int[stride];
+        int[] shift = new int[phases];
         Map<List<Integer>, List<Integer>> byKey = new LinkedHashMap<>();
-        for (int j = 0; j < stride; j++) {
-            int s = shifted && offsets[j].length > 0 ? offsets[j][0] : 0;
+        for (int j = 0; j < phases; j++) {
+            int base = shifted && offsets[j].length > 0 ? offsets[j][0] : 0;
             List<Integer> key = new ArrayList<>();
             for (int o : offsets[j]) {
-                key.add(o - s);
+                key.add(o - base);
             }
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(j);
         }
         int[][] families = new int[byKey.size()][];
-        int f = 0;
+        int fi = 0;
         for (List<Integer> members : byKey.values()) {
-            families[f++] = members.stream().mapToInt(Integer::intValue).toArray();
-            int first = offsets[members.get(0)].length > 0 ? offsets[members.get(0)][0] : 0;
+            families[fi++] = members.stream().mapToInt(Integer::intValue).toArray();
+            int lead = offsets[members.get(0)].length > 0 ? offsets[members.get(0)][0] : 0;
             for (int j : members) {
-                int s = offsets[j].length > 0 ? offsets[j][0] - first : 0;
-                shift[j] = s;
+                int sh = offsets[j].length > 0 ? offsets[j][0] - lead : 0;
+                shift[j] = sh;
                 for (int t = 0; t < offsets[j].length; t++) {
-                    offsets[j][t] -= s;
+                    offsets[j][t] -= sh;
                 }
             }
         }
-        return new AxisPhases(stride, taps, offsets, shift, families);
+        return new AxisPhases(s, a.out(), taps, offsets, shift, families);
     }
 
-    /** @return the phases as families of one, for plans that tile each phase on its own */
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    /** {@return {@code x^-1 mod m}, for {@code x} coprime to {@code m > 1}} */
+    private static long inverse(long x, long m) {
+        long r0 = m;
+        long r1 = x;
+        long t0 = 0;
+        long t1 = 1;
+        while (r1 != 0) {
+            long q = r0 / r1;
+            long r = r0 - q * r1;
+            r0 = r1;
+            r1 = r;
+            long t = t0 - q * t1;
+            t0 = t1;
+            t1 = t;
+        }
+        return Math.floorMod(t0, m);
+    }
+
+    /** {@return the phases as families of one, for plans that tile each phase on its own} */
     int[][] singletons() {
-        int[][] s = new int[stride][];
-        for (int j = 0; j < stride; j++) {
+        int[][] s = new int[phases][];
+        for (int j = 0; j < phases; j++) {
             s[j] = new int[] {j};
         }
         return s;
     }
 
-    /** @return number of outputs of phase {@code j} on an axis of {@code out} outputs */
-    int count(int j, int out) {
+    /** {@return number of outputs of phase {@code j}} */
+    int count(int j) {
+        return count(j, out, stride);
+    }
+
+    private static int count(int j, int out, int stride) {
         return j >= out ? 0 : (out - 1 - j) / stride + 1;
     }
 
-    /** @return the first grid position family {@code f} covers on an axis of {@code out} outputs */
-    int gridStart(int f, int out) {
-        int start = Integer.MAX_VALUE;
-        for (int j : families[f]) {
-            if (count(j, out) > 0) {
-                start = Math.min(start, shift[j]);
+    /** {@return whether every phase has the same number of taps} */
+    boolean uniformTaps() {
+        for (int[] t : taps) {
+            if (t.length != taps[0].length) {
+                return false;
             }
         }
-        return start == Integer.MAX_VALUE ? 0 : start;
+        return true;
     }
 
-    /** @return the number of grid positions family {@code f} covers on an axis of {@code out} outputs */
-    int gridSize(int f, int out) {
+    /** {@return the first grid position family {@code f} covers} */
+    int gridStart(int f) {
+        int start = Integer.MAX_VALUE;
+        for (int j : families[f]) {
+            start = Math.min(start, shift[j]);
+        }
+        return start;
+    }
+
+    /** {@return the number of grid positions family {@code f} covers} */
+    int gridSize(int f) {
         int end = Integer.MIN_VALUE;
         for (int j : families[f]) {
-            if (count(j, out) > 0) {
-                end = Math.max(end, shift[j] + count(j, out));
-            }
+            end = Math.max(end, shift[j] + count(j));
         }
-        return end == Integer.MIN_VALUE ? 0 : end - gridStart(f, out);
+        return end - gridStart(f);
+    }
+
+    /** {@return the taps and families, which decide the packed weights (the offsets do not)} */
+    String structure() {
+        return Arrays.deepToString(taps) + Arrays.deepToString(families);
     }
 }

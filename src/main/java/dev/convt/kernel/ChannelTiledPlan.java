@@ -29,6 +29,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
     /** Per pixel group in the workspace table: panel offset, first y-tap, y-taps, first x-tap, x-taps. */
     private static final int TABLE = 5;
 
+    private final AxisPhases ys;
+    private final AxisPhases xs;
     private final WeightBlocks blocks;
     private final int blocksPerGroup;
     private final int blocksPerTask;
@@ -37,12 +39,10 @@ final class ChannelTiledPlan extends ExecutionPlan {
 
     ChannelTiledPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
-        ConvTransposeGeometry.Axis ay = geometry.height();
-        ConvTransposeGeometry.Axis ax = geometry.width();
-        AxisPhases ys = AxisPhases.of(ay.kernel(), ay.stride(), ay.dilation(), ay.padBegin(), false);
-        AxisPhases xs = AxisPhases.of(ax.kernel(), ax.stride(), ax.dilation(), ax.padBegin(), false);
-        this.blocks = weights.blocks(geometry, true, false, false, ys, xs, CHANNELS);
-        this.phases = geometry.height().stride() * geometry.width().stride();
+        this.ys = AxisPhases.of(geometry.height(), false);
+        this.xs = AxisPhases.of(geometry.width(), false);
+        this.blocks = weights.blocks(ys, xs, true, CHANNELS);
+        this.phases = ys.phases * xs.phases;
         this.blocksPerGroup = Math.ceilDiv(weights.outPerGroup, CHANNELS);
         int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, phases));
         this.blocksPerTask = Math.ceilDiv(blocksPerGroup, parts);
@@ -50,23 +50,22 @@ final class ChannelTiledPlan extends ExecutionPlan {
     }
 
     @Override
-    public int taskCount() {
-        return geometry.batch() * weights.groups * phases * tasksPerPhase;
+    public long taskCount() {
+        return (long) geometry.batch() * weights.groups * phases * tasksPerPhase;
     }
 
     @Override
-    public void runTask(int task, MemorySegment in, MemorySegment out) {
-        int part = task % tasksPerPhase;
-        int rest = task / tasksPerPhase;
-        int phase = rest % phases;
+    public void runTask(long task, MemorySegment in, MemorySegment out) {
+        int part = (int) (task % tasksPerPhase);
+        long rest = task / tasksPerPhase;
+        int phase = (int) (rest % phases);
         rest /= phases;
-        int g = rest % weights.groups;
-        int n = rest / weights.groups;
-        int sx = geometry.width().stride();
-        int ry = phase / sx;
-        int rx = phase % sx;
-        int rowsQ = blocks.ys.count(ry, geometry.height().out());
-        int colsQ = blocks.xs.count(rx, geometry.width().out());
+        int g = (int) (rest % weights.groups);
+        int n = (int) (rest / weights.groups);
+        int ry = phase / xs.phases;
+        int rx = phase % xs.phases;
+        int rowsQ = ys.count(ry);
+        int colsQ = xs.count(rx);
         if (rowsQ == 0 || colsQ == 0) {
             return;
         }
@@ -80,7 +79,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
         int channels = (b1 - b0) * CHANNELS;
         float[] scratch = ws.scratch(pixelGroups * PIXELS * channels);
         int cin = weights.inPerGroup;
-        int ntxAll = blocks.xs.offsets[rx].length;
+        int ntxAll = xs.offsets[rx].length;
         for (int b = b0; b < b1; b++) {
             long block = blocks.blockIndex(g, ry, rx, b);
             for (int p = 0; p < pixelGroups; p++) {
@@ -113,8 +112,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
             int colsQ, int groupsPerRow) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
-        int[] offY = blocks.ys.offsets[ry];
-        int[] offX = blocks.xs.offsets[rx];
+        int[] offY = ys.offsets[ry];
+        int[] offX = xs.offsets[rx];
         int cin = weights.inPerGroup;
         PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, ay.in(), ax.in());
         MemorySegment panel = ws.panel((long) rowsQ * groupsPerRow * offY.length * offX.length * cin * PIXELS);

@@ -45,18 +45,26 @@ final class DepthwisePlan extends ExecutionPlan {
 
     /**
      * Whether this plan applies: one input channel per group, a stride that divides the vector
-     * length, and taps whose lanes fit in one loaded vector (so one rearrange spreads them).
+     * length and at most the output width (so every lane's phase exists), the same number of taps
+     * in every x-phase (a lane of a phase with fewer taps would multiply its input by a zero
+     * weight, and 0 * inf is NaN where the definition has no product at all), and taps whose lanes
+     * fit in one loaded vector (so one rearrange spreads them).
      */
     static boolean fits(ConvTransposeGeometry geometry, PackedWeights weights) {
-        return weights.inPerGroup == 1 && LANES % geometry.width().stride() == 0 && reachFits(geometry);
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        if (weights.inPerGroup != 1 || LANES % ax.stride() != 0 || ax.out() < ax.stride()) {
+            return false;
+        }
+        AxisPhases xs = AxisPhases.of(ax, false);
+        return xs.uniformTaps() && reachFits(xs);
     }
 
     DepthwisePlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
-        this.ys = AxisPhases.of(ay.kernel(), ay.stride(), ay.dilation(), ay.padBegin(), false);
-        this.xs = AxisPhases.of(ax.kernel(), ax.stride(), ax.dilation(), ax.padBegin(), false);
+        this.ys = AxisPhases.of(ay, false);
+        this.xs = AxisPhases.of(ax, false);
         int sx = ax.stride();
         int sy = ay.stride();
         int nx = 0;
@@ -83,11 +91,11 @@ final class DepthwisePlan extends ExecutionPlan {
         }
         this.channels = geometry.spec().outChannels();
         // Derived per plan and freed with it by the GC; the layer's arena holds only what layers share.
-        this.laneWeights = Arena.ofAuto().allocate((long) channels * sy * ny * nx * LANES * Float.BYTES, 64);
+        this.laneWeights = Arena.ofAuto().allocate((long) channels * ys.phases * ny * nx * LANES * Float.BYTES, 64);
         for (int c = 0; c < channels; c++) {
             int g = c / weights.outPerGroup;
             int col = c % weights.outPerGroup;
-            for (int jy = 0; jy < sy; jy++) {
+            for (int jy = 0; jy < ys.phases; jy++) {
                 for (int ty = 0; ty < ys.taps[jy].length; ty++) {
                     for (int tx = 0; tx < nx; tx++) {
                         for (int l = 0; l < LANES; l++) {
@@ -110,19 +118,12 @@ final class DepthwisePlan extends ExecutionPlan {
         this.spread = s;
     }
 
-    private static boolean reachFits(ConvTransposeGeometry geometry) {
-        ConvTransposeGeometry.Axis ax = geometry.width();
-        AxisPhases xs = AxisPhases.of(ax.kernel(), ax.stride(), ax.dilation(), ax.padBegin(), false);
-        int nx = 0;
-        for (int[] t : xs.taps) {
-            nx = Math.max(nx, t.length);
-        }
-        for (int t = 0; t < nx; t++) {
+    private static boolean reachFits(AxisPhases xs) {
+        for (int t = 0; t < xs.taps[0].length; t++) {
             int lo = Integer.MAX_VALUE;
             int hi = Integer.MIN_VALUE;
             for (int l = 0; l < LANES; l++) {
-                int jx = l % ax.stride();
-                int o = l / ax.stride() + (t < xs.offsets[jx].length ? xs.offsets[jx][t] : 0);
+                int o = l / xs.stride + xs.offsets[l % xs.stride][t];
                 lo = Math.min(lo, o);
                 hi = Math.max(hi, o);
             }
@@ -139,20 +140,20 @@ final class DepthwisePlan extends ExecutionPlan {
     }
 
     private long weightIndex(int c, int jy, int ty, int tx) {
-        return ((((long) c * ys.stride + jy) * tapsY + ty) * tapsX + tx) * LANES;
+        return ((((long) c * ys.phases + jy) * tapsY + ty) * tapsX + tx) * LANES;
     }
 
     @Override
-    public int taskCount() {
-        return geometry.batch() * channels * rowBlocks;
+    public long taskCount() {
+        return (long) geometry.batch() * channels * rowBlocks;
     }
 
     @Override
-    public void runTask(int task, MemorySegment in, MemorySegment out) {
-        int block = task % rowBlocks;
-        int rest = task / rowBlocks;
-        int c = rest % channels;
-        int n = rest / channels;
+    public void runTask(long task, MemorySegment in, MemorySegment out) {
+        int block = (int) (task % rowBlocks);
+        long rest = task / rowBlocks;
+        int c = (int) (rest % channels);
+        int n = (int) (rest / channels);
         ConvTransposeGeometry.Axis ay = geometry.height();
         int g = c / weights.outPerGroup;
         long plane = inputChannelBase(n, g);

@@ -68,14 +68,14 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
     }
 
     /** @return number of independent tasks */
-    public abstract int taskCount();
+    public abstract long taskCount();
 
     /** Computes task {@code task} and writes its part of {@code out}. */
-    public abstract void runTask(int task, MemorySegment in, MemorySegment out);
+    public abstract void runTask(long task, MemorySegment in, MemorySegment out);
 
     /** Runs every task in order on the calling thread. */
     public final void runAll(MemorySegment in, MemorySegment out) {
-        for (int t = 0, n = taskCount(); t < n; t++) {
+        for (long t = 0, n = taskCount(); t < n; t++) {
             runTask(t, in, out);
         }
     }

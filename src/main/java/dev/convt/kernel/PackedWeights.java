@@ -1,6 +1,5 @@
 package dev.convt.kernel;
 
-import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -72,8 +71,11 @@ public final class PackedWeights {
     private final MemorySegment weights;
     private final Map<BlockKey, WeightBlocks> blocks = new HashMap<>();
 
-    /** Blocks depend on the orientation, the families chosen and, through the offsets, on where the output starts. */
-    private record BlockKey(boolean perPhase, boolean shiftedY, boolean shiftedX, int padTop, int padLeft) {}
+    /**
+     * Blocks depend on the orientation and the phases' taps and families, not on their offsets: an
+     * input size that only moves where the output starts by whole strides reuses them.
+     */
+    private record BlockKey(boolean perPhase, int rowsPerBlock, String phasesY, String phasesX) {}
 
     private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, MemorySegment bias) {
         this.spec = spec;
@@ -128,15 +130,12 @@ public final class PackedWeights {
     /**
      * The weight blocks for one plan's phases, packed on first use and kept for later plans.
      *
-     * @param perPhase one family per phase ({@link ChannelTiledPlan}) instead of phases grouped by
-     *     shared offsets ({@link PixelTiledPlan})
-     * @param ys the plan's phases along the height (offsets must match {@code shiftedY})
-     * @param xs the plan's phases along the width
+     * @param perPhase one family per phase ({@link ChannelTiledPlan}) instead of the phases' own
+     *     families ({@link PixelTiledPlan})
      * @param rowsPerBlock rows per block: the micro-kernel's broadcast or vector operand width
      */
-    synchronized WeightBlocks blocks(ConvTransposeGeometry g, boolean perPhase, boolean shiftedY, boolean shiftedX,
-            AxisPhases ys, AxisPhases xs, int rowsPerBlock) {
-        BlockKey key = new BlockKey(perPhase, shiftedY, shiftedX, g.height().padBegin(), g.width().padBegin());
+    synchronized WeightBlocks blocks(AxisPhases ys, AxisPhases xs, boolean perPhase, int rowsPerBlock) {
+        BlockKey key = new BlockKey(perPhase, rowsPerBlock, ys.structure(), xs.structure());
         WeightBlocks b = blocks.get(key);
         if (b == null) {
             b = perPhase

@@ -5,6 +5,7 @@ import dev.convt.Epilogue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -72,7 +73,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         boolean shiftedX = false;
         double best = Double.MAX_VALUE;
         for (int choice = 0; choice < 4; choice++) {
-            double c = cost(phases(ay, (choice & 1) != 0), phases(ax, (choice & 2) != 0), ay.out(), ax.out(),
+            double c = cost(AxisPhases.of(ay, (choice & 1) != 0), AxisPhases.of(ax, (choice & 2) != 0),
                     weights.outPerGroup);
             if (c < best) {
                 best = c;
@@ -80,24 +81,23 @@ final class PixelTiledPlan extends ExecutionPlan {
                 shiftedX = (choice & 2) != 0;
             }
         }
-        this.ys = phases(ay, shiftedY);
-        this.xs = phases(ax, shiftedX);
-        this.blocks = weights.blocks(geometry, false, shiftedY, shiftedX, ys, xs, ROWS);
-        this.familiesY = blocks.familiesY;
-        this.familiesX = blocks.familiesX;
+        this.ys = AxisPhases.of(ay, shiftedY);
+        this.xs = AxisPhases.of(ax, shiftedX);
+        this.blocks = weights.blocks(ys, xs, false, ROWS);
+        this.familiesY = ys.families;
+        this.familiesX = xs.families;
 
         this.gridStartX = new int[familiesX.length];
         this.chunks = new int[familiesX.length];
         int rowsForWholeTiles = 1;
         int maxChunks = 1;
         for (int f = 0; f < familiesX.length; f++) {
-            gridStartX[f] = xs.gridStart(f, ax.out());
-            chunks[f] = Math.max(1, Math.ceilDiv(xs.gridSize(f, ax.out()), LANES));
+            gridStartX[f] = xs.gridStart(f);
+            chunks[f] = Math.max(1, Math.ceilDiv(xs.gridSize(f), LANES));
             maxChunks = Math.max(maxChunks, chunks[f]);
             rowsForWholeTiles = lcm(rowsForWholeTiles, VECTORS / gcd(chunks[f], VECTORS));
         }
         this.blockRows = rowsForWholeTiles;
-        this.region = blockRows * maxChunks * LANES;
         int start = Integer.MAX_VALUE;
         int end = Integer.MIN_VALUE;
         for (int f = 0; f < familiesX.length; f++) {
@@ -109,19 +109,26 @@ final class PixelTiledPlan extends ExecutionPlan {
         }
         this.windowStart = start == Integer.MAX_VALUE ? 0 : start;
         this.windowEnd = end == Integer.MIN_VALUE ? 0 : end;
-        int sy = ay.stride();
-        int sx = ax.stride();
-        int wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, sy * sx), ROWS) * ROWS;
-        this.channelBlock = Math.min(weights.outPerGroup, wanted);
+        long phaseRows = (long) ys.phases * xs.phases;
+        long wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, phaseRows), ROWS) * ROWS;
+        this.channelBlock = (int) Math.min(weights.outPerGroup, wanted);
         this.channelBlocks = Math.ceilDiv(weights.outPerGroup, channelBlock);
-        this.scratchSize = (channelBlock * sy * sx + 1) * region;
+        long regionFloats = (long) blockRows * maxChunks * LANES;
+        long scratch = (channelBlock * phaseRows + 1) * regionFloats;
+        if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (ax.out() + LANES) > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("output " + Arrays.toString(geometry.outputShape())
+                    + " with stride " + ay.stride() + "x" + ax.stride() + " needs " + scratch
+                    + " floats of per-thread scratch, more than a Java array holds");
+        }
+        this.region = (int) regionFloats;
+        this.scratchSize = (int) scratch;
 
         this.gridStartY = new int[familiesY.length];
         this.gridRowsY = new int[familiesY.length];
         int blocksTotal = 0;
         for (int f = 0; f < familiesY.length; f++) {
-            gridStartY[f] = ys.gridStart(f, ay.out());
-            gridRowsY[f] = ys.gridSize(f, ay.out());
+            gridStartY[f] = ys.gridStart(f);
+            gridRowsY[f] = ys.gridSize(f);
             blocksTotal += Math.ceilDiv(gridRowsY[f], blockRows);
         }
         this.blockFamily = new int[blocksTotal];
@@ -135,12 +142,13 @@ final class PixelTiledPlan extends ExecutionPlan {
             }
         }
 
-        int[] familyOfX = new int[sx];
+        int[] familyOfX = new int[xs.phases];
         for (int f = 0; f < familiesX.length; f++) {
             for (int j : familiesX[f]) {
                 familyOfX[j] = f;
             }
         }
+        int sx = ax.stride();
         this.columnSource = new int[blockRows][Math.ceilDiv(ax.out(), LANES) * LANES];
         for (int dy = 0; dy < blockRows; dy++) {
             for (int x = 0; x < ax.out(); x++) {
@@ -160,20 +168,16 @@ final class PixelTiledPlan extends ExecutionPlan {
         return FloatVector.fromArray(TileKernel.SPECIES, index, 0);
     }
 
-    private static AxisPhases phases(ConvTransposeGeometry.Axis a, boolean shifted) {
-        return AxisPhases.of(a.kernel(), a.stride(), a.dilation(), a.padBegin(), shifted);
-    }
-
     /** Tile work, in row-lane-steps: padded rows plus packing, times grid rows, lanes and taps, per family pair. */
-    private static double cost(AxisPhases ys, AxisPhases xs, int outH, int outW, int channels) {
+    private static double cost(AxisPhases ys, AxisPhases xs, int channels) {
         double total = 0;
         for (int fy = 0; fy < ys.families.length; fy++) {
             int nty = ys.offsets[ys.families[fy][0]].length;
             for (int fx = 0; fx < xs.families.length; fx++) {
                 int ntx = xs.offsets[xs.families[fx][0]].length;
-                int rows = channels * ys.families[fy].length * xs.families[fx].length;
-                double lanes = Math.ceilDiv(xs.gridSize(fx, outW), LANES) * (double) LANES;
-                total += (Math.ceilDiv(rows, ROWS) * ROWS + PACKING_ROWS) * ys.gridSize(fy, outH) * lanes * nty * ntx;
+                double rows = (double) channels * ys.families[fy].length * xs.families[fx].length;
+                double lanes = Math.ceilDiv(xs.gridSize(fx), LANES) * (double) LANES;
+                total += (Math.ceil(rows / ROWS) * ROWS + PACKING_ROWS) * ys.gridSize(fy) * lanes * nty * ntx;
             }
         }
         return total;
@@ -188,18 +192,18 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     @Override
-    public int taskCount() {
-        return geometry.batch() * weights.groups * blockFamily.length * channelBlocks;
+    public long taskCount() {
+        return (long) geometry.batch() * weights.groups * blockFamily.length * channelBlocks;
     }
 
     @Override
-    public void runTask(int task, MemorySegment in, MemorySegment out) {
-        int cb = task % channelBlocks;
-        int rest = task / channelBlocks;
-        int block = rest % blockFamily.length;
+    public void runTask(long task, MemorySegment in, MemorySegment out) {
+        int cb = (int) (task % channelBlocks);
+        long rest = task / channelBlocks;
+        int block = (int) (rest % blockFamily.length);
         rest /= blockFamily.length;
-        int g = rest % weights.groups;
-        int n = rest / weights.groups;
+        int g = (int) (rest % weights.groups);
+        int n = (int) (rest / weights.groups);
         Workspace ws = Workspace.current();
         float[] scratch = ws.scratch(scratchSize);
         int c0 = cb * channelBlock;
@@ -284,7 +288,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         int channel = row / (py.length * px.length) - c0;
         int jy = py[row / px.length % py.length];
         int jx = px[row % px.length];
-        return ((channel * geometry.height().stride() + jy) * geometry.width().stride() + jx) * region;
+        return ((channel * ys.phases + jy) * xs.phases + jx) * region;
     }
 
     private void storeRows(float[] scratch, MemorySegment out, int n, int g, int fy, int row0, int c0, int c1,
@@ -297,8 +301,8 @@ final class PixelTiledPlan extends ExecutionPlan {
             for (int jy : familiesY[fy]) {
                 for (int dy = 0; dy < blockRows; dy++) {
                     int q = gridStartY[fy] + row0 + dy - ys.shift[jy];
-                    if (q >= 0 && q < ys.count(jy, ay.out())) {
-                        int source = ((c - c0) * ay.stride() + jy) * sx * region;
+                    if (q >= 0 && q < ys.count(jy)) {
+                        int source = ((c - c0) * ys.phases + jy) * xs.phases * region;
                         storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, q * ay.stride() + jy), bias,
                                 spill);
                     }

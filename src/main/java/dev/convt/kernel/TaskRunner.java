@@ -1,12 +1,12 @@
 package dev.convt.kernel;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Spreads an {@link ExecutionPlan}'s tasks over worker threads. Tasks are claimed from a shared
@@ -25,61 +25,84 @@ public final class TaskRunner {
         });
     }
 
-    /** @return the library's pool of daemon threads, created on first use */
+    /** {@return the library's pool of daemon threads, created on first use} */
     public static Executor sharedPool() {
         return SharedPool.POOL;
     }
 
+    /** One call's shared state: the next task, the tasks finished, the first failure, who waits. */
+    private static final class Call {
+        final ExecutionPlan plan;
+        final MemorySegment in;
+        final MemorySegment out;
+        final long tasks;
+        final Thread caller = Thread.currentThread();
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong finished = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Call(ExecutionPlan plan, MemorySegment in, MemorySegment out) {
+            this.plan = plan;
+            this.in = in;
+            this.out = out;
+            this.tasks = plan.taskCount();
+        }
+
+        void work() {
+            for (long task; (task = next.getAndIncrement()) < tasks; ) {
+                try {
+                    if (failure.get() == null) {
+                        plan.runTask(task, in, out);
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    if (finished.incrementAndGet() == tasks) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * Runs every task of {@code plan}, on the calling thread and up to {@code parallelism - 1}
-     * workers from {@code executor}. Returns when all tasks are done; rethrows the first failure.
-     * The caller waits for tasks, not for workers, so workers the executor starts late (or never)
-     * cannot stall it.
+     * workers from {@code executor}. Returns only when every task has finished, so no worker writes
+     * to {@code out} after it; rethrows the first failure. The caller waits for tasks, not for
+     * workers: a worker the executor starts late (or never, or refuses with any exception) finds
+     * no task left.
      */
     public static void run(ExecutionPlan plan, MemorySegment in, MemorySegment out, Executor executor,
             int parallelism) {
-        int tasks = plan.taskCount();
-        int workers = Math.min(parallelism, tasks);
+        long tasks = plan.taskCount();
+        long workers = Math.min(parallelism, tasks);
         if (workers <= 1) {
             plan.runAll(in, out);
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger finished = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Runnable worker = () -> work(plan, in, out, tasks, next, finished, failure);
-        for (int w = 1; w < workers; w++) {
+        Call call = new Call(plan, in, out);
+        Throwable submitFailure = null;
+        for (long w = 1; w < workers; w++) {
             try {
-                executor.execute(worker);
-            } catch (RejectedExecutionException e) {
+                executor.execute(call::work);
+            } catch (Throwable t) {
+                submitFailure = t;
                 break;
             }
         }
-        work(plan, in, out, tasks, next, finished, failure);
-        while (finished.get() < tasks) {
-            Thread.onSpinWait();
+        call.work();
+        while (call.finished.get() < tasks) {
+            LockSupport.park(call);
         }
-        Throwable t = failure.get();
+        Throwable t = call.failure.get();
+        if (t == null && submitFailure != null && !(submitFailure instanceof java.util.concurrent.RejectedExecutionException)) {
+            t = submitFailure;
+        }
         if (t instanceof RuntimeException re) {
             throw re;
         }
         if (t instanceof Error err) {
             throw err;
-        }
-    }
-
-    private static void work(ExecutionPlan plan, MemorySegment in, MemorySegment out, int tasks, AtomicInteger next,
-            AtomicInteger finished, AtomicReference<Throwable> failure) {
-        for (int task; (task = next.getAndIncrement()) < tasks; ) {
-            try {
-                if (failure.get() == null) {
-                    plan.runTask(task, in, out);
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            } finally {
-                finished.incrementAndGet();
-            }
         }
     }
 }

@@ -16,8 +16,8 @@ final class WeightBlocks {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    final AxisPhases ys;
-    final AxisPhases xs;
+    private final AxisPhases ys;
+    private final AxisPhases xs;
     final int[][] familiesY;
     final int[][] familiesX;
     final int rowsPerBlock;

@@ -297,9 +297,6 @@ class ConcurrencyStressTest {
     }
 
     @Test
-    @Disabled("bug: TaskRunner.run lets an exception from Executor.execute (other than RejectedExecutionException)"
-            + " escape while workers it already started keep running tasks, so forward returns and the output changes"
-            + " afterwards")
     void forwardDoesNotReturnWhileItsWorkersStillWrite() throws Exception {
         Random r = new Random(11);
         ConvTransposeLayer layer = layer(ConvTransposeSpec.builder(32, 32, 4, 4).stride(2).padding(1).build(),
@@ -344,9 +341,6 @@ class ConcurrencyStressTest {
     }
 
     @Test
-    @Disabled("bug: ConvTransposeLayer.Builder.checkCount checks that the weights' arena is alive but not that this"
-            + " thread may read it; build() then throws WrongThreadException from PackedWeights.pack (forward refuses"
-            + " such tensors with IllegalStateException)")
     void weightsOfAnotherThreadsConfinedArenaAreRefusedWithIllegalStateException() throws Exception {
         ConvTransposeSpec spec = ConvTransposeSpec.builder(1, 1, 1, 1).bias(false).build();
         try (Arena confined = Arena.ofConfined()) {

@@ -46,9 +46,6 @@ class MemoryBoundsRegressionTest {
     }
 
     @Test
-    @Disabled("bug: PackedWeights.blocks caches one packed copy of the weights per (orientation, padTop, padLeft)"
-            + " (PackedWeights.java:137) and never evicts; with ONNX output_shape the crop depends on the input size,"
-            + " so every new input height or width adds a copy of the weights until the layer is closed")
     void inputsOfManySizesDoNotEachAddACopyOfTheWeights() throws IOException {
         assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux's /proc");
         // 64 MB of weights; output_shape fixes the output, so each input height has its own crop.

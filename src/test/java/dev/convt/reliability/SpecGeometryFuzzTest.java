@@ -27,6 +27,7 @@ class SpecGeometryFuzzTest {
 
     private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+    private static final BigInteger FLOAT_BYTES = BigInteger.valueOf(Float.BYTES);
 
     @Provide
     Arbitrary<SpecRecipe> recipes() {
@@ -85,10 +86,8 @@ class SpecGeometryFuzzTest {
         }
         BigInteger weights = BigInteger.valueOf(s.inChannels()).multiply(BigInteger.valueOf(s.outChannels() / s.groups()))
                 .multiply(BigInteger.valueOf(s.kernelH())).multiply(BigInteger.valueOf(s.kernelW()));
-        // Counts past Long.MAX_VALUE are pinned by OverflowRegressionTest (a known bug, disabled there).
-        if (weights.compareTo(LONG_MAX) <= 0) {
-            assertEquals(weights.longValueExact(), s.weightCount(), at);
-        }
+        assertTrue(weights.multiply(FLOAT_BYTES).compareTo(LONG_MAX) <= 0, at + ": weights beyond Long.MAX_VALUE bytes");
+        assertEquals(weights.longValueExact(), s.weightCount(), at);
         assertEquals(s, recipe.build(), "building the same calls twice gives equal specs");
         assertEquals(s.hashCode(), recipe.build().hashCode());
     }
@@ -142,13 +141,8 @@ class SpecGeometryFuzzTest {
         assertArrayEquals(shape, g.inputShape(), at);
         BigInteger outputCount = Arrays.stream(out).mapToObj(BigInteger::valueOf).reduce(BigInteger.ONE, BigInteger::multiply);
         BigInteger inputCount = Arrays.stream(shape).mapToObj(BigInteger::valueOf).reduce(BigInteger.ONE, BigInteger::multiply);
-        // Counts past Long.MAX_VALUE are pinned by OverflowRegressionTest (a known bug, disabled there).
-        if (outputCount.compareTo(LONG_MAX) <= 0) {
-            assertEquals(outputCount.longValueExact(), g.outputCount(), at);
-        }
-        if (inputCount.compareTo(LONG_MAX) <= 0) {
-            assertEquals(inputCount.longValueExact(), g.inputCount(), at);
-        }
+        assertEquals(outputCount.longValueExact(), g.outputCount(), at);
+        assertEquals(inputCount.longValueExact(), g.inputCount(), at);
     }
 
     /** Why {@code shape} must be rejected, or null if the geometry must resolve. */
@@ -178,6 +172,14 @@ class SpecGeometryFuzzTest {
             if (a == null) {
                 return "an output size is below 1, or it or its crop is beyond 2^31-1";
             }
+        }
+        BigInteger batch = BigInteger.valueOf(shape[0]);
+        BigInteger inputBytes = batch.multiply(BigInteger.valueOf(s.inChannels())).multiply(BigInteger.valueOf(h))
+                .multiply(BigInteger.valueOf(w)).multiply(FLOAT_BYTES);
+        BigInteger outputBytes = batch.multiply(BigInteger.valueOf(s.outChannels())).multiply(BigInteger.valueOf(height[0]))
+                .multiply(BigInteger.valueOf(width[0])).multiply(FLOAT_BYTES);
+        if (inputBytes.compareTo(LONG_MAX) > 0 || outputBytes.compareTo(LONG_MAX) > 0) {
+            return "a tensor would exceed Long.MAX_VALUE bytes";
         }
         return null;
     }
