@@ -2,15 +2,34 @@ package dev.convt.kernel;
 
 import dev.convt.Epilogue;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * An {@link Epilogue} in vector form, applied by the store pass. Comparisons are written so that
+ * An {@link Epilogue} in vector form, applied by the store passes. Comparisons are written so that
  * NaN stays NaN, as in the scalar definitions and in PyTorch.
+ *
+ * <p>Sigmoid and tanh are built from IEEE additions, multiplications, fused multiply-adds,
+ * conversions and shifts only, not from the Vector API's {@code EXP}/{@code TANH}: those give
+ * results an ulp apart in the interpreter and in compiled code, so the same call would change bits
+ * while the JIT warms up, and results would depend on which thread ran a tile. These give the same
+ * bits in every mode, within about 3 ulp of the exact functions.
  */
 final class VectorEpilogue {
 
     private enum Kind { NONE, RELU, LEAKY_RELU, CLAMP, SIGMOID, TANH }
+
+    private static final float LOG2_E = 1.44269504f;
+    /** ln 2 split so that {@code k * LN2_HIGH} is exact for the {@code k} exp can meet. */
+    private static final float LN2_HIGH = 0.693359375f;
+    private static final float LN2_LOW = -2.12194440e-4f;
+    /** Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer. */
+    private static final float ROUND = 12582912f;
+    /** exp's argument range: the result stays a normal float. */
+    private static final float EXP_MIN = -87f;
+    private static final float EXP_MAX = 88f;
+    /** Below this magnitude tanh uses its series: the exp formula would cancel. */
+    private static final float TANH_SERIES_LIMIT = 0.55f;
 
     private final Kind kind;
     private final float a;
@@ -39,8 +58,34 @@ final class VectorEpilogue {
             case RELU -> v.blend(0f, v.lt(0f));
             case LEAKY_RELU -> v.blend(v.mul(a), v.lt(0f));
             case CLAMP -> v.blend(a, v.lt(a)).blend(b, v.compare(VectorOperators.GT, b));
-            case SIGMOID -> v.broadcast(1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            case TANH -> v.lanewise(VectorOperators.TANH);
+            case SIGMOID -> v.broadcast(1f).div(exp(v.neg()).add(1f));
+            case TANH -> tanh(v);
         };
+    }
+
+    /** {@code e^x}: {@code 2^k * e^r} with {@code k = round(x / ln 2)}, {@code |r| <= ln2/2}, e^r by its series to r^7. */
+    static FloatVector exp(FloatVector x) {
+        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND);
+        FloatVector r = clamped.sub(k.mul(LN2_HIGH)).sub(k.mul(LN2_LOW));
+        FloatVector p = r.broadcast(1f / 5040).fma(r, r.broadcast(1f / 720)).fma(r, r.broadcast(1f / 120))
+                .fma(r, r.broadcast(1f / 24)).fma(r, r.broadcast(1f / 6)).fma(r, r.broadcast(0.5f))
+                .fma(r, r.broadcast(1f)).fma(r, r.broadcast(1f));
+        IntVector exponent = (IntVector) k.convert(VectorOperators.F2I, 0);
+        return p.mul(exponent.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
+
+    /** tanh: its odd series to x^17 near 0, {@code sign(x) * (1 - 2/(e^2|x| + 1))} elsewhere. */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector x2 = x.mul(x);
+        FloatVector series = x2.broadcast(6404582f / 10854718875f).fma(x2, x2.broadcast(-929569f / 638512875f))
+                .fma(x2, x2.broadcast(21844f / 6081075f)).fma(x2, x2.broadcast(-1382f / 155925f))
+                .fma(x2, x2.broadcast(62f / 2835f)).fma(x2, x2.broadcast(-17f / 315f))
+                .fma(x2, x2.broadcast(2f / 15f)).fma(x2, x2.broadcast(-1f / 3f));
+        FloatVector near = x2.mul(series).fma(x, x);
+        FloatVector magnitude = x.abs();
+        FloatVector far = x.broadcast(1f).sub(x.broadcast(2f).div(exp(magnitude.add(magnitude)).add(1f)));
+        far = far.blend(far.neg(), x.lt(0f));
+        return far.blend(near, magnitude.lt(TANH_SERIES_LIMIT));
     }
 }

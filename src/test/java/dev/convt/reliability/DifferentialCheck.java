@@ -63,9 +63,7 @@ final class DifferentialCheck {
             }
         }
         compare(c, expected, single);
-        if (parallel != null && jitDependent(c.epilogue())) {
-            compare(c, expected, parallel);
-        } else if (parallel != null) {
+        if (parallel != null) {
             for (int i = 0; i < single.length; i++) {
                 if (Float.floatToRawIntBits(single[i]) != Float.floatToRawIntBits(parallel[i])) {
                     throw new AssertionError(failure(c, "with " + c.threads() + " threads element " + describe(g, i)
@@ -74,15 +72,6 @@ final class DifferentialCheck {
             }
         }
         return new Outcome(single.length, parallel != null, plan);
-    }
-
-    /**
-     * Whether the epilogue's bits depend on how far the JIT has compiled it, so that two calls may
-     * differ by an ulp: a known bug, pinned by NumericsTest#sigmoidAndTanhGiveTheSameBitsOnEveryCallOfAFreshJvm.
-     * Until it is fixed, such results are held to the reference's bound rather than to bitwise equality.
-     */
-    static boolean jitDependent(Epilogue e) {
-        return e instanceof Epilogue.Sigmoid || e instanceof Epilogue.Tanh;
     }
 
     private static String planName(KernelCase c, ConvTransposeGeometry g, Arena arena) {

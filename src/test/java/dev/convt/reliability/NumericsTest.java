@@ -183,9 +183,6 @@ class NumericsTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sigmoid", "tanh"})
-    @Disabled("bug: VectorEpilogue's SIGMOID and TANH use VectorOperators.EXP/TANH, whose results differ by an ulp"
-            + " between the interpreter/C1 fallback and C2's SVML intrinsics, so the same call on the same layer returns"
-            + " different bits before and after the JIT warms up (and thread counts can disagree)")
     void sigmoidAndTanhGiveTheSameBitsOnEveryCallOfAFreshJvm(String epilogue) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
