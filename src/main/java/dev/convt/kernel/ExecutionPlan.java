@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * only computes. Which output elements a task writes, and the order of every sum, depend on the
  * plan alone, never on the thread that runs the task.
  */
-public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledPlan, DepthwisePlan {
+public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledPlan, DepthwisePlan, ScalarGatherPlan {
 
     /** Below this many output channels per group, vectors over channels would be mostly empty. */
     private static final int MIN_CHANNELS_FOR_CHANNEL_TILES = 32;
@@ -27,11 +27,15 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
     }
 
     /**
-     * Plans {@code geometry}: depthwise layers compute output vectors in place when their stride
+     * Plans {@code geometry}: weights holding an infinity or NaN take the exact scalar plan;
+     * depthwise layers compute output vectors in place when their stride
      * divides the vector length; otherwise vectors over output pixels when the phase grid is at
      * least a vector wide, else (small maps) vectors over output channels when there are enough.
      */
     public static ExecutionPlan create(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
+        if (!weights.finite) {
+            return new ScalarGatherPlan(geometry, weights, epilogue);
+        }
         if (DepthwisePlan.fits(geometry, weights)) {
             return new DepthwisePlan(geometry, weights, epilogue);
         }

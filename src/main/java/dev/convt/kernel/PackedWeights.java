@@ -66,6 +66,8 @@ public final class PackedWeights {
     final int inPerGroup;
     final int outPerGroup;
     final MemorySegment bias;
+    /** Whether every weight is finite; see {@link ScalarGatherPlan} for why it matters. */
+    final boolean finite;
     private final Arena arena;
     /** {@code [Cin][Cout/groups][kH][kW]}, BatchNorm scale folded in. */
     private final MemorySegment weights;
@@ -77,8 +79,10 @@ public final class PackedWeights {
      */
     private record BlockKey(boolean perPhase, int rowsPerBlock, String phasesY, String phasesX) {}
 
-    private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, MemorySegment bias) {
+    private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, MemorySegment bias,
+            boolean finite) {
         this.spec = spec;
+        this.finite = finite;
         this.arena = arena;
         this.weights = weights;
         this.bias = bias;
@@ -101,6 +105,7 @@ public final class PackedWeights {
         long taps = (long) spec.kernelH() * spec.kernelW();
         long count = spec.weightCount();
         MemorySegment folded = arena.allocate(count * Float.BYTES, 64);
+        boolean finite = true;
         for (long i = 0; i < count; i++) {
             float v = w.getAtIndex(FLOAT, i);
             if (bn != null) {
@@ -109,6 +114,7 @@ public final class PackedWeights {
                 v = (float) (v * bn.scale()[co]);
             }
             folded.setAtIndex(FLOAT, i, v);
+            finite &= Float.isFinite(v);
         }
         MemorySegment bias = arena.allocate((long) spec.outChannels() * Float.BYTES, 64);
         for (int co = 0; co < spec.outChannels(); co++) {
@@ -118,7 +124,7 @@ public final class PackedWeights {
             }
             bias.setAtIndex(FLOAT, co, (float) v);
         }
-        return new PackedWeights(spec, arena, folded, bias);
+        return new PackedWeights(spec, arena, folded, bias, finite);
     }
 
     /** @return weight {@code [ci][col][ky][kx]} (folded) */

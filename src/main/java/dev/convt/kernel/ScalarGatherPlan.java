@@ -1,0 +1,97 @@
+package dev.convt.kernel;
+
+import dev.convt.ConvTransposeGeometry;
+import dev.convt.Epilogue;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The exact plan for weights that hold an infinity or NaN. The vectorized plans multiply
+ * zero-padded lanes (pixels outside the image) by every weight; with finite weights that adds
+ * exact zeros, but {@code 0 * inf} is NaN where the definition has no product at all. This plan
+ * visits only the taps that land on real input pixels, one output element at a time. It is slow,
+ * and only broken models reach it.
+ */
+final class ScalarGatherPlan extends ExecutionPlan {
+
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private final Epilogue scalarEpilogue;
+    private final AxisTaps rows;
+    private final AxisTaps cols;
+
+    ScalarGatherPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
+        super(geometry, weights, epilogue);
+        this.scalarEpilogue = epilogue;
+        this.rows = AxisTaps.of(geometry.height());
+        this.cols = AxisTaps.of(geometry.width());
+    }
+
+    @Override
+    public long taskCount() {
+        return (long) geometry.batch() * geometry.spec().outChannels();
+    }
+
+    /** Output plane {@code task = n * Cout + co}: per element, taps by (y, x), then input channels. */
+    @Override
+    public void runTask(long task, MemorySegment in, MemorySegment out) {
+        int cout = geometry.spec().outChannels();
+        int n = (int) (task / cout);
+        int co = (int) (task % cout);
+        int g = co / weights.outPerGroup;
+        int col = co % weights.outPerGroup;
+        int inW = geometry.width().in();
+        long plane = (long) geometry.height().in() * inW;
+        int ow = geometry.width().out();
+        long channels = inputChannelBase(n, g);
+        float bias = weights.bias.getAtIndex(FLOAT, co);
+        for (int oy = 0; oy < geometry.height().out(); oy++) {
+            long row = outputRow(n, co, oy);
+            for (int ox = 0; ox < ow; ox++) {
+                float sum = 0f;
+                for (int ty = rows.start[oy]; ty < rows.start[oy + 1]; ty++) {
+                    for (int tx = cols.start[ox]; tx < cols.start[ox + 1]; tx++) {
+                        long pixel = channels + (long) rows.input[ty] * inW + cols.input[tx];
+                        for (int c = 0; c < weights.inPerGroup; c++) {
+                            float w = weights.weight(g * weights.inPerGroup + c, col, rows.tap[ty], cols.tap[tx]);
+                            sum = Math.fma(in.getAtIndex(FLOAT, pixel + c * plane), w, sum);
+                        }
+                    }
+                }
+                out.setAtIndex(FLOAT, row + ox, scalarEpilogue.apply(sum + bias));
+            }
+        }
+    }
+
+    /**
+     * For each output index along one axis, the kernel taps that land on a real input element and
+     * that element's index: taps of output {@code o} are {@code [start[o], start[o+1])}.
+     */
+    private record AxisTaps(int[] start, int[] tap, int[] input) {
+        static AxisTaps of(ConvTransposeGeometry.Axis a) {
+            AxisPhases phases = AxisPhases.of(a, false);
+            int[] start = new int[a.out() + 1];
+            int total = 0;
+            for (int o = 0; o < a.out(); o++) {
+                total += phases.taps[o % a.stride()].length;
+            }
+            int[] tap = new int[total];
+            int[] input = new int[total];
+            int n = 0;
+            for (int o = 0; o < a.out(); o++) {
+                start[o] = n;
+                int j = o % a.stride();
+                for (int t = 0; t < phases.taps[j].length; t++) {
+                    int i = o / a.stride() + phases.offsets[j][t];
+                    if (i >= 0 && i < a.in()) {
+                        tap[n] = phases.taps[j][t];
+                        input[n] = i;
+                        n++;
+                    }
+                }
+            }
+            start[a.out()] = n;
+            return new AxisTaps(start, tap, input);
+        }
+    }
+}
