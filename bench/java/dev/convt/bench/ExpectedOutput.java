@@ -1,0 +1,81 @@
+package dev.convt.bench;
+
+/**
+ * A layer's exact-as-possible output with, per element, the size of the terms summed into it, so a
+ * result can be judged by a tolerance that scales with what float32 rounding can do to it.
+ *
+ * @param values the reference output, summed in double
+ * @param magnitudes {@code |bias| + sum |x * w|} per output element
+ */
+public record ExpectedOutput(double[] values, double[] magnitudes) {
+
+    /** Relative float32 error allowed against the magnitude of the summed terms. */
+    static final double RELATIVE_TOLERANCE = 1e-4;
+    /** Absolute slack for outputs whose terms are all (nearly) zero. */
+    static final double ABSOLUTE_TOLERANCE = 1e-6;
+
+    /** Computes the reference output of {@code data}'s layer on {@code data}'s input. */
+    public static ExpectedOutput of(LayerData data) {
+        ScalarReference reference = new ScalarReference(data.layer().geometry());
+        int count = Math.toIntExact(data.layer().geometry().outputCount());
+        double[] values = new double[count];
+        reference.forward(data.input(), data.weights(), data.bias(), values);
+        // The same sum over absolute values bounds how large the rounded partial sums can get.
+        double[] magnitudes = new double[count];
+        reference.forward(abs(data.input()), abs(data.weights()), abs(data.bias()), magnitudes);
+        return new ExpectedOutput(values, magnitudes);
+    }
+
+    private static float[] abs(float[] a) {
+        float[] r = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = Math.abs(a[i]);
+        }
+        return r;
+    }
+
+    /**
+     * Throws unless every element of {@code actual} is within tolerance, so a fast wrong answer
+     * never reaches the report.
+     *
+     * @param implementation names the implementation in the failure message
+     * @param layer names the layer in the failure message
+     * @param actual the output under test, in C order
+     * @throws IllegalStateException describing the first and the worst mismatches
+     */
+    public void check(String implementation, SuiteLayer layer, float[] actual) {
+        if (actual.length != values.length) {
+            throw new IllegalStateException(implementation + " on " + layer.id() + ": " + actual.length
+                    + " output elements, expected " + values.length);
+        }
+        int bad = 0;
+        int first = -1;
+        int worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double allowed = RELATIVE_TOLERANCE * magnitudes[i] + ABSOLUTE_TOLERANCE;
+            double ratio = Math.abs(actual[i] - values[i]) / allowed;
+            // Written so that NaN in the output counts as a mismatch.
+            if (!(ratio <= 1)) {
+                bad++;
+                if (first < 0) {
+                    first = i;
+                }
+                if (!(ratio <= worstRatio)) {
+                    worstRatio = ratio;
+                    worst = i;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new IllegalStateException(implementation + " on " + layer.id() + " " + layer.shapes()
+                    + " is wrong: " + bad + " of " + actual.length + " outputs outside |diff| <= "
+                    + RELATIVE_TOLERANCE + " * sum|x*w| + " + ABSOLUTE_TOLERANCE + "; first " + describe(first, actual)
+                    + ", worst " + describe(worst, actual));
+        }
+    }
+
+    private String describe(int i, float[] actual) {
+        return "[" + i + "] = " + actual[i] + " vs " + values[i] + " (terms " + magnitudes[i] + ")";
+    }
+}
