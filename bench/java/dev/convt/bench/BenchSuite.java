@@ -1,0 +1,182 @@
+package dev.convt.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmark suite and writes JMH's JSON ({@value #RESULTS_JSON}) and a description of
+ * the machine ({@value #MACHINE_PROPERTIES}) into the results directory, for {@link BenchReport}.
+ *
+ * <p>System properties: {@code suite} = {@code smoke} | {@code quick} (default) | {@code full};
+ * {@code layers} = {@code all} (default) or layer ids separated by commas;
+ * {@code reference.maxGflop} (default 2): layers with more GFLOP per call leave out the scalar
+ * reference, which runs at about 1 GFLOP/s; {@code bench.results} (default {@code bench/results}).
+ */
+public final class BenchSuite {
+
+    static final String RESULTS_JSON = "jmh-result.json";
+    static final String MACHINE_PROPERTIES = "machine.properties";
+
+    /** Fixed heap for every fork, so heap sizing does not differ between benchmarks. */
+    private static final String[] FORK_HEAP = {"-Xms1g", "-Xmx1g"};
+
+    private BenchSuite() {}
+
+    /**
+     * How long each benchmark runs.
+     *
+     * @param forks JVM forks per benchmark and parameter set
+     * @param warmups warm-up iterations per fork
+     * @param measurements measured iterations per fork
+     * @param iteration the length of one iteration (a call longer than that still runs whole)
+     */
+    record Iterations(int forks, int warmups, int measurements, TimeValue iteration) {
+
+        ChainedOptionsBuilder applyTo(ChainedOptionsBuilder options) {
+            return options.forks(forks).warmupIterations(warmups).warmupTime(iteration)
+                    .measurementIterations(measurements).measurementTime(iteration);
+        }
+    }
+
+    /**
+     * Suite sizes. Three warm-up iterations even in a smoke run: the Vector API is slow until C2
+     * has compiled it, which takes a few hundred milliseconds. The FMA peak, cheap and the
+     * denominator of every "% of peak", gets more iterations. The scalar reference gets fewer: it
+     * runs at ~1 GFLOP/s, is only the baseline for speed-ups, and its calls on large layers take a
+     * second each.
+     */
+    enum Size {
+        SMOKE(new Iterations(1, 3, 1, TimeValue.milliseconds(100)), new Iterations(1, 5, 2, TimeValue.milliseconds(100)),
+                new Iterations(1, 1, 1, TimeValue.milliseconds(100))),
+        QUICK(new Iterations(1, 3, 3, TimeValue.milliseconds(200)), new Iterations(1, 5, 5, TimeValue.milliseconds(200)),
+                new Iterations(1, 1, 2, TimeValue.milliseconds(200))),
+        FULL(new Iterations(2, 5, 5, TimeValue.seconds(1)), new Iterations(2, 5, 5, TimeValue.seconds(1)),
+                new Iterations(1, 1, 3, TimeValue.seconds(1)));
+
+        final Iterations layers;
+        final Iterations peak;
+        final Iterations reference;
+
+        Size(Iterations layers, Iterations peak, Iterations reference) {
+            this.layers = layers;
+            this.peak = peak;
+            this.reference = reference;
+        }
+    }
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        Size size = Size.valueOf(System.getProperty("suite", "quick").toUpperCase(Locale.ROOT));
+        List<SuiteLayer> layers = selectedLayers(System.getProperty("layers", "all"));
+        double referenceMaxGflop = Double.parseDouble(System.getProperty("reference.maxGflop", "2"));
+        Path results = Path.of(System.getProperty("bench.results", "bench/results"));
+        int cores = Runtime.getRuntime().availableProcessors();
+        String[] threadCounts = cores > 1 ? new String[] {"1", Integer.toString(cores)} : new String[] {"1"};
+
+        List<SuiteLayer> referenceLayers = layers.stream().filter(l -> l.flops() <= referenceMaxGflop * 1e9).toList();
+        List<SuiteLayer> referenceSkipped = layers.stream().filter(l -> !referenceLayers.contains(l)).toList();
+
+        List<RunResult> all = new ArrayList<>();
+        for (String threads : threadCounts) {
+            all.addAll(run(options(size.peak, FmaPeakBenchmark.class).threads(Integer.parseInt(threads))));
+        }
+        all.addAll(run(options(size.layers, ConvtBenchmark.class).param("layer", ids(layers))
+                .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+        all.addAll(run(options(size.layers, OnnxRuntimeBenchmark.class).param("layer", ids(layers))
+                .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+        if (!referenceLayers.isEmpty()) {
+            all.addAll(run(options(size.reference, ReferenceBenchmark.class).param("layer", ids(referenceLayers))));
+        }
+
+        Files.createDirectories(results);
+        try (PrintStream json = new PrintStream(Files.newOutputStream(results.resolve(RESULTS_JSON)), true,
+                StandardCharsets.UTF_8)) {
+            ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(all);
+        }
+        Properties machine = describeMachine(cores);
+        machine.setProperty("suite", size.name().toLowerCase(Locale.ROOT));
+        machine.setProperty("reference.maxGflop", Double.toString(referenceMaxGflop));
+        machine.setProperty("reference.skipped", String.join(",", ids(referenceSkipped)));
+        try (var out = Files.newBufferedWriter(results.resolve(MACHINE_PROPERTIES), StandardCharsets.UTF_8)) {
+            machine.store(out, "written by " + BenchSuite.class.getName());
+        }
+        System.out.println("Wrote " + results.resolve(RESULTS_JSON) + " and " + results.resolve(MACHINE_PROPERTIES));
+    }
+
+    /**
+     * Options for one benchmark class; the caller adds parameters. Every class runs in its own
+     * {@link Runner} because the reference takes other iterations and other layers.
+     */
+    private static ChainedOptionsBuilder options(Iterations iterations, Class<?> benchmark) {
+        return iterations.applyTo(new OptionsBuilder())
+                .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
+                // Replaces the launching JVM's flags, which forks would otherwise inherit.
+                .jvmArgs(FORK_HEAP)
+                .shouldFailOnError(true);
+    }
+
+    private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+        return new Runner(options.build()).run();
+    }
+
+    private static List<SuiteLayer> selectedLayers(String selection) {
+        if (selection.isBlank() || selection.equals("all")) {
+            return List.of(SuiteLayer.values());
+        }
+        return Arrays.stream(selection.split(",")).map(String::strip).map(SuiteLayer::byId).distinct().toList();
+    }
+
+    private static String[] ids(List<SuiteLayer> layers) {
+        return layers.stream().map(SuiteLayer::id).toArray(String[]::new);
+    }
+
+    private static Properties describeMachine(int cores) throws IOException {
+        Properties p = new Properties();
+        VectorSpecies<Float> species = FmaPeakBenchmark.SPECIES;
+        p.setProperty("cpu", cpuModel());
+        p.setProperty("cores", Integer.toString(cores));
+        p.setProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        p.setProperty("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + " (" + System.getProperty("java.vm.vendor") + ")");
+        p.setProperty("vector.species", species.toString());
+        p.setProperty("vector.bits", Integer.toString(species.vectorBitSize()));
+        p.setProperty("vector.lanes", Integer.toString(species.length()));
+        p.setProperty("date", ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        return p;
+    }
+
+    private static String cpuModel() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (!Files.isReadable(cpuinfo)) {
+            return System.getProperty("os.arch");
+        }
+        try (Stream<String> lines = Files.lines(cpuinfo)) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(System.getProperty("os.arch"));
+        }
+    }
+}
