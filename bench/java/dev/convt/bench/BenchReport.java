@@ -1,0 +1,162 @@
+package dev.convt.bench;
+
+import dev.convt.bench.BenchResults.Peak;
+import dev.convt.bench.BenchResults.Row;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one {@link BenchSuite} run into {@code report.md} and a self-contained {@code report.html}
+ * (inline SVG chart, no scripts, nothing fetched) in the same directory.
+ *
+ * <p>Argument: the results directory (default {@code bench/results}).
+ */
+public final class BenchReport {
+
+    static final String MARKDOWN = "report.md";
+    static final String HTML = "report.html";
+
+    private static final String TITLE = "convt benchmark report";
+
+    private final BenchResults results;
+
+    private BenchReport(BenchResults results) {
+        this.results = results;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "bench/results");
+        BenchReport report = new BenchReport(BenchResults.read(dir));
+        Files.writeString(dir.resolve(MARKDOWN), report.markdown(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(HTML), report.html(), StandardCharsets.UTF_8);
+        System.out.println("Wrote " + dir.resolve(MARKDOWN) + " and " + dir.resolve(HTML));
+    }
+
+    private String summary() {
+        return "Suite `" + results.machine.getProperty("suite") + "`, run " + results.machine.getProperty("date")
+                + ": " + results.layers().size() + " layers, " + results.rows.size() + " measurements.";
+    }
+
+    ReportTable machineTable() {
+        var m = results.machine;
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("CPU", m.getProperty("cpu")));
+        rows.add(List.of("cores (available to the JVM)", m.getProperty("cores")));
+        rows.add(List.of("OS", m.getProperty("os")));
+        rows.add(List.of("JDK", m.getProperty("jdk")));
+        rows.add(List.of("Vector API preferred species", m.getProperty("vector.species") + ": "
+                + m.getProperty("vector.bits") + "-bit, " + m.getProperty("vector.lanes") + " floats"));
+        rows.add(List.of("JVM flags of the benchmark forks", String.join(" ", results.jvmArgs)));
+        rows.add(List.of("JMH", results.jmhVersion + ", average time per call"));
+        results.settingsByBenchmark.forEach((benchmark, settings) -> rows.add(List.of("iterations: " + benchmark,
+                settings.toString())));
+        rows.add(List.of("date", m.getProperty("date")));
+        return new ReportTable(List.of("", ""), List.of(false, false), rows);
+    }
+
+    ReportTable peakTable() {
+        List<List<String>> rows = new ArrayList<>();
+        for (Peak peak : results.peaks.values()) {
+            rows.add(List.of(Integer.toString(peak.threads()), Numbers.significant(peak.gflops()),
+                    Numbers.interval(peak.gflopsInterval()), Numbers.significant(peak.gflops() / peak.threads())));
+        }
+        return new ReportTable(List.of("threads", "GFLOP/s", "99.9% CI", "GFLOP/s per thread"),
+                List.of(true, true, true, true), rows);
+    }
+
+    ReportTable resultTable() {
+        List<List<String>> rows = new ArrayList<>();
+        for (Row row : results.rows) {
+            rows.add(List.of(row.layer().id(), row.implementation().label, Integer.toString(row.threads()),
+                    Numbers.significant(row.timing().ms()), Numbers.significant(row.timing().error()),
+                    Numbers.significant(row.gflops()), Numbers.interval(row.gflopsInterval()),
+                    Numbers.percent(results.percentOfPeak(row)), Numbers.times(results.speedupOverReference(row)),
+                    Numbers.times(results.speedupOverOnnxRuntime(row)), Numbers.bytes(row.allocBytesPerCall())));
+        }
+        return new ReportTable(List.of("layer", "implementation", "threads", "ms/call", "± ms", "GFLOP/s",
+                "GFLOP/s 99.9% CI", "% of FMA peak", "vs reference", "vs ONNX Runtime", "heap B/call"),
+                List.of(false, false, true, true, true, true, true, true, true, true, true), rows);
+    }
+
+    ReportTable layerTable() {
+        List<String> skipped = results.referenceSkipped();
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            String spec = layer.spec().toString();
+            rows.add(List.of(layer.id(), layer.origin(), layer.shapes(),
+                    spec.substring(spec.indexOf('[') + 1, spec.length() - 1),
+                    Numbers.flops(layer.flops()),
+                    skipped.contains(layer.id()) ? "skipped: over the cap" : "measured"));
+        }
+        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call",
+                "scalar reference"), List.of(false, false, false, false, true, false), rows);
+    }
+
+    private List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        notes.add("FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every kernel tap,"
+                + " whether or not the tap lands in the cropped output); GFLOP/s = FLOPs / time per call.");
+        notes.add("± ms and the confidence intervals are JMH's 99.9% intervals over the measured iterations;"
+                + " a dash means a single measured iteration, which gives none.");
+        notes.add("% of FMA peak compares with the Vector API FMA benchmark at the same thread count"
+                + " (12 independent FloatVector fma chains per thread).");
+        notes.add("vs reference: time of the scalar reference (one thread) / time of this row."
+                + " vs ONNX Runtime: ONNX Runtime's time at the same thread count / convt's time.");
+        notes.add("Every implementation's output is checked against a double-precision scalar reference"
+                + " (|diff| <= 1e-4 · (|bias| + sum |x·w|) + 1e-6 per element) before and after timing;"
+                + " a mismatch fails the run, so no wrong answer reaches this table.");
+        notes.add("heap B/call: JMH's gc.alloc.rate.norm (-prof gc), Java heap only; ONNX Runtime's native"
+                + " allocations are not counted. Inputs, outputs and layers are allocated before timing.");
+        notes.add("ONNX Runtime runs a one-node ConvTranspose model with the same weights and bias, reading and"
+                + " writing the same kind of off-heap buffers in place; its threads are intra-op threads.");
+        List<String> skipped = results.referenceSkipped();
+        notes.add("The scalar reference runs only on layers of at most " + results.machine.getProperty("reference.maxGflop")
+                + " GFLOP per call (about as many seconds per call)"
+                + (skipped.isEmpty() ? "; no selected layer was over that." : "; skipped: " + String.join(", ", skipped) + "."));
+        return notes;
+    }
+
+    String markdown() {
+        StringBuilder s = new StringBuilder("# " + TITLE + "\n\n" + summary() + "\n\n");
+        s.append("## Machine\n\n").append(machineTable().markdown());
+        s.append("\n## Measured FMA peak\n\n").append(peakTable().markdown());
+        s.append("\n## Results\n\n").append(resultTable().markdown());
+        s.append("\n## Layers\n\n").append(layerTable().markdown());
+        s.append("\n## Notes\n\n");
+        notes().forEach(n -> s.append("- ").append(n).append('\n'));
+        return s.toString();
+    }
+
+    String html() {
+        StringBuilder s = new StringBuilder();
+        s.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(TITLE)
+                .append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
+        s.append("<h1>").append(TITLE).append("</h1>\n<p>").append(Html.escape(summary().replace("`", "")))
+                .append("</p>\n");
+        s.append("<h2>GFLOP/s per layer</h2>\n<div class=\"chart\">\n").append(ReportChart.svg(results))
+                .append("</div>\n");
+        s.append("<h2>Results</h2>\n").append(resultTable().html());
+        s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());
+        s.append("<h2>Machine</h2>\n").append(machineTable().html());
+        s.append("<h2>Layers</h2>\n").append(layerTable().html());
+        s.append("<h2>Notes</h2>\n<ul>\n");
+        notes().forEach(n -> s.append("<li>").append(Html.escape(n)).append("</li>\n"));
+        return s.append("</ul>\n</body>\n</html>\n").toString();
+    }
+
+    private static final String STYLE = """
+            body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
+            h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
+            table { border-collapse: collapse; font-size: 13px; }
+            th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+            th { background: #eef1f5; }
+            td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            tbody tr:nth-child(even) { background: #fafafa; }
+            .chart { overflow-x: auto; }
+            li { margin: 4px 0; font-size: 14px; }
+            """;
+}
