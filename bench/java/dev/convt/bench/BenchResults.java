@@ -42,24 +42,28 @@ final class BenchResults {
     }
 
     /**
-     * A JMH score converted to ms per call with its confidence interval (NaN bounds after a single
-     * measured iteration, where JMH gives none).
+     * A JMH score converted to ms per call with its confidence interval (NaN bounds below three
+     * measured iterations, where JMH gives none).
      *
      * @param ms the mean
      * @param error JMH's scoreError: half-width of the 99.9% confidence interval
-     * @param low lower bound of the interval
+     * @param low lower bound of the interval (may be negative: JMH does not clip it)
      * @param high upper bound of the interval
+     * @param fastest the fastest measured iteration
      */
-    record Timing(double ms, double error, double low, double high) {
+    record Timing(double ms, double error, double low, double high, double fastest) {
 
         /** @return the rate, in GFLOP/s, of {@code flops} done in {@link #ms()} */
         double gflops(double flops) {
             return flops / (ms * 1e6);
         }
 
-        /** @return the rates at the interval's ends, slowest first */
+        /**
+         * @return the rates at the interval's ends, slowest first; the fast end is infinite when
+         *     the interval reaches down to zero time
+         */
         double[] gflopsInterval(double flops) {
-            return new double[] {flops / (high * 1e6), flops / (low * 1e6)};
+            return new double[] {flops / (high * 1e6), low > 0 ? flops / (low * 1e6) : Double.POSITIVE_INFINITY};
         }
     }
 
@@ -82,14 +86,28 @@ final class BenchResults {
             return timing.gflopsInterval(layer.flops());
         }
 
+        Series series() {
+            return new Series(implementation, threads);
+        }
+    }
+
+    /**
+     * What the chart draws in one colour and the summary puts in one column.
+     *
+     * @param implementation what ran
+     * @param threads threads per call
+     */
+    record Series(Implementation implementation, int threads) {
         /** @return e.g. "convt, 2 threads" */
-        String series() {
+        String label() {
             return implementation.label + ", " + threads + (threads == 1 ? " thread" : " threads");
         }
     }
 
     /**
-     * The FMA-peak benchmark at one thread count.
+     * The FMA-peak benchmark at one thread count. Its peak is the fastest measured iteration, not
+     * the mean: other processes on the machine can only slow a loop that never leaves registers,
+     * so the fastest iteration is the closest to what the hardware can do.
      *
      * @param threads JMH threads, each running its own FMA chains
      * @param timing time per call of one thread
@@ -97,12 +115,17 @@ final class BenchResults {
      */
     record Peak(int threads, Timing timing, double flopsPerCall) {
 
-        /** @return the machine's rate with all {@code threads} together */
+        /** @return the machine's peak rate with all {@code threads} together */
         double gflops() {
+            return threads * flopsPerCall / (timing.fastest() * 1e6);
+        }
+
+        /** @return the rate over all measured iterations, with all {@code threads} together */
+        double meanGflops() {
             return threads * timing.gflops(flopsPerCall);
         }
 
-        double[] gflopsInterval() {
+        double[] meanGflopsInterval() {
             double[] one = timing.gflopsInterval(flopsPerCall);
             return new double[] {threads * one[0], threads * one[1]};
         }
@@ -208,8 +231,10 @@ final class BenchResults {
             default -> throw new IllegalArgumentException("expected a time per op, got " + unit);
         };
         List<Object> interval = (List<Object>) metric.get("scoreConfidence");
+        Map<String, Object> percentiles = (Map<String, Object>) metric.get("scorePercentiles");
         return new Timing(toMs * Json.number(metric.get("score")), toMs * Json.number(metric.get("scoreError")),
-                toMs * Json.number(interval.get(0)), toMs * Json.number(interval.get(1)));
+                toMs * Json.number(interval.get(0)), toMs * Json.number(interval.get(1)),
+                toMs * Json.number(percentiles.get("0.0")));
     }
 
     /** @return the layers measured, in suite order */
@@ -220,14 +245,13 @@ final class BenchResults {
     }
 
     /** @return the series (implementation and thread count) measured, in report order */
-    List<String> series() {
-        return rows.stream().sorted(Comparator.comparing(Row::implementation).thenComparingInt(Row::threads))
-                .map(Row::series).distinct().toList();
+    List<Series> series() {
+        return rows.stream().map(Row::series).distinct()
+                .sorted(Comparator.comparing(Series::implementation).thenComparingInt(Series::threads)).toList();
     }
 
-    Optional<Row> find(SuiteLayer layer, Implementation implementation, int threads) {
-        return rows.stream().filter(r -> r.layer() == layer && r.implementation() == implementation
-                && r.threads() == threads).findFirst();
+    Optional<Row> find(SuiteLayer layer, Series series) {
+        return rows.stream().filter(r -> r.layer() == layer && r.series().equals(series)).findFirst();
     }
 
     /** @return the row's share of the FMA peak measured at its thread count, in percent; NaN if none */
@@ -241,7 +265,7 @@ final class BenchResults {
         if (row.implementation() == Implementation.REFERENCE) {
             return Double.NaN;
         }
-        return find(row.layer(), Implementation.REFERENCE, 1).map(ref -> ref.timing().ms() / row.timing().ms())
+        return find(row.layer(), new Series(Implementation.REFERENCE, 1)).map(ref -> ref.timing().ms() / row.timing().ms())
                 .orElse(Double.NaN);
     }
 
@@ -250,7 +274,7 @@ final class BenchResults {
         if (row.implementation() != Implementation.CONVT) {
             return Double.NaN;
         }
-        return find(row.layer(), Implementation.ONNX_RUNTIME, row.threads())
+        return find(row.layer(), new Series(Implementation.ONNX_RUNTIME, row.threads()))
                 .map(ort -> ort.timing().ms() / row.timing().ms()).orElse(Double.NaN);
     }
 

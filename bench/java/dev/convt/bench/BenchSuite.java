@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -41,8 +42,6 @@ public final class BenchSuite {
     static final String RESULTS_JSON = "jmh-result.json";
     static final String MACHINE_PROPERTIES = "machine.properties";
 
-    /** Fixed heap for every fork, so heap sizing does not differ between benchmarks. */
-    private static final String[] FORK_HEAP = {"-Xms1g", "-Xmx1g"};
 
     private BenchSuite() {}
 
@@ -64,7 +63,9 @@ public final class BenchSuite {
 
     /**
      * Suite sizes. Three warm-up iterations even in a smoke run: the Vector API is slow until C2
-     * has compiled it, which takes a few hundred milliseconds. The FMA peak, cheap and the
+     * has compiled it, which takes a few hundred milliseconds. Quick runs take five short measured
+     * iterations rather than three long ones: JMH gives no interval below three, and with few
+     * iterations Student's t makes its 99.9% interval very wide. The FMA peak, cheap and the
      * denominator of every "% of peak", gets more iterations. The scalar reference gets fewer: it
      * runs at ~1 GFLOP/s, is only the baseline for speed-ups, and its calls on large layers take a
      * second each.
@@ -72,8 +73,8 @@ public final class BenchSuite {
     enum Size {
         SMOKE(new Iterations(1, 3, 1, TimeValue.milliseconds(100)), new Iterations(1, 5, 2, TimeValue.milliseconds(100)),
                 new Iterations(1, 1, 1, TimeValue.milliseconds(100))),
-        QUICK(new Iterations(1, 3, 3, TimeValue.milliseconds(200)), new Iterations(1, 5, 5, TimeValue.milliseconds(200)),
-                new Iterations(1, 1, 2, TimeValue.milliseconds(200))),
+        QUICK(new Iterations(1, 3, 5, TimeValue.milliseconds(100)), new Iterations(1, 5, 5, TimeValue.milliseconds(200)),
+                new Iterations(1, 1, 3, TimeValue.milliseconds(100))),
         FULL(new Iterations(2, 5, 5, TimeValue.seconds(1)), new Iterations(2, 5, 5, TimeValue.seconds(1)),
                 new Iterations(1, 1, 3, TimeValue.seconds(1)));
 
@@ -100,15 +101,22 @@ public final class BenchSuite {
         List<SuiteLayer> referenceSkipped = layers.stream().filter(l -> !referenceLayers.contains(l)).toList();
 
         List<RunResult> all = new ArrayList<>();
-        for (String threads : threadCounts) {
-            all.addAll(run(options(size.peak, FmaPeakBenchmark.class).threads(Integer.parseInt(threads))));
-        }
-        all.addAll(run(options(size.layers, ConvtBenchmark.class).param("layer", ids(layers))
-                .param("threads", threadCounts).addProfiler(GCProfiler.class)));
-        all.addAll(run(options(size.layers, OnnxRuntimeBenchmark.class).param("layer", ids(layers))
-                .param("threads", threadCounts).addProfiler(GCProfiler.class)));
-        if (!referenceLayers.isEmpty()) {
-            all.addAll(run(options(size.reference, ReferenceBenchmark.class).param("layer", ids(referenceLayers))));
+        Path expectedCache = Files.createTempDirectory("convt-bench-expected");
+        try {
+            for (String threads : threadCounts) {
+                all.addAll(run(options(size.peak, FmaPeakBenchmark.class, expectedCache)
+                        .threads(Integer.parseInt(threads))));
+            }
+            all.addAll(run(options(size.layers, ConvtBenchmark.class, expectedCache).param("layer", ids(layers))
+                    .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+            all.addAll(run(options(size.layers, OnnxRuntimeBenchmark.class, expectedCache).param("layer", ids(layers))
+                    .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+            if (!referenceLayers.isEmpty()) {
+                all.addAll(run(options(size.reference, ReferenceBenchmark.class, expectedCache)
+                        .param("layer", ids(referenceLayers))));
+            }
+        } finally {
+            deleteTree(expectedCache);
         }
 
         Files.createDirectories(results);
@@ -130,16 +138,25 @@ public final class BenchSuite {
      * Options for one benchmark class; the caller adds parameters. Every class runs in its own
      * {@link Runner} because the reference takes other iterations and other layers.
      */
-    private static ChainedOptionsBuilder options(Iterations iterations, Class<?> benchmark) {
+    private static ChainedOptionsBuilder options(Iterations iterations, Class<?> benchmark, Path expectedCache) {
         return iterations.applyTo(new OptionsBuilder())
                 .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
-                // Replaces the launching JVM's flags, which forks would otherwise inherit.
-                .jvmArgs(FORK_HEAP)
+                // Replaces the launching JVM's flags, which forks would otherwise inherit. A fixed
+                // heap, so heap sizing does not differ between benchmarks.
+                .jvmArgs("-Xms1g", "-Xmx1g", "-D" + ExpectedOutput.CACHE_PROPERTY + "=" + expectedCache)
                 .shouldFailOnError(true);
     }
 
     private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
         return new Runner(options.build()).run();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static List<SuiteLayer> selectedLayers(String selection) {

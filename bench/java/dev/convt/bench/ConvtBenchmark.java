@@ -46,7 +46,7 @@ public class ConvtBenchmark {
     public void setUp() {
         suiteLayer = SuiteLayer.byId(layer);
         LayerData data = LayerData.of(suiteLayer);
-        expected = ExpectedOutput.of(data);
+        expected = ExpectedOutput.forLayer(data);
         // Shared, because forward(..., threads) reads and writes the tensors from worker threads.
         arena = Arena.ofShared();
         input = Tensor.of(arena, data.input(), suiteLayer.inputShape());

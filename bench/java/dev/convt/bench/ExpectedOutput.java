@@ -1,5 +1,14 @@
 package dev.convt.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
 /**
  * A layer's exact-as-possible output with, per element, the size of the terms summed into it, so a
  * result can be judged by a tolerance that scales with what float32 rounding can do to it.
@@ -13,6 +22,53 @@ public record ExpectedOutput(double[] values, double[] magnitudes) {
     static final double RELATIVE_TOLERANCE = 1e-4;
     /** Absolute slack for outputs whose terms are all (nearly) zero. */
     static final double ABSOLUTE_TOLERANCE = 1e-6;
+
+    /**
+     * System property naming a directory where forks share expected outputs within one suite run:
+     * {@link BenchSuite} sets it, so each layer's reference is computed by its first fork only
+     * (on the large layers that saves seconds per fork).
+     */
+    static final String CACHE_PROPERTY = "convt.bench.expectedCache";
+
+    /**
+     * The expected output from the suite run's cache if {@link #CACHE_PROPERTY} is set (computing
+     * and storing it on a miss), else freshly computed.
+     */
+    public static ExpectedOutput forLayer(LayerData data) {
+        String cache = System.getProperty(CACHE_PROPERTY);
+        if (cache == null) {
+            return of(data);
+        }
+        Path file = Path.of(cache, data.layer().id() + ".f64");
+        try {
+            if (Files.exists(file)) {
+                return read(file);
+            }
+            ExpectedOutput expected = of(data);
+            expected.write(file);
+            return expected;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ExpectedOutput read(Path file) throws IOException {
+        DoubleBuffer stored = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+        double[] values = new double[stored.remaining() / 2];
+        double[] magnitudes = new double[values.length];
+        stored.get(values).get(magnitudes);
+        return new ExpectedOutput(values, magnitudes);
+    }
+
+    /** Writes beside the target and renames, so a reader never sees half a file. */
+    private void write(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate((values.length + magnitudes.length) * Double.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asDoubleBuffer().put(values).put(magnitudes);
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.write(partial, bytes.array());
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
 
     /** Computes the reference output of {@code data}'s layer on {@code data}'s input. */
     public static ExpectedOutput of(LayerData data) {

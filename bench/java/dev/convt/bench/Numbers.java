@@ -45,9 +45,11 @@ final class Numbers {
         return significant(x) + " " + prefixes[p] + "FLOP";
     }
 
-    /** @return {@code [low, high]} as {@code low–high} */
+    /** @return {@code [low, high]} as {@code low–high}; an infinite upper end prints as ∞ */
     static String interval(double[] bounds) {
-        return Double.isFinite(bounds[0]) && Double.isFinite(bounds[1])
-                ? significant(bounds[0]) + "–" + significant(bounds[1]) : MISSING;
+        if (!Double.isFinite(bounds[0]) || Double.isNaN(bounds[1])) {
+            return MISSING;
+        }
+        return significant(bounds[0]) + "–" + (bounds[1] == Double.POSITIVE_INFINITY ? "∞" : significant(bounds[1]));
     }
 }

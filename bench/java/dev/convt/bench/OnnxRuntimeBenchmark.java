@@ -50,7 +50,7 @@ public class OnnxRuntimeBenchmark {
     public void setUp() throws OrtException {
         suiteLayer = SuiteLayer.byId(layer);
         LayerData data = LayerData.of(suiteLayer);
-        expected = ExpectedOutput.of(data);
+        expected = ExpectedOutput.forLayer(data);
         peer = OnnxRuntimePeer.open(suiteLayer.spec(), suiteLayer.inputShape(), data.weights(), data.bias(), threads);
         arena = Arena.ofShared();
         MemorySegment in = arena.allocate((long) data.input().length * Float.BYTES, 64);

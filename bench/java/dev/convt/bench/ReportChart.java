@@ -3,6 +3,7 @@ package dev.convt.bench;
 import dev.convt.bench.BenchResults.Implementation;
 import dev.convt.bench.BenchResults.Peak;
 import dev.convt.bench.BenchResults.Row;
+import dev.convt.bench.BenchResults.Series;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,13 +40,10 @@ final class ReportChart {
         this.results = results;
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
+        // The axis covers the means and the peaks; whiskers beyond it are cut at its ends.
         for (Row row : results.rows) {
-            for (double v : new double[] {row.gflops(), row.gflopsInterval()[0], row.gflopsInterval()[1]}) {
-                if (Double.isFinite(v) && v > 0) {
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
-                }
-            }
+            min = Math.min(min, row.gflops());
+            max = Math.max(max, row.gflops());
         }
         for (Peak peak : results.peaks.values()) {
             if (Double.isFinite(peak.gflops())) {
@@ -106,21 +104,13 @@ final class ReportChart {
 
     private void drawLegend() {
         double lx = LEFT;
-        for (Row example : seriesExamples()) {
-            rect(lx, 8, 12, 12, colour(example));
-            text(lx + 16, 18, "start", "", example.series());
-            lx += 28 + 6.2 * example.series().length();
+        for (Series series : results.series()) {
+            rect(lx, 8, 12, 12, colour(series));
+            text(lx + 16, 18, "start", "", series.label());
+            lx += 28 + 6.2 * series.label().length();
         }
-        text(LEFT, 36, "start", "fill=\"#444\"", "GFLOP/s, log scale; whiskers: JMH 99.9% confidence interval;"
-                + " dashed: measured Vector API FMA peak");
-    }
-
-    private List<Row> seriesExamples() {
-        List<Row> examples = new ArrayList<>();
-        for (String series : results.series()) {
-            results.rows.stream().filter(r -> r.series().equals(series)).findFirst().ifPresent(examples::add);
-        }
-        return examples;
+        text(LEFT, 36, "start", "fill=\"#444\"", "GFLOP/s, log scale; whiskers: JMH 99.9% confidence interval"
+                + " (arrow: unbounded above); dashed red: measured Vector API FMA peak");
     }
 
     private void drawAxis(int top, int bottom) {
@@ -146,19 +136,27 @@ final class ReportChart {
         double[] interval = row.gflopsInterval();
         double end = x(v);
         svg.append("<g>");
-        svg.append("<title>").append(Html.escape(row.layer().id() + ", " + row.series() + ": "
+        svg.append("<title>").append(Html.escape(row.layer().id() + ", " + row.series().label() + ": "
                 + Numbers.significant(v) + " GFLOP/s, " + Numbers.significant(row.timing().ms()) + " ms/call"))
                 .append("</title>");
-        rect(LEFT, y, Math.max(1, end - LEFT), BAR, colour(row));
+        rect(LEFT, y, Math.max(1, end - LEFT), BAR, colour(row.series()));
         double labelX = end;
-        if (Double.isFinite(interval[0]) && Double.isFinite(interval[1])) {
-            double lo = x(interval[0]);
-            double hi = x(interval[1]);
+        if (Double.isFinite(interval[0]) && !Double.isNaN(interval[1])) {
+            double lo = Math.max(LEFT, x(interval[0]));
             double mid = y + BAR / 2.0;
-            line(lo, mid, hi, mid, "#222", null);
             line(lo, mid - 3, lo, mid + 3, "#222", null);
-            line(hi, mid - 3, hi, mid + 3, "#222", null);
-            labelX = Math.max(labelX, hi);
+            if (interval[1] == Double.POSITIVE_INFINITY || x(interval[1]) > LEFT + PLOT_WIDTH) {
+                // Open towards the fast side: a short arrow, so the label stays by its bar.
+                double tip = end + 16;
+                line(lo, mid, tip, mid, "#222", null);
+                svg.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1f l-5 -3 v6 z\" fill=\"#222\"/>\n", tip, mid));
+                labelX = tip;
+            } else {
+                double hi = x(interval[1]);
+                line(lo, mid, hi, mid, "#222", null);
+                line(hi, mid - 3, hi, mid + 3, "#222", null);
+                labelX = Math.max(labelX, hi);
+            }
         }
         text(labelX + 4, y + BAR - 1.5, "start", "font-size=\"10\"", Numbers.significant(v));
         svg.append("</g>\n");
@@ -176,9 +174,9 @@ final class ReportChart {
         }
     }
 
-    private static String colour(Row row) {
-        String[] shades = COLOURS.get(row.implementation());
-        return shades[row.threads() == 1 ? 0 : 1];
+    private static String colour(Series series) {
+        String[] shades = COLOURS.get(series.implementation());
+        return shades[series.threads() == 1 ? 0 : 1];
     }
 
     private void rect(double x, double y, double w, double h, String fill) {
