@@ -1,0 +1,171 @@
+package dev.convt.reference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.convt.ConvTransposeGeometry;
+import dev.convt.ConvTransposeSpec;
+import dev.convt.testing.Layers;
+import dev.convt.testing.RandomCase;
+import dev.convt.testing.Tolerance;
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+
+/**
+ * The references against each other, the adjoint identity and the matrix view, and the fast
+ * layer against the references, over random geometries covering every parameter.
+ */
+class ReferencePropertiesTest {
+
+    private static final RandomCase.Options ALL = RandomCase.Options.ALL;
+
+    /**
+     * Both references sum in double and round once, so they may differ only where the two double
+     * sums round to different floats: by one float ulp, plus the double sums' own error.
+     */
+    private static void assertSameRounding(String what, DirectReference.Result direct, float[] actual) {
+        for (int i = 0; i < actual.length; i++) {
+            double exact = direct.exact()[i];
+            double allowed = Math.ulp((float) exact) + 0x1p-40 * direct.magnitudes()[i];
+            if (!(Math.abs(actual[i] - exact) <= allowed)) {
+                fail(what + ": element " + i + " is " + actual[i] + ", exact " + exact);
+            }
+        }
+    }
+
+    @Property(tries = 400)
+    void seedStepsAgreeWithDirectDefinition(@ForAll long seed) {
+        RandomCase c = RandomCase.generate(seed, ALL);
+        ConvTransposeGeometry g = c.geometry();
+        DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), c.bias(), null);
+        float[] steps = SeedStepsReference.forward(g, c.input(), c.weights(), c.bias(), null);
+        assertEquals(g.outputCount(), steps.length, c::toString);
+        assertSameRounding(c.toString(), direct, steps);
+        assertArrayEquals(direct.output(), DirectReference.forward(g, c.input(), c.weights(), c.bias(), null), c::toString);
+    }
+
+    @Property(tries = 400)
+    void layerAgreesWithReferences(@ForAll long seed) {
+        RandomCase c = RandomCase.generate(seed, ALL);
+        DirectReference.Result direct = DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(),
+                c.bias(), null);
+        Tolerance.assertClose("layer on " + c, direct, c.spec(), Layers.forward(c));
+    }
+
+    @Property(tries = 300)
+    void seedStepsMapsHaveTheSizesOfTheMethod(@ForAll long seed) {
+        RandomCase c = RandomCase.generate(seed, ALL);
+        ConvTransposeGeometry g = c.geometry();
+        ConvTransposeGeometry.Axis h = g.height();
+        ConvTransposeGeometry.Axis w = g.width();
+        int ci = c.spec().inChannels() - 1;
+        int co = c.spec().outChannels() - 1;
+        SeedStepsReference.Steps s = SeedStepsReference.steps(g, c.input(), c.weights(), 0, ci, co);
+        assertEquals((h.in() - 1) * h.stride() + 1, s.zeroInserted().length);
+        assertEquals((w.in() - 1) * w.stride() + 1, s.zeroInserted()[0].length);
+        assertEquals(h.dilation() * (h.kernel() - 1) - h.padBegin(), s.padTop());
+        assertEquals(w.dilation() * (w.kernel() - 1) - w.padBegin(), s.padLeft());
+        // The padded map is exactly what a valid stride-1 convolution shrinks to the output size.
+        assertEquals(h.out() + h.extent() - 1, s.padded().length);
+        assertEquals(w.out() + w.extent() - 1, s.padded()[0].length);
+        assertEquals(s.padded().length, s.padTop() + s.zeroInserted().length + s.padBottom());
+        assertEquals(s.padded()[0].length, s.padLeft() + s.zeroInserted()[0].length + s.padRight());
+        // PyTorch's form of the bottom padding: dilation*(k-1) - padEnd (+ output_padding).
+        assertEquals(h.dilation() * (h.kernel() - 1) - h.padEnd(), s.padBottom());
+        assertEquals(w.dilation() * (w.kernel() - 1) - w.padEnd(), s.padRight());
+        for (int a = 0; a < h.kernel(); a++) {
+            for (int b = 0; b < w.kernel(); b++) {
+                assertEquals(s.kernel()[h.kernel() - 1 - a][w.kernel() - 1 - b], s.flippedKernel()[a][b]);
+            }
+        }
+        assertEquals(h.out(), s.contribution().length);
+        assertEquals(w.out(), s.contribution()[0].length);
+    }
+
+    /**
+     * {@code <convT(x), y> = <x, conv(y)>}: the ordinary convolution with the same weights,
+     * stride, dilation, groups and pads {@code (padBegin, padEnd)} is the adjoint, for every
+     * geometry including output_padding and output_shape (negative pads there, which crop).
+     * Each output is correctly rounded, so the two inner products differ by at most about
+     * {@code 2^-24} of the sums of their terms' magnitudes.
+     */
+    @Property(tries = 300)
+    void transposedConvolutionIsTheAdjointOfConvolution(@ForAll long seed) {
+        RandomCase c = RandomCase.generate(seed, ALL);
+        ConvTransposeGeometry g = c.geometry();
+        ConvTransposeSpec spec = c.spec();
+        long[] outShape = {g.batch(), spec.outChannels(), g.height().out(), g.width().out()};
+        float[] y = randomValues(new Random(seed), (int) g.outputCount());
+
+        float[] convT = DirectReference.forward(g, c.input(), c.weights(), null, null);
+        Conv2dReference.Params params = new Conv2dReference.Params(g.height().stride(), g.width().stride(),
+                g.height().padBegin(), g.width().padBegin(), (int) g.height().padEnd(), (int) g.width().padEnd(),
+                g.height().dilation(), g.width().dilation(), spec.groups());
+        long[] weightShape = {spec.inChannels(), spec.outChannels() / spec.groups(), spec.kernelH(), spec.kernelW()};
+        assertArrayEquals(new long[] {g.batch(), spec.inChannels(), g.height().in(), g.width().in()},
+                Conv2dReference.outputShape(outShape, weightShape, params), c::toString);
+        float[] conv = Conv2dReference.forward(y, outShape, c.weights(), weightShape, null, params);
+
+        double lhs = 0;
+        double lhsMagnitude = 0;
+        for (int i = 0; i < convT.length; i++) {
+            lhs += (double) convT[i] * y[i];
+            lhsMagnitude += Math.abs((double) convT[i] * y[i]);
+        }
+        double rhs = 0;
+        double rhsMagnitude = 0;
+        for (int i = 0; i < conv.length; i++) {
+            rhs += (double) c.input()[i] * conv[i];
+            rhsMagnitude += Math.abs((double) c.input()[i] * conv[i]);
+        }
+        double tolerance = 1e-6 * (lhsMagnitude + rhsMagnitude) + 1e-12;
+        if (!(Math.abs(lhs - rhs) <= tolerance)) {
+            fail("<convT(x), y> = " + lhs + " but <x, conv(y)> = " + rhs + " for " + c);
+        }
+    }
+
+    @Property(tries = 150)
+    void transposedMatrixIsTheTransposedConvolution(@ForAll long seed) {
+        RandomCase c = RandomCase.generate(seed, new RandomCase.Options(true, true, 4));
+        ConvTransposeGeometry g = c.geometry();
+        ConvTransposeSpec spec = c.spec();
+        ConvolutionMatrix m = ConvolutionMatrix.ofTransposed(g, c.weights());
+        int inPerSample = spec.inChannels() * g.height().in() * g.width().in();
+        int outPerSample = spec.outChannels() * g.height().out() * g.width().out();
+        assertEquals(inPerSample, m.rows());
+        assertEquals(outPerSample, m.columns());
+        DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), null, null);
+        for (int n = 0; n < g.batch(); n++) {
+            float[] x = Arrays.copyOfRange(c.input(), n * inPerSample, (n + 1) * inPerSample);
+            float[] viaMatrix = m.multiplyTransposed(x);
+            DirectReference.Result sample = new DirectReference.Result(
+                    Arrays.copyOfRange(direct.output(), n * outPerSample, (n + 1) * outPerSample),
+                    Arrays.copyOfRange(direct.magnitudes(), n * outPerSample, (n + 1) * outPerSample),
+                    Arrays.copyOfRange(direct.exact(), n * outPerSample, (n + 1) * outPerSample));
+            assertSameRounding("C^T x, sample " + n + " of " + c, sample, viaMatrix);
+        }
+        // C itself is the convolution: C y equals the ordinary convolution of y.
+        float[] y = randomValues(new Random(~seed), outPerSample);
+        Conv2dReference.Params params = new Conv2dReference.Params(g.height().stride(), g.width().stride(),
+                g.height().padBegin(), g.width().padBegin(), (int) g.height().padEnd(), (int) g.width().padEnd(),
+                g.height().dilation(), g.width().dilation(), spec.groups());
+        float[] conv = Conv2dReference.forward(y, new long[] {1, spec.outChannels(), g.height().out(), g.width().out()},
+                c.weights(), new long[] {spec.inChannels(), spec.outChannels() / spec.groups(), spec.kernelH(),
+                        spec.kernelW()}, null, params);
+        float[] viaMatrix = m.multiply(y);
+        for (int i = 0; i < conv.length; i++) {
+            assertEquals(conv[i], viaMatrix[i], Math.ulp(conv[i]) + 1e-6f, "C y element " + i + " of " + c);
+        }
+    }
+
+    private static float[] randomValues(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextFloat() * 2 - 1;
+        }
+        return a;
+    }
+}
