@@ -1,6 +1,5 @@
 package dev.convt.onnx;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -38,8 +37,7 @@ public final class OnnxRuntimePeer implements AutoCloseable {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             this.session = env.createSession(model, options);
         }
-        long[] inferred = outputInfoShape(session);
-        this.outputShape = inferred != null ? inferred : runForShape();
+        this.outputShape = runForShape();
     }
 
     /**
@@ -142,18 +140,11 @@ public final class OnnxRuntimePeer implements AutoCloseable {
         }
     }
 
-    private static long[] outputInfoShape(OrtSession session) throws OrtException {
-        NodeInfo info = session.getOutputInfo().get(OnnxConvTransposeModel.OUTPUT);
-        if (info != null && info.getInfo() instanceof TensorInfo t) {
-            long[] shape = t.getShape();
-            if (Arrays.stream(shape).allMatch(d -> d >= 0)) {
-                return shape;
-            }
-        }
-        return null;
-    }
-
-    /** ONNX Runtime does not always publish the inferred output shape; one run on zeros tells it. */
+    /**
+     * The output shape, from one run on zeros: the shape ONNX Runtime's graph-level inference
+     * publishes can disagree with what its kernel produces (with output_shape or auto_pad it has
+     * been seen to have the wrong rank or size), and only the kernel's matters.
+     */
     private long[] runForShape() throws OrtException {
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.allocate((int) count(inputShape)), inputShape);
                 OrtSession.Result result = session.run(Map.of(OnnxConvTransposeModel.INPUT, x))) {
