@@ -132,7 +132,7 @@ public final class BenchReport {
                 + " estimate of the peak.");
         notes.add("vs reference: time of the scalar reference (one thread) / time of this row."
                 + " vs ONNX Runtime: ONNX Runtime's time at the same thread count / convt's time.");
-        notes.add("Every implementation's output is checked against a double-precision scalar reference"
+        notes.add("Every implementation's output is checked against the scalar reference (DirectReference, sums in double)"
                 + " (|diff| <= 1e-4 · (|bias| + sum |x·w|) + 1e-6 per element) before and after timing;"
                 + " a mismatch fails the run, so no wrong answer reaches this table.");
         notes.add("heap B/call: JMH's gc.alloc.rate.norm (-prof gc), Java heap only; ONNX Runtime's native"

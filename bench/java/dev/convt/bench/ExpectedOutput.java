@@ -1,5 +1,7 @@
 package dev.convt.bench;
 
+import dev.convt.Epilogue;
+import dev.convt.reference.DirectReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,10 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * A layer's exact-as-possible output with, per element, the size of the terms summed into it, so a
- * result can be judged by a tolerance that scales with what float32 rounding can do to it.
+ * A layer's output from the project's {@link DirectReference}, summed in double, with the size of
+ * the terms summed into each element, so a result can be judged by a tolerance that scales with
+ * what float32 rounding can do to it.
  *
- * @param values the reference output, summed in double
+ * @param values the reference output, summed in double (bias included)
  * @param magnitudes {@code |bias| + sum |x * w|} per output element
  */
 public record ExpectedOutput(double[] values, double[] magnitudes) {
@@ -72,22 +75,9 @@ public record ExpectedOutput(double[] values, double[] magnitudes) {
 
     /** Computes the reference output of {@code data}'s layer on {@code data}'s input. */
     public static ExpectedOutput of(LayerData data) {
-        ScalarReference reference = new ScalarReference(data.layer().geometry());
-        int count = Math.toIntExact(data.layer().geometry().outputCount());
-        double[] values = new double[count];
-        reference.forward(data.input(), data.weights(), data.bias(), values);
-        // The same sum over absolute values bounds how large the rounded partial sums can get.
-        double[] magnitudes = new double[count];
-        reference.forward(abs(data.input()), abs(data.weights()), abs(data.bias()), magnitudes);
-        return new ExpectedOutput(values, magnitudes);
-    }
-
-    private static float[] abs(float[] a) {
-        float[] r = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = Math.abs(a[i]);
-        }
-        return r;
+        DirectReference.Result reference = DirectReference.forwardWithMagnitudes(data.layer().geometry(), data.input(),
+                data.weights(), data.bias(), Epilogue.NONE);
+        return new ExpectedOutput(reference.exact(), reference.magnitudes());
     }
 
     /**
