@@ -34,8 +34,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>System properties: {@code suite} = {@code smoke} | {@code quick} (default) | {@code full};
  * {@code layers} = {@code all} (default) or layer ids separated by commas;
- * {@code reference.maxGflop} (default 2): layers with more GFLOP per call leave out the scalar
- * reference, which runs at about 1 GFLOP/s; {@code bench.results} (default {@code bench/results}).
+ * {@code reference.maxGflop} (default per suite size, blank for that default): layers with more
+ * GFLOP per call leave out the scalar reference; {@code bench.results} (default
+ * {@code bench/results}).
  */
 public final class BenchSuite {
 
@@ -66,33 +67,39 @@ public final class BenchSuite {
      * has compiled it, which takes a few hundred milliseconds. Quick runs take five short measured
      * iterations rather than three long ones: JMH gives no interval below three, and with few
      * iterations Student's t makes its 99.9% interval very wide. The FMA peak, cheap and the
-     * denominator of every "% of peak", gets more iterations. The scalar reference gets fewer: it
-     * runs at ~1 GFLOP/s, is only the baseline for speed-ups, and its calls on large layers take a
-     * second each.
+     * denominator of every "% of peak", gets more iterations.
+     *
+     * <p>The scalar reference is only the baseline for speed-ups and runs at 0.04 to 0.3 GFLOP/s
+     * (it also sums magnitudes, in double), so one call on the largest layers takes 4 to 11 s. It
+     * gets fewer iterations, and quick runs leave it out above 0.2 GFLOP per call (about a second
+     * or two); full runs time it on every suite layer.
      */
     enum Size {
         SMOKE(new Iterations(1, 3, 1, TimeValue.milliseconds(100)), new Iterations(1, 5, 2, TimeValue.milliseconds(100)),
-                new Iterations(1, 1, 1, TimeValue.milliseconds(100))),
+                new Iterations(1, 1, 1, TimeValue.milliseconds(100)), 0.2),
         QUICK(new Iterations(1, 3, 5, TimeValue.milliseconds(100)), new Iterations(1, 5, 5, TimeValue.milliseconds(200)),
-                new Iterations(1, 1, 3, TimeValue.milliseconds(100))),
+                new Iterations(1, 1, 3, TimeValue.milliseconds(100)), 0.2),
         FULL(new Iterations(2, 5, 5, TimeValue.seconds(1)), new Iterations(2, 5, 5, TimeValue.seconds(1)),
-                new Iterations(1, 1, 3, TimeValue.seconds(1)));
+                new Iterations(1, 1, 3, TimeValue.seconds(1)), 2);
 
         final Iterations layers;
         final Iterations peak;
         final Iterations reference;
+        final double referenceMaxGflop;
 
-        Size(Iterations layers, Iterations peak, Iterations reference) {
+        Size(Iterations layers, Iterations peak, Iterations reference, double referenceMaxGflop) {
             this.layers = layers;
             this.peak = peak;
             this.reference = reference;
+            this.referenceMaxGflop = referenceMaxGflop;
         }
     }
 
     public static void main(String[] args) throws RunnerException, IOException {
         Size size = Size.valueOf(System.getProperty("suite", "quick").toUpperCase(Locale.ROOT));
         List<SuiteLayer> layers = selectedLayers(System.getProperty("layers", "all"));
-        double referenceMaxGflop = Double.parseDouble(System.getProperty("reference.maxGflop", "2"));
+        String referenceCap = System.getProperty("reference.maxGflop", "");
+        double referenceMaxGflop = referenceCap.isBlank() ? size.referenceMaxGflop : Double.parseDouble(referenceCap);
         Path results = Path.of(System.getProperty("bench.results", "bench/results"));
         int cores = Runtime.getRuntime().availableProcessors();
         String[] threadCounts = cores > 1 ? new String[] {"1", Integer.toString(cores)} : new String[] {"1"};
