@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Turns one {@link BenchSuite} run into {@code report.md} and a self-contained {@code report.html}
@@ -39,8 +40,12 @@ public final class BenchReport {
     }
 
     private String summary() {
-        return "Suite `" + results.machine.getProperty("suite") + "`, run " + results.machine.getProperty("date")
+        String summary = "Suite `" + results.machine.getProperty("suite") + "`, run " + results.machine.getProperty("date")
                 + ": " + results.layers().size() + " layers, " + results.rows.size() + " measurements.";
+        return results.busyMachine()
+                ? summary + " Warning: the load average was above the core count during the run, so other processes"
+                        + " competed for the CPU; the numbers understate what this machine can do."
+                : summary;
     }
 
     ReportTable machineTable() {
@@ -52,11 +57,18 @@ public final class BenchReport {
         rows.add(List.of("JDK", m.getProperty("jdk")));
         rows.add(List.of("Vector API preferred species", m.getProperty("vector.species") + ": "
                 + m.getProperty("vector.bits") + "-bit, " + m.getProperty("vector.lanes") + " floats"));
-        rows.add(List.of("JVM flags of the benchmark forks", String.join(" ", results.jvmArgs)));
+        String cacheFlag = "-D" + ExpectedOutput.CACHE_PROPERTY + "=";
+        rows.add(List.of("JVM flags of the benchmark forks", results.jvmArgs.stream()
+                .map(a -> a.startsWith(cacheFlag) ? cacheFlag + "(temporary directory)" : a)
+                .collect(Collectors.joining(" "))));
         rows.add(List.of("JMH", results.jmhVersion + ", average time per call"));
         results.settingsByBenchmark.forEach((benchmark, settings) -> rows.add(List.of("iterations: " + benchmark,
                 settings.toString())));
-        rows.add(List.of("date", m.getProperty("date")));
+        rows.add(List.of("date (start)", m.getProperty("date")));
+        rows.add(List.of("suite run time", m.getProperty("duration.seconds", "?") + " s (JMH only, without the build)"));
+        rows.add(List.of("load average 1/5/15 min, start → end", m.getProperty("load.start", "?") + " → "
+                + m.getProperty("load.end", "?") + " (on " + m.getProperty("cores") + " cores: above that, other"
+                + " processes competed for the CPU)"));
         return new ReportTable(List.of("", ""), List.of(false, false), rows);
     }
 

@@ -69,6 +69,9 @@ class BenchReportTest {
                 suite=quick
                 reference.maxGflop=2.0
                 reference.skipped=
+                load.start=0.50 0.40 0.30
+                load.end=3.50 1.20 0.70
+                duration.seconds=300
                 """);
 
         BenchReport.main(new String[] {dir.toString()});
@@ -80,6 +83,7 @@ class BenchReportTest {
         assertTrue(markdown.contains("| 17.1 % | 50× | 2× | 0 |"), markdown);
         assertTrue(markdown.contains("| 1 | 197 |"), markdown);
         assertTrue(markdown.contains("Test CPU"), markdown);
+        assertTrue(markdown.contains("Warning: the load average was above the core count"), markdown);
         assertTrue(html.contains("<svg") && html.contains("</svg>") && html.contains("dcgan_l2"), html);
         assertFalse(html.contains("<script"), "no scripts");
         assertEquals(1, html.split("http", -1).length - 1, "the only URL is the SVG namespace");

@@ -278,6 +278,18 @@ final class BenchResults {
                 .map(ort -> ort.timing().ms() / row.timing().ms()).orElse(Double.NaN);
     }
 
+    /** @return whether the 1-minute load average at the start or end exceeded the core count */
+    boolean busyMachine() {
+        int cores = Integer.parseInt(machine.getProperty("cores", "1"));
+        for (String key : List.of("load.start", "load.end")) {
+            String load = machine.getProperty(key, "");
+            if (!load.isBlank() && !load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > cores) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return reference-less layers by the suite's FLOP cap, from the machine file */
     List<String> referenceSkipped() {
         String skipped = machine.getProperty("reference.skipped", "");

@@ -107,6 +107,9 @@ public final class BenchSuite {
         List<SuiteLayer> referenceLayers = layers.stream().filter(l -> l.flops() <= referenceMaxGflop * 1e9).toList();
         List<SuiteLayer> referenceSkipped = layers.stream().filter(l -> !referenceLayers.contains(l)).toList();
 
+        // Taken before the run: the date it started and how busy the machine already was.
+        Properties machine = describeMachine(cores);
+        long started = System.nanoTime();
         List<RunResult> all = new ArrayList<>();
         Path expectedCache = Files.createTempDirectory("convt-bench-expected");
         try {
@@ -131,7 +134,8 @@ public final class BenchSuite {
                 StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(all);
         }
-        Properties machine = describeMachine(cores);
+        machine.setProperty("load.end", loadAverage());
+        machine.setProperty("duration.seconds", Long.toString((System.nanoTime() - started) / 1_000_000_000L));
         machine.setProperty("suite", size.name().toLowerCase(Locale.ROOT));
         machine.setProperty("reference.maxGflop", Double.toString(referenceMaxGflop));
         machine.setProperty("reference.skipped", String.join(",", ids(referenceSkipped)));
@@ -189,8 +193,19 @@ public final class BenchSuite {
         p.setProperty("vector.species", species.toString());
         p.setProperty("vector.bits", Integer.toString(species.vectorBitSize()));
         p.setProperty("vector.lanes", Integer.toString(species.length()));
+        p.setProperty("load.start", loadAverage());
         p.setProperty("date", ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         return p;
+    }
+
+    /** @return the 1, 5 and 15 minute load averages: on a shared machine, what else was running */
+    private static String loadAverage() throws IOException {
+        Path loadavg = Path.of("/proc/loadavg");
+        if (!Files.isReadable(loadavg)) {
+            return "unknown";
+        }
+        String[] fields = Files.readString(loadavg).strip().split("\\s+");
+        return String.join(" ", Arrays.asList(fields).subList(0, 3));
     }
 
     private static String cpuModel() throws IOException {
