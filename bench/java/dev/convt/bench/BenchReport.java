@@ -137,7 +137,7 @@ public final class BenchReport {
         notes.add("FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every kernel tap,"
                 + " whether or not the tap lands in the cropped output); GFLOP/s = FLOPs / time per call.");
         notes.add("± ms and the confidence intervals are JMH's 99.9% intervals over the measured iterations;"
-                + " a dash means a single measured iteration, which gives none.");
+                + " a dash means fewer than three measured iterations, for which JMH gives none.");
         notes.add("% of FMA peak compares with the Vector API FMA benchmark at the same thread count"
                 + " (12 independent FloatVector fma chains per thread), taking its fastest measured iteration:"
                 + " other load on the machine can only slow that loop, so the fastest iteration is the best"
