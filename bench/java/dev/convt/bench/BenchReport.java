@@ -1,0 +1,203 @@
+package dev.convt.bench;
+
+import dev.convt.bench.BenchResults.Implementation;
+import dev.convt.bench.BenchResults.Peak;
+import dev.convt.bench.BenchResults.Row;
+import dev.convt.bench.BenchResults.Series;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Turns one {@link BenchSuite} run into {@code report.md} and a self-contained {@code report.html}
+ * (inline SVG chart, no scripts, nothing fetched) in the same directory.
+ *
+ * <p>Argument: the results directory (default {@code bench/results}).
+ */
+public final class BenchReport {
+
+    static final String MARKDOWN = "report.md";
+    static final String HTML = "report.html";
+
+    private static final String TITLE = "convt benchmark report";
+
+    private final BenchResults results;
+
+    private BenchReport(BenchResults results) {
+        this.results = results;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "bench/results");
+        BenchReport report = new BenchReport(BenchResults.read(dir));
+        Files.writeString(dir.resolve(MARKDOWN), report.markdown(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(HTML), report.html(), StandardCharsets.UTF_8);
+        System.out.println("Wrote " + dir.resolve(MARKDOWN) + " and " + dir.resolve(HTML));
+    }
+
+    private String summary() {
+        String summary = "Suite `" + results.machine.getProperty("suite") + "`, run " + results.machine.getProperty("date")
+                + ": " + results.layers().size() + " layers, " + results.rows.size() + " measurements.";
+        return results.busyMachine()
+                ? summary + " Warning: the load average was above the core count during the run, so other processes"
+                        + " competed for the CPU; the numbers understate what this machine can do."
+                : summary;
+    }
+
+    ReportTable machineTable() {
+        var m = results.machine;
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("CPU", m.getProperty("cpu")));
+        rows.add(List.of("cores (available to the JVM)", m.getProperty("cores")));
+        rows.add(List.of("OS", m.getProperty("os")));
+        rows.add(List.of("JDK", m.getProperty("jdk")));
+        rows.add(List.of("Vector API preferred species", m.getProperty("vector.species") + ": "
+                + m.getProperty("vector.bits") + "-bit, " + m.getProperty("vector.lanes") + " floats"));
+        String cacheFlag = "-D" + ExpectedOutput.CACHE_PROPERTY + "=";
+        rows.add(List.of("JVM flags of the benchmark forks", results.jvmArgs.stream()
+                .map(a -> a.startsWith(cacheFlag) ? cacheFlag + "(temporary directory)" : a)
+                .collect(Collectors.joining(" "))));
+        rows.add(List.of("JMH", results.jmhVersion + ", average time per call"));
+        results.settingsByBenchmark.forEach((benchmark, settings) -> rows.add(List.of("iterations: " + benchmark,
+                settings.toString())));
+        rows.add(List.of("date (start)", m.getProperty("date")));
+        rows.add(List.of("suite run time", m.getProperty("duration.seconds", "?") + " s (JMH only, without the build)"));
+        rows.add(List.of("load average 1/5/15 min, start → end", m.getProperty("load.start", "?") + " → "
+                + m.getProperty("load.end", "?") + " (on " + m.getProperty("cores") + " cores: above that, other"
+                + " processes competed for the CPU)"));
+        return new ReportTable(List.of("", ""), List.of(false, false), rows);
+    }
+
+    /** One row per layer, GFLOP/s per series: the table the README quotes. */
+    ReportTable summaryTable() {
+        List<Series> series = results.series();
+        List<Series> convt = series.stream().filter(c -> c.implementation() == Implementation.CONVT).toList();
+        List<String> header = new ArrayList<>(List.of("layer", "work per call"));
+        series.forEach(c -> header.add(c.label() + " GFLOP/s"));
+        convt.forEach(c -> header.add("convt vs ONNX Runtime, " + c.threads() + (c.threads() == 1 ? " thread" : " threads")));
+        List<Boolean> numeric = new ArrayList<>(List.of(false, true));
+        header.subList(2, header.size()).forEach(h -> numeric.add(true));
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            List<String> row = new ArrayList<>(List.of(layer.id(), Numbers.flops(layer.flops())));
+            series.forEach(c -> row.add(results.find(layer, c).map(r -> Numbers.significant(r.gflops()))
+                    .orElse(Numbers.MISSING)));
+            convt.forEach(c -> row.add(results.find(layer, c).map(r -> Numbers.times(results.speedupOverOnnxRuntime(r)))
+                    .orElse(Numbers.MISSING)));
+            rows.add(row);
+        }
+        return new ReportTable(header, numeric, rows);
+    }
+
+    ReportTable peakTable() {
+        List<List<String>> rows = new ArrayList<>();
+        for (Peak peak : results.peaks.values()) {
+            rows.add(List.of(Integer.toString(peak.threads()), Numbers.significant(peak.gflops()),
+                    Numbers.significant(peak.gflops() / peak.threads()), Numbers.significant(peak.meanGflops()),
+                    Numbers.interval(peak.meanGflopsInterval())));
+        }
+        return new ReportTable(List.of("threads", "peak GFLOP/s (fastest iteration)", "per thread",
+                "mean GFLOP/s", "mean 99.9% CI"), List.of(true, true, true, true, true), rows);
+    }
+
+    ReportTable resultTable() {
+        List<List<String>> rows = new ArrayList<>();
+        for (Row row : results.rows) {
+            rows.add(List.of(row.layer().id(), row.implementation().label, Integer.toString(row.threads()),
+                    Numbers.significant(row.timing().ms()), Numbers.significant(row.timing().error()),
+                    Numbers.significant(row.gflops()), Numbers.interval(row.gflopsInterval()),
+                    Numbers.percent(results.percentOfPeak(row)), Numbers.times(results.speedupOverReference(row)),
+                    Numbers.times(results.speedupOverOnnxRuntime(row)), Numbers.bytes(row.allocBytesPerCall())));
+        }
+        return new ReportTable(List.of("layer", "implementation", "threads", "ms/call", "± ms", "GFLOP/s",
+                "GFLOP/s 99.9% CI", "% of FMA peak", "vs reference", "vs ONNX Runtime", "heap B/call"),
+                List.of(false, false, true, true, true, true, true, true, true, true, true), rows);
+    }
+
+    ReportTable layerTable() {
+        List<String> skipped = results.referenceSkipped();
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            String spec = layer.spec().toString();
+            rows.add(List.of(layer.id(), layer.origin(), layer.shapes(),
+                    spec.substring(spec.indexOf('[') + 1, spec.length() - 1),
+                    Numbers.flops(layer.flops()),
+                    skipped.contains(layer.id()) ? "not timed: over the cap" : "timed"));
+        }
+        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call",
+                "scalar reference"), List.of(false, false, false, false, true, false), rows);
+    }
+
+    private List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        notes.add("FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every kernel tap,"
+                + " whether or not the tap lands in the cropped output); GFLOP/s = FLOPs / time per call.");
+        notes.add("± ms and the confidence intervals are JMH's 99.9% intervals over the measured iterations;"
+                + " a dash means fewer than three measured iterations, for which JMH gives none.");
+        notes.add("% of FMA peak compares with the Vector API FMA benchmark at the same thread count"
+                + " (12 independent FloatVector fma chains per thread), taking its fastest measured iteration:"
+                + " other load on the machine can only slow that loop, so the fastest iteration is the best"
+                + " estimate of the peak.");
+        notes.add("vs reference: time of the scalar reference (one thread) / time of this row."
+                + " vs ONNX Runtime: ONNX Runtime's time at the same thread count / convt's time.");
+        notes.add("Every implementation's output is checked against the scalar reference (DirectReference, sums in double)"
+                + " (|diff| <= 1e-4 · (|bias| + sum |x·w|) + 1e-6 per element) before and after timing;"
+                + " a mismatch fails the run, so no wrong answer reaches this table.");
+        notes.add("heap B/call: JMH's gc.alloc.rate.norm (-prof gc), Java heap only; ONNX Runtime's native"
+                + " allocations are not counted. Inputs, outputs and layers are allocated before timing.");
+        notes.add("ONNX Runtime runs a one-node ConvTranspose model with the same weights and bias, reading and"
+                + " writing the same kind of off-heap buffers in place; its threads are intra-op threads.");
+        List<String> skipped = results.referenceSkipped();
+        notes.add("The scalar reference is slow (one call on the largest layers takes seconds), so it is timed only"
+                + " on layers of at most " + results.machine.getProperty("reference.maxGflop") + " GFLOP per call"
+                + (skipped.isEmpty() ? "; no selected layer was over that."
+                        : "; not timed (no speed-up over it shown): " + String.join(", ", skipped) + "."));
+        return notes;
+    }
+
+    String markdown() {
+        StringBuilder s = new StringBuilder("# " + TITLE + "\n\n" + summary() + "\n\n");
+        s.append("## Summary (GFLOP/s)\n\n").append(summaryTable().markdown());
+        s.append("\n## Machine\n\n").append(machineTable().markdown());
+        s.append("\n## Measured FMA peak\n\n").append(peakTable().markdown());
+        s.append("\n## Results\n\n").append(resultTable().markdown());
+        s.append("\n## Layers\n\n").append(layerTable().markdown());
+        s.append("\n## Notes\n\n");
+        notes().forEach(n -> s.append("- ").append(n).append('\n'));
+        return s.toString();
+    }
+
+    String html() {
+        StringBuilder s = new StringBuilder();
+        s.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(TITLE)
+                .append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
+        s.append("<h1>").append(TITLE).append("</h1>\n<p>").append(Html.escape(summary().replace("`", "")))
+                .append("</p>\n");
+        s.append("<h2>GFLOP/s per layer</h2>\n<div class=\"chart\">\n").append(ReportChart.svg(results))
+                .append("</div>\n");
+        s.append("<h2>Summary (GFLOP/s)</h2>\n").append(summaryTable().html());
+        s.append("<h2>Results</h2>\n").append(resultTable().html());
+        s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());
+        s.append("<h2>Machine</h2>\n").append(machineTable().html());
+        s.append("<h2>Layers</h2>\n").append(layerTable().html());
+        s.append("<h2>Notes</h2>\n<ul>\n");
+        notes().forEach(n -> s.append("<li>").append(Html.escape(n)).append("</li>\n"));
+        return s.append("</ul>\n</body>\n</html>\n").toString();
+    }
+
+    private static final String STYLE = """
+            body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
+            h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
+            table { border-collapse: collapse; font-size: 13px; }
+            th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+            th { background: #eef1f5; }
+            td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            tbody tr:nth-child(even) { background: #fafafa; }
+            .chart { overflow-x: auto; }
+            li { margin: 4px 0; font-size: 14px; }
+            """;
+}

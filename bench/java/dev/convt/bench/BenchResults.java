@@ -1,0 +1,298 @@
+package dev.convt.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One suite run as the report needs it: JMH's JSON and {@link BenchSuite}'s machine description,
+ * turned into timings per layer, implementation and thread count, and the measured FMA peak.
+ */
+final class BenchResults {
+
+    /** What a benchmark class measures. */
+    enum Implementation {
+        REFERENCE("scalar reference", ReferenceBenchmark.class),
+        CONVT("convt", ConvtBenchmark.class),
+        ONNX_RUNTIME("ONNX Runtime", OnnxRuntimeBenchmark.class);
+
+        final String label;
+        private final String benchmarkPrefix;
+
+        Implementation(String label, Class<?> benchmark) {
+            this.label = label;
+            this.benchmarkPrefix = benchmark.getName() + ".";
+        }
+
+        static Optional<Implementation> of(String benchmark) {
+            return Arrays.stream(values()).filter(i -> benchmark.startsWith(i.benchmarkPrefix)).findFirst();
+        }
+    }
+
+    /**
+     * A JMH score converted to ms per call with its confidence interval (NaN bounds below three
+     * measured iterations, where JMH gives none).
+     *
+     * @param ms the mean
+     * @param error JMH's scoreError: half-width of the 99.9% confidence interval
+     * @param low lower bound of the interval (may be negative: JMH does not clip it)
+     * @param high upper bound of the interval
+     * @param fastest the fastest measured iteration
+     */
+    record Timing(double ms, double error, double low, double high, double fastest) {
+
+        /** @return the rate, in GFLOP/s, of {@code flops} done in {@link #ms()} */
+        double gflops(double flops) {
+            return flops / (ms * 1e6);
+        }
+
+        /**
+         * @return the rates at the interval's ends, slowest first; the fast end is infinite when
+         *     the interval reaches down to zero time
+         */
+        double[] gflopsInterval(double flops) {
+            return new double[] {flops / (high * 1e6), low > 0 ? flops / (low * 1e6) : Double.POSITIVE_INFINITY};
+        }
+    }
+
+    /**
+     * One benchmark result on one layer.
+     *
+     * @param layer the layer
+     * @param implementation what ran
+     * @param threads threads used by one call
+     * @param timing the time per call
+     * @param allocBytesPerCall heap bytes allocated per call ({@code -prof gc}); NaN if not profiled
+     */
+    record Row(SuiteLayer layer, Implementation implementation, int threads, Timing timing, double allocBytesPerCall) {
+
+        double gflops() {
+            return timing.gflops(layer.flops());
+        }
+
+        double[] gflopsInterval() {
+            return timing.gflopsInterval(layer.flops());
+        }
+
+        Series series() {
+            return new Series(implementation, threads);
+        }
+    }
+
+    /**
+     * What the chart draws in one colour and the summary puts in one column.
+     *
+     * @param implementation what ran
+     * @param threads threads per call
+     */
+    record Series(Implementation implementation, int threads) {
+        /** @return e.g. "convt, 2 threads" */
+        String label() {
+            return implementation.label + ", " + threads + (threads == 1 ? " thread" : " threads");
+        }
+    }
+
+    /**
+     * The FMA-peak benchmark at one thread count. Its peak is the fastest measured iteration, not
+     * the mean: other processes on the machine can only slow a loop that never leaves registers,
+     * so the fastest iteration is the closest to what the hardware can do.
+     *
+     * @param threads JMH threads, each running its own FMA chains
+     * @param timing time per call of one thread
+     * @param flopsPerCall FLOPs one thread does per call
+     */
+    record Peak(int threads, Timing timing, double flopsPerCall) {
+
+        /** @return the machine's peak rate with all {@code threads} together */
+        double gflops() {
+            return threads * flopsPerCall / (timing.fastest() * 1e6);
+        }
+
+        /** @return the rate over all measured iterations, with all {@code threads} together */
+        double meanGflops() {
+            return threads * timing.gflops(flopsPerCall);
+        }
+
+        double[] meanGflopsInterval() {
+            double[] one = timing.gflopsInterval(flopsPerCall);
+            return new double[] {threads * one[0], threads * one[1]};
+        }
+    }
+
+    /**
+     * How one implementation was run, from the JSON.
+     *
+     * @param forks forks per parameter set
+     * @param warmups warm-up iterations per fork
+     * @param warmupTime length of one warm-up iteration
+     * @param measurements measured iterations per fork
+     * @param measurementTime length of one measured iteration
+     */
+    record Settings(long forks, long warmups, String warmupTime, long measurements, String measurementTime) {
+        @Override
+        public String toString() {
+            return forks + (forks == 1 ? " fork" : " forks") + " x (" + warmups + " warm-up x " + warmupTime + " + "
+                    + measurements + " measured x " + measurementTime + ")";
+        }
+    }
+
+    final Properties machine;
+    final List<Row> rows;
+    final Map<Integer, Peak> peaks;
+    final Map<String, Settings> settingsByBenchmark;
+    final List<String> jvmArgs;
+    final String jmhVersion;
+
+    private BenchResults(Properties machine, List<Row> rows, Map<Integer, Peak> peaks,
+            Map<String, Settings> settingsByBenchmark, List<String> jvmArgs, String jmhVersion) {
+        this.machine = machine;
+        this.rows = rows;
+        this.peaks = peaks;
+        this.settingsByBenchmark = settingsByBenchmark;
+        this.jvmArgs = jvmArgs;
+        this.jmhVersion = jmhVersion;
+    }
+
+    /**
+     * @param dir where {@link BenchSuite} wrote its files
+     * @return the results
+     * @throws IOException if a file is missing or unreadable
+     * @throws IllegalArgumentException if the JSON holds no benchmark result
+     */
+    @SuppressWarnings("unchecked")
+    static BenchResults read(Path dir) throws IOException {
+        Properties machine = new Properties();
+        try (Reader in = Files.newBufferedReader(dir.resolve(BenchSuite.MACHINE_PROPERTIES), StandardCharsets.UTF_8)) {
+            machine.load(in);
+        }
+        int lanes = Integer.parseInt(machine.getProperty("vector.lanes"));
+        List<Object> entries = (List<Object>) Json.parse(
+                Files.readString(dir.resolve(BenchSuite.RESULTS_JSON), StandardCharsets.UTF_8));
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException(dir.resolve(BenchSuite.RESULTS_JSON) + " holds no results");
+        }
+        List<Row> rows = new ArrayList<>();
+        Map<Integer, Peak> peaks = new TreeMap<>();
+        Map<String, Settings> settings = new TreeMap<>();
+        for (Object e : entries) {
+            Map<String, Object> entry = (Map<String, Object>) e;
+            String benchmark = (String) entry.get("benchmark");
+            Map<String, Object> primary = (Map<String, Object>) entry.get("primaryMetric");
+            Timing timing = timing(primary);
+            settings.put(label(benchmark), new Settings((long) Json.number(entry.get("forks")),
+                    (long) Json.number(entry.get("warmupIterations")), (String) entry.get("warmupTime"),
+                    (long) Json.number(entry.get("measurementIterations")), (String) entry.get("measurementTime")));
+            if (benchmark.startsWith(FmaPeakBenchmark.class.getName() + ".")) {
+                int threads = (int) Json.number(entry.get("threads"));
+                peaks.put(threads, new Peak(threads, timing, FmaPeakBenchmark.flopsPerCall(lanes)));
+                continue;
+            }
+            Implementation implementation = Implementation.of(benchmark)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown benchmark " + benchmark));
+            Map<String, Object> params = (Map<String, Object>) entry.get("params");
+            Object threads = params.get("threads");
+            Map<String, Object> secondary = (Map<String, Object>) entry.getOrDefault("secondaryMetrics", Map.of());
+            Map<String, Object> alloc = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
+            rows.add(new Row(SuiteLayer.byId((String) params.get("layer")), implementation,
+                    threads == null ? 1 : Integer.parseInt((String) threads), timing,
+                    alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
+        }
+        rows.sort(Comparator.comparing(Row::layer).thenComparing(Row::implementation).thenComparingInt(Row::threads));
+        Map<String, Object> first = (Map<String, Object>) entries.get(0);
+        return new BenchResults(machine, rows, peaks, settings, (List<String>) (List<?>) first.get("jvmArgs"),
+                (String) first.get("jmhVersion"));
+    }
+
+    private static String label(String benchmark) {
+        return benchmark.startsWith(FmaPeakBenchmark.class.getName() + ".") ? "FMA peak"
+                : Implementation.of(benchmark).map(i -> i.label).orElse(benchmark);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Timing timing(Map<String, Object> metric) {
+        String unit = (String) metric.get("scoreUnit");
+        double toMs = switch (unit) {
+            case "s/op" -> 1e3;
+            case "ms/op" -> 1;
+            case "us/op" -> 1e-3;
+            case "ns/op" -> 1e-6;
+            default -> throw new IllegalArgumentException("expected a time per op, got " + unit);
+        };
+        List<Object> interval = (List<Object>) metric.get("scoreConfidence");
+        Map<String, Object> percentiles = (Map<String, Object>) metric.get("scorePercentiles");
+        return new Timing(toMs * Json.number(metric.get("score")), toMs * Json.number(metric.get("scoreError")),
+                toMs * Json.number(interval.get(0)), toMs * Json.number(interval.get(1)),
+                toMs * Json.number(percentiles.get("0.0")));
+    }
+
+    /** @return the layers measured, in suite order */
+    Set<SuiteLayer> layers() {
+        Set<SuiteLayer> layers = new LinkedHashSet<>();
+        rows.forEach(r -> layers.add(r.layer()));
+        return layers;
+    }
+
+    /** @return the series (implementation and thread count) measured, in report order */
+    List<Series> series() {
+        return rows.stream().map(Row::series).distinct()
+                .sorted(Comparator.comparing(Series::implementation).thenComparingInt(Series::threads)).toList();
+    }
+
+    Optional<Row> find(SuiteLayer layer, Series series) {
+        return rows.stream().filter(r -> r.layer() == layer && r.series().equals(series)).findFirst();
+    }
+
+    /** @return the row's share of the FMA peak measured at its thread count, in percent; NaN if none */
+    double percentOfPeak(Row row) {
+        Peak peak = peaks.get(row.threads());
+        return peak == null ? Double.NaN : 100 * row.gflops() / peak.gflops();
+    }
+
+    /** @return how many times faster than the scalar reference; NaN for the reference or without one */
+    double speedupOverReference(Row row) {
+        if (row.implementation() == Implementation.REFERENCE) {
+            return Double.NaN;
+        }
+        return find(row.layer(), new Series(Implementation.REFERENCE, 1)).map(ref -> ref.timing().ms() / row.timing().ms())
+                .orElse(Double.NaN);
+    }
+
+    /** @return how many times faster than ONNX Runtime at the same thread count; NaN unless convt */
+    double speedupOverOnnxRuntime(Row row) {
+        if (row.implementation() != Implementation.CONVT) {
+            return Double.NaN;
+        }
+        return find(row.layer(), new Series(Implementation.ONNX_RUNTIME, row.threads()))
+                .map(ort -> ort.timing().ms() / row.timing().ms()).orElse(Double.NaN);
+    }
+
+    /** @return whether the 1-minute load average at the start or end exceeded the core count */
+    boolean busyMachine() {
+        int cores = Integer.parseInt(machine.getProperty("cores", "1"));
+        for (String key : List.of("load.start", "load.end")) {
+            String load = machine.getProperty(key, "");
+            if (!load.isBlank() && !load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > cores) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return reference-less layers by the suite's FLOP cap, from the machine file */
+    List<String> referenceSkipped() {
+        String skipped = machine.getProperty("reference.skipped", "");
+        return skipped.isBlank() ? List.of() : List.of(skipped.split(","));
+    }
+}

@@ -1,0 +1,127 @@
+package dev.convt.bench;
+
+import dev.convt.Epilogue;
+import dev.convt.reference.DirectReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A layer's output from the project's {@link DirectReference}, summed in double, with the size of
+ * the terms summed into each element, so a result can be judged by a tolerance that scales with
+ * what float32 rounding can do to it.
+ *
+ * @param values the reference output, summed in double (bias included)
+ * @param magnitudes {@code |bias| + sum |x * w|} per output element
+ */
+public record ExpectedOutput(double[] values, double[] magnitudes) {
+
+    /** Relative float32 error allowed against the magnitude of the summed terms. */
+    static final double RELATIVE_TOLERANCE = 1e-4;
+    /** Absolute slack for outputs whose terms are all (nearly) zero. */
+    static final double ABSOLUTE_TOLERANCE = 1e-6;
+
+    /**
+     * System property naming a directory where forks share expected outputs within one suite run:
+     * {@link BenchSuite} sets it, so each layer's reference is computed by its first fork only
+     * (on the large layers that saves seconds per fork).
+     */
+    static final String CACHE_PROPERTY = "convt.bench.expectedCache";
+
+    /**
+     * The expected output from the suite run's cache if {@link #CACHE_PROPERTY} is set (computing
+     * and storing it on a miss), else freshly computed.
+     */
+    public static ExpectedOutput forLayer(LayerData data) {
+        String cache = System.getProperty(CACHE_PROPERTY);
+        if (cache == null) {
+            return of(data);
+        }
+        Path file = Path.of(cache, data.layer().id() + ".f64");
+        try {
+            if (Files.exists(file)) {
+                return read(file);
+            }
+            ExpectedOutput expected = of(data);
+            expected.write(file);
+            return expected;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ExpectedOutput read(Path file) throws IOException {
+        DoubleBuffer stored = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+        double[] values = new double[stored.remaining() / 2];
+        double[] magnitudes = new double[values.length];
+        stored.get(values).get(magnitudes);
+        return new ExpectedOutput(values, magnitudes);
+    }
+
+    /** Writes beside the target and renames, so a reader never sees half a file. */
+    private void write(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate((values.length + magnitudes.length) * Double.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asDoubleBuffer().put(values).put(magnitudes);
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.write(partial, bytes.array());
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Computes the reference output of {@code data}'s layer on {@code data}'s input. */
+    public static ExpectedOutput of(LayerData data) {
+        DirectReference.Result reference = DirectReference.forwardWithMagnitudes(data.layer().geometry(), data.input(),
+                data.weights(), data.bias(), Epilogue.NONE);
+        return new ExpectedOutput(reference.exact(), reference.magnitudes());
+    }
+
+    /**
+     * Throws unless every element of {@code actual} is within tolerance, so a fast wrong answer
+     * never reaches the report.
+     *
+     * @param implementation names the implementation in the failure message
+     * @param layer names the layer in the failure message
+     * @param actual the output under test, in C order
+     * @throws IllegalStateException describing the first and the worst mismatches
+     */
+    public void check(String implementation, SuiteLayer layer, float[] actual) {
+        if (actual.length != values.length) {
+            throw new IllegalStateException(implementation + " on " + layer.id() + ": " + actual.length
+                    + " output elements, expected " + values.length);
+        }
+        int bad = 0;
+        int first = -1;
+        int worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double allowed = RELATIVE_TOLERANCE * magnitudes[i] + ABSOLUTE_TOLERANCE;
+            double ratio = Math.abs(actual[i] - values[i]) / allowed;
+            // Written so that NaN in the output counts as a mismatch.
+            if (!(ratio <= 1)) {
+                bad++;
+                if (first < 0) {
+                    first = i;
+                }
+                if (!(ratio <= worstRatio)) {
+                    worstRatio = ratio;
+                    worst = i;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new IllegalStateException(implementation + " on " + layer.id() + " " + layer.shapes()
+                    + " is wrong: " + bad + " of " + actual.length + " outputs outside |diff| <= "
+                    + RELATIVE_TOLERANCE + " * sum|x*w| + " + ABSOLUTE_TOLERANCE + "; first " + describe(first, actual)
+                    + ", worst " + describe(worst, actual));
+        }
+    }
+
+    private String describe(int i, float[] actual) {
+        return "[" + i + "] = " + actual[i] + " vs " + values[i] + " (terms " + magnitudes[i] + ")";
+    }
+}

@@ -1,0 +1,104 @@
+package dev.convt.bench;
+
+import dev.convt.ConvTransposeGeometry;
+import dev.convt.ConvTransposeSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The benchmark suite: transposed convolutions taken from published networks, float32 NCHW,
+ * bias on. A layer's id is its constant's name in lower case ({@code dcgan_l2}).
+ */
+public enum SuiteLayer {
+    DCGAN_L1("DCGAN generator", ConvTransposeSpec.builder(100, 512, 4, 4), 1, 1, 1),
+    DCGAN_L2("DCGAN", ConvTransposeSpec.builder(512, 256, 4, 4).stride(2).padding(1), 1, 4, 4),
+    DCGAN_L3("DCGAN", ConvTransposeSpec.builder(256, 128, 4, 4).stride(2).padding(1), 1, 8, 8),
+    DCGAN_L4("DCGAN", ConvTransposeSpec.builder(128, 64, 4, 4).stride(2).padding(1), 1, 16, 16),
+    DCGAN_L5("DCGAN (RGB out)", ConvTransposeSpec.builder(64, 3, 4, 4).stride(2).padding(1), 1, 32, 32),
+    DCGAN_L3_B8("DCGAN, batch 8", ConvTransposeSpec.builder(256, 128, 4, 4).stride(2).padding(1), 8, 8, 8),
+    UNET_UP("U-Net up-conv", ConvTransposeSpec.builder(512, 256, 2, 2).stride(2), 1, 32, 32),
+    UNET_UP_HI("U-Net, high res", ConvTransposeSpec.builder(128, 64, 2, 2).stride(2), 1, 128, 128),
+    ERFNET_UP("ERFNet decoder",
+            ConvTransposeSpec.builder(128, 64, 3, 3).stride(2).padding(1).outputPadding(1), 1, 64, 128),
+    FCN_UP8_DW("FCN-8s x8 upsampling, depthwise",
+            ConvTransposeSpec.builder(21, 21, 16, 16).stride(8).padding(4).groups(21), 1, 64, 64),
+    FSRCNN_X3("FSRCNN x3", ConvTransposeSpec.builder(56, 1, 9, 9).stride(3).padding(4).outputPadding(2), 1, 128, 128),
+    HIFIGAN_UP1("HiFi-GAN vocoder (1-D)", ConvTransposeSpec.builder1d(512, 256, 16).stride(8).padding(4), 1, 1, 128),
+    DIL_GROUP("dilated + grouped",
+            ConvTransposeSpec.builder(64, 64, 3, 3).stride(2).padding(2).outputPadding(1).dilation(2).groups(4),
+            1, 32, 32),
+    SEED_S1P0K3("the seed's first example", ConvTransposeSpec.builder(1, 1, 3, 3), 1, 2, 2);
+
+    private final String origin;
+    private final ConvTransposeSpec spec;
+    private final long[] inputShape;
+
+    SuiteLayer(String origin, ConvTransposeSpec.Builder spec, int batch, int height, int width) {
+        this.origin = origin;
+        this.spec = spec.build();
+        this.inputShape = this.spec.isOneDimensional()
+                ? new long[] {batch, this.spec.inChannels(), width}
+                : new long[] {batch, this.spec.inChannels(), height, width};
+    }
+
+    /**
+     * @param id a layer id, e.g. {@code dcgan_l2}
+     * @return the layer
+     * @throws IllegalArgumentException naming the known ids if {@code id} is not one
+     */
+    public static SuiteLayer byId(String id) {
+        for (SuiteLayer layer : values()) {
+            if (layer.id().equals(id)) {
+                return layer;
+            }
+        }
+        throw new IllegalArgumentException("unknown layer '" + id + "'; known: " + ids(List.of(values())));
+    }
+
+    /** @return the ids joined by commas, as JMH's {@code -p layer=} takes them */
+    public static String ids(List<SuiteLayer> layers) {
+        return layers.stream().map(SuiteLayer::id).collect(Collectors.joining(","));
+    }
+
+    /** @return the id used in JMH parameters and the report */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @return the network the layer comes from */
+    public String origin() {
+        return origin;
+    }
+
+    /** @return the spec */
+    public ConvTransposeSpec spec() {
+        return spec;
+    }
+
+    /** @return {@code (N, Cin, H, W)}, or {@code (N, Cin, W)} for the 1-D layer */
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** @return the geometry for {@link #inputShape()} */
+    public ConvTransposeGeometry geometry() {
+        return spec.geometry(inputShape);
+    }
+
+    /** @return the conventional FLOP count of one forward call */
+    public double flops() {
+        return geometry().flops();
+    }
+
+    /** @return e.g. {@code (1,512,4,4) -> (1,256,8,8)} */
+    public String shapes() {
+        ConvTransposeGeometry g = geometry();
+        return format(g.inputShape()) + " -> " + format(g.outputShape());
+    }
+
+    private static String format(long[] shape) {
+        return Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(",", "(", ")"));
+    }
+}
