@@ -26,6 +26,9 @@ final class ChannelTiledPlan extends ExecutionPlan {
     private static final int CHANNELS = TileKernel.VECTOR_WIDTH;
     /** Tasks per image and group: enough to share among threads, few enough that panels are reused. */
     private static final int TARGET_TASKS = 4;
+    /** Floats of packed input and of sums a task may use: about 1 MiB each, L2-sized. */
+    private static final long PANEL_BUDGET = 1L << 18;
+    private static final long SCRATCH_BUDGET = 1L << 18;
     /** Per pixel group in the workspace table: panel offset, first y-tap, y-taps, first x-tap, x-taps. */
     private static final int TABLE = 5;
 
@@ -36,6 +39,9 @@ final class ChannelTiledPlan extends ExecutionPlan {
     private final int blocksPerTask;
     private final int tasksPerPhase;
     private final int phases;
+    /** Grid rows per task, so a task's packed input and sums stay bounded for any map height. */
+    private final int rowsPerTask;
+    private final int rowBlocks;
 
     ChannelTiledPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
@@ -47,35 +53,59 @@ final class ChannelTiledPlan extends ExecutionPlan {
         int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, phases));
         this.blocksPerTask = Math.ceilDiv(blocksPerGroup, parts);
         this.tasksPerPhase = Math.ceilDiv(blocksPerGroup, blocksPerTask);
+        int maxRows = 0;
+        int maxTapsY = 0;
+        for (int j = 0; j < ys.phases; j++) {
+            maxRows = Math.max(maxRows, ys.count(j));
+            maxTapsY = Math.max(maxTapsY, ys.taps[j].length);
+        }
+        long maxGroups = 0;
+        int maxTapsX = 0;
+        for (int j = 0; j < xs.phases; j++) {
+            maxGroups = Math.max(maxGroups, Math.ceilDiv(xs.count(j), PIXELS));
+            maxTapsX = Math.max(maxTapsX, xs.taps[j].length);
+        }
+        long panelPerRow = maxGroups * Math.max(1, maxTapsY) * Math.max(1, maxTapsX) * weights.inPerGroup * PIXELS;
+        long sumsPerRow = maxGroups * PIXELS * (long) blocksPerTask * CHANNELS;
+        long rows = Math.min(PANEL_BUDGET / panelPerRow, SCRATCH_BUDGET / sumsPerRow);
+        this.rowsPerTask = (int) Math.clamp(rows, 1, Math.max(1, maxRows));
+        if (rowsPerTask * panelPerRow > Integer.MAX_VALUE - 16 || rowsPerTask * sumsPerRow > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("one output row of " + geometry + " needs " + panelPerRow
+                    + " floats of packed input and " + sumsPerRow + " of sums, more than a Java array holds");
+        }
+        this.rowBlocks = Math.ceilDiv(Math.max(1, maxRows), rowsPerTask);
     }
 
     @Override
     public long taskCount() {
-        return (long) geometry.batch() * weights.groups * phases * tasksPerPhase;
+        return (long) geometry.batch() * weights.groups * phases * tasksPerPhase * rowBlocks;
     }
 
     @Override
     public void runTask(long task, MemorySegment in, MemorySegment out) {
-        int part = (int) (task % tasksPerPhase);
-        long rest = task / tasksPerPhase;
+        int rowBlock = (int) (task % rowBlocks);
+        long rest = task / rowBlocks;
+        int part = (int) (rest % tasksPerPhase);
+        rest /= tasksPerPhase;
         int phase = (int) (rest % phases);
         rest /= phases;
         int g = (int) (rest % weights.groups);
         int n = (int) (rest / weights.groups);
         int ry = phase / xs.phases;
         int rx = phase % xs.phases;
-        int rowsQ = ys.count(ry);
+        int row0 = rowBlock * rowsPerTask;
+        int row1 = Math.min(row0 + rowsPerTask, ys.count(ry));
         int colsQ = xs.count(rx);
-        if (rowsQ == 0 || colsQ == 0) {
+        if (row0 >= row1) {
             return;
         }
         int b0 = part * blocksPerTask;
         int b1 = Math.min(b0 + blocksPerTask, blocksPerGroup);
         int groupsPerRow = Math.ceilDiv(colsQ, PIXELS);
-        int pixelGroups = rowsQ * groupsPerRow;
+        int pixelGroups = (row1 - row0) * groupsPerRow;
         Workspace ws = Workspace.current();
         int[] table = ws.table(pixelGroups * TABLE);
-        MemorySegment panel = pack(ws, table, in, n, g, ry, rx, rowsQ, colsQ, groupsPerRow);
+        MemorySegment panel = pack(ws, table, in, n, g, ry, rx, row0, row1, colsQ, groupsPerRow);
         int channels = (b1 - b0) * CHANNELS;
         float[] scratch = ws.scratch(pixelGroups * PIXELS * channels);
         int cin = weights.inPerGroup;
@@ -103,22 +133,22 @@ final class ChannelTiledPlan extends ExecutionPlan {
                         panel, at, scratch, ws.base);
             }
         }
-        store(scratch, out, n, g, ry, rx, rowsQ, colsQ, groupsPerRow, b0 * CHANNELS,
+        store(scratch, out, n, g, ry, rx, row0, row1, colsQ, groupsPerRow, b0 * CHANNELS,
                 Math.min(b1 * CHANNELS, weights.outPerGroup), channels, ws.spill);
     }
 
     /** Packs every pixel group of the phase with just the taps that reach the image for it. */
-    private MemorySegment pack(Workspace ws, int[] table, MemorySegment in, int n, int g, int ry, int rx, int rowsQ,
-            int colsQ, int groupsPerRow) {
+    private MemorySegment pack(Workspace ws, int[] table, MemorySegment in, int n, int g, int ry, int rx, int row0,
+            int row1, int colsQ, int groupsPerRow) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
         int[] offY = ys.offsets[ry];
         int[] offX = xs.offsets[rx];
         int cin = weights.inPerGroup;
         PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, ay.in(), ax.in());
-        MemorySegment panel = ws.panel((long) rowsQ * groupsPerRow * offY.length * offX.length * cin * PIXELS);
+        MemorySegment panel = ws.panel((long) (row1 - row0) * groupsPerRow * offY.length * offX.length * cin * PIXELS);
         long at = 0;
-        for (int qy = 0; qy < rowsQ; qy++) {
+        for (int qy = row0; qy < row1; qy++) {
             int tyLo = 0;
             while (tyLo < offY.length && !inside(qy, qy, offY[tyLo], ay.in())) {
                 tyLo++;
@@ -138,7 +168,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 while (txHi > txLo && !inside(qs, qe, offX[txHi - 1], ax.in())) {
                     txHi--;
                 }
-                int e = (qy * groupsPerRow + j) * TABLE;
+                int e = ((qy - row0) * groupsPerRow + j) * TABLE;
                 table[e] = (int) at;
                 table[e + 1] = tyLo;
                 table[e + 2] = tyHi - tyLo;
@@ -156,17 +186,17 @@ final class ChannelTiledPlan extends ExecutionPlan {
     }
 
     /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */
-    private void store(float[] scratch, MemorySegment out, int n, int g, int ry, int rx, int rowsQ, int colsQ,
+    private void store(float[] scratch, MemorySegment out, int n, int g, int ry, int rx, int row0, int row1, int colsQ,
             int groupsPerRow, int cFrom, int cTo, int channels, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
         long plane = (long) ay.out() * ax.out();
         long biasBase = (long) g * weights.outPerGroup;
-        for (int row = 0; row < rowsQ; row++) {
+        for (int row = row0; row < row1; row++) {
             int oy = row * ay.stride() + ry;
             for (int col = 0; col < colsQ; col++) {
                 int ox = col * ax.stride() + rx;
-                int pixel = row * groupsPerRow * PIXELS + col;
+                int pixel = (row - row0) * groupsPerRow * PIXELS + col;
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {
                     FloatVector bias = TileKernel.loadLanes(weights.bias, (biasBase + c) * Float.BYTES,

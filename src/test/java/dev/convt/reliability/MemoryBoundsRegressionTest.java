@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,10 +21,6 @@ import org.junit.jupiter.api.Test;
 class MemoryBoundsRegressionTest {
 
     @Test
-    @Disabled("bug: ChannelTiledPlan.pack sizes a task's panel as rowsQ*groupsPerRow*taps*cin*4 floats"
-            + " (ChannelTiledPlan.java:110): every grid row of the phase at once, about 4*taps/W times the input;"
-            + " (1, 64, 16384, 1) with a 4x4 kernel reserves 268 MB for a 4 MB input, (1, 256, 262144, 1) 17 GB, and"
-            + " the int panel offsets in its table (line 133) wrap past 2^31 floats")
     void tallNarrowMapsNeedLittleMoreNativeMemoryThanTheirTensors() throws Exception {
         // The probe's tensors take 12.6 MB; the JVM allows their size and 50 MB more.
         String java = ProcessHandle.current().info().command().orElseThrow();

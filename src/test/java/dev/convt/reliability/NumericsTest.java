@@ -14,7 +14,6 @@ import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

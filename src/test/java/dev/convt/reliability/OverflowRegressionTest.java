@@ -10,7 +10,6 @@ import dev.convt.ConvTransposeSpec;
 import dev.convt.Tensor;
 import java.lang.foreign.Arena;
 import java.math.BigInteger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
