@@ -51,44 +51,55 @@ public final class BenchSuite {
      *
      * @param forks JVM forks per benchmark and parameter set
      * @param warmups warm-up iterations per fork
+     * @param warmup the length of one warm-up iteration
      * @param measurements measured iterations per fork
-     * @param iteration the length of one iteration (a call longer than that still runs whole)
+     * @param iteration the length of one measured iteration (a call longer than that still runs whole)
      */
-    record Iterations(int forks, int warmups, int measurements, TimeValue iteration) {
+    record Iterations(int forks, int warmups, TimeValue warmup, int measurements, TimeValue iteration) {
 
         ChainedOptionsBuilder applyTo(ChainedOptionsBuilder options) {
-            return options.forks(forks).warmupIterations(warmups).warmupTime(iteration)
+            return options.forks(forks).warmupIterations(warmups).warmupTime(warmup)
                     .measurementIterations(measurements).measurementTime(iteration);
         }
     }
 
     /**
-     * Suite sizes. Three warm-up iterations even in a smoke run: the Vector API is slow until C2
-     * has compiled it, which takes a few hundred milliseconds. Quick runs take five short measured
-     * iterations rather than three long ones: JMH gives no interval below three, and with few
-     * iterations Student's t makes its 99.9% interval very wide. The FMA peak, cheap and the
-     * denominator of every "% of peak", gets more iterations.
+     * Suite sizes. convt gets seconds of warm-up even in a smoke run: its kernels run in the
+     * interpreter, a thousand times slower, until C2 has compiled them, which takes 2 to 6 s of
+     * calls on this 2-core machine; a warm-up shorter than that times the interpreter. ONNX Runtime
+     * is native code and needs only a few calls. Quick runs take five short measured iterations
+     * rather than three long ones: JMH gives no interval below three, and with few iterations
+     * Student's t makes its 99.9% interval very wide. The FMA peak, cheap and the denominator of
+     * every "% of peak", gets more iterations.
      *
-     * <p>The scalar reference is only the baseline for speed-ups and runs at 0.04 to 0.3 GFLOP/s
-     * (it also sums magnitudes, in double), so one call on the largest layers takes 4 to 11 s. It
+     * <p>The scalar reference is only the baseline for speed-ups and runs at 0.04 to 0.4 GFLOP/s
+     * (it also sums magnitudes, in double), so one call on the largest layers takes 3 to 11 s. It
      * gets fewer iterations, and quick runs leave it out above 0.2 GFLOP per call (about a second
      * or two); full runs time it on every suite layer.
      */
     enum Size {
-        SMOKE(new Iterations(1, 3, 1, TimeValue.milliseconds(100)), new Iterations(1, 5, 2, TimeValue.milliseconds(100)),
-                new Iterations(1, 1, 1, TimeValue.milliseconds(100)), 0.2),
-        QUICK(new Iterations(1, 3, 5, TimeValue.milliseconds(100)), new Iterations(1, 5, 5, TimeValue.milliseconds(200)),
-                new Iterations(1, 1, 3, TimeValue.milliseconds(100)), 0.2),
-        FULL(new Iterations(2, 5, 5, TimeValue.seconds(1)), new Iterations(2, 5, 5, TimeValue.seconds(1)),
-                new Iterations(1, 1, 3, TimeValue.seconds(1)), 2);
+        SMOKE(new Iterations(1, 3, TimeValue.seconds(1), 1, TimeValue.milliseconds(100)),
+                new Iterations(1, 3, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)),
+                new Iterations(1, 5, TimeValue.milliseconds(100), 2, TimeValue.milliseconds(100)),
+                new Iterations(1, 1, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)), 0.2),
+        QUICK(new Iterations(1, 5, TimeValue.seconds(1), 5, TimeValue.milliseconds(200)),
+                new Iterations(1, 3, TimeValue.milliseconds(100), 5, TimeValue.milliseconds(100)),
+                new Iterations(1, 5, TimeValue.milliseconds(200), 5, TimeValue.milliseconds(200)),
+                new Iterations(1, 1, TimeValue.milliseconds(100), 3, TimeValue.milliseconds(100)), 0.2),
+        FULL(new Iterations(2, 8, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
+                new Iterations(2, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
+                new Iterations(2, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
+                new Iterations(1, 1, TimeValue.seconds(1), 3, TimeValue.seconds(1)), 2);
 
-        final Iterations layers;
+        final Iterations convt;
+        final Iterations peer;
         final Iterations peak;
         final Iterations reference;
         final double referenceMaxGflop;
 
-        Size(Iterations layers, Iterations peak, Iterations reference, double referenceMaxGflop) {
-            this.layers = layers;
+        Size(Iterations convt, Iterations peer, Iterations peak, Iterations reference, double referenceMaxGflop) {
+            this.convt = convt;
+            this.peer = peer;
             this.peak = peak;
             this.reference = reference;
             this.referenceMaxGflop = referenceMaxGflop;
@@ -117,9 +128,9 @@ public final class BenchSuite {
                 all.addAll(run(options(size.peak, FmaPeakBenchmark.class, expectedCache)
                         .threads(Integer.parseInt(threads))));
             }
-            all.addAll(run(options(size.layers, ConvtBenchmark.class, expectedCache).param("layer", ids(layers))
+            all.addAll(run(options(size.convt, ConvtBenchmark.class, expectedCache).param("layer", ids(layers))
                     .param("threads", threadCounts).addProfiler(GCProfiler.class)));
-            all.addAll(run(options(size.layers, OnnxRuntimeBenchmark.class, expectedCache).param("layer", ids(layers))
+            all.addAll(run(options(size.peer, OnnxRuntimeBenchmark.class, expectedCache).param("layer", ids(layers))
                     .param("threads", threadCounts).addProfiler(GCProfiler.class)));
             if (!referenceLayers.isEmpty()) {
                 all.addAll(run(options(size.reference, ReferenceBenchmark.class, expectedCache)

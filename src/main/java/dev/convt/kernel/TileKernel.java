@@ -50,11 +50,26 @@ final class TileKernel {
         return FloatVector.fromArray(SPECIES, spill, 0);
     }
 
-    /** Copies lanes {@code lanes} of the vector at {@code byteOffset} to {@code to}, zero elsewhere, one by one. */
+    /**
+     * Copies lanes {@code lanes} (a contiguous range, as {@link #laneBits} makes) of the vector at
+     * {@code byteOffset} to {@code to}, zero elsewhere, one by one. The loop runs over the set lanes
+     * only, with no condition around the access: C2 hoists a loop's bounds check out of it, and a
+     * check hoisted over lanes that are not read fails at the tensor's ends, deoptimizing the
+     * method again and again.
+     */
     static void copyLanes(MemorySegment seg, long byteOffset, long lanes, float[] to) {
-        for (int l = 0; l < LANES; l++) {
-            to[l] = (lanes >>> l & 1) != 0 ? seg.get(FLOAT, byteOffset + (long) l * Float.BYTES) : 0f;
+        Arrays.fill(to, 0f);
+        for (int l = firstLane(lanes), end = endLane(lanes); l < end; l++) {
+            to[l] = seg.get(FLOAT, byteOffset + (long) l * Float.BYTES);
         }
+    }
+
+    private static int firstLane(long lanes) {
+        return lanes == 0 ? 0 : Long.numberOfTrailingZeros(lanes);
+    }
+
+    private static int endLane(long lanes) {
+        return 64 - Long.numberOfLeadingZeros(lanes);
     }
 
     /** Stores lanes {@code lanes} of {@code v} to {@code seg} at {@code byteOffset}; see {@link #loadLanes}. */
@@ -68,14 +83,12 @@ final class TileKernel {
     }
 
     private static void writeLanes(MemorySegment seg, long byteOffset, long lanes, float[] from) {
-        for (int l = 0; l < LANES; l++) {
-            if ((lanes >>> l & 1) != 0) {
-                seg.set(FLOAT, byteOffset + (long) l * Float.BYTES, from[l]);
-            }
+        for (int l = firstLane(lanes), end = endLane(lanes); l < end; l++) {
+            seg.set(FLOAT, byteOffset + (long) l * Float.BYTES, from[l]);
         }
     }
 
-    /** @return bits of the lanes {@code l} with {@code 0 <= start + l < limit} */
+    /** {@return bits of the lanes {@code l} with {@code 0 <= start + l < limit}, a contiguous range} */
     static long laneBits(long start, long limit) {
         long lo = Math.clamp(-start, 0, LANES);
         long hi = Math.clamp(limit - start, lo, LANES);
