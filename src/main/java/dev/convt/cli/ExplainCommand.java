@@ -9,7 +9,7 @@ import java.util.Set;
  * {@code convt explain}: reads the example's geometry and values from the options, refuses what
  * would not fit a terminal, and has {@link Explanation} write the walk-through.
  */
-final class ExplainCommand implements Command {
+final class ExplainCommand extends Command {
 
     /** Longest side of a printed map; the padded input is the largest. */
     static final int MAX_MAP_SIDE = 32;
@@ -71,23 +71,12 @@ final class ExplainCommand implements Command {
         new Example(2, 3, 1, 0, true),
     };
 
-    @Override
-    public String usage() {
-        return USAGE;
+    ExplainCommand() {
+        super(USAGE, VALUED, Set.of("--round-trip"));
     }
 
     @Override
-    public Set<String> valuedOptions() {
-        return VALUED;
-    }
-
-    @Override
-    public Set<String> flags() {
-        return Set.of("--round-trip");
-    }
-
-    @Override
-    public void execute(Options options, PrintStream out) {
+    void execute(Options options, PrintStream out) {
         int number = options.integer("--example", 1);
         if (number < 1 || number > EXAMPLES.length) {
             throw new CliException("--example " + number + ": there are examples 1 to " + EXAMPLES.length);

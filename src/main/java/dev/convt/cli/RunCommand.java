@@ -21,7 +21,7 @@ import java.util.Set;
  * {@link ConvTransposeLayer} or, with {@code --reference}, through {@link DirectReference}.
  * Channels and kernel size come from the weights' shape; the input's rank picks 1-D or 2-D.
  */
-final class RunCommand implements Command {
+final class RunCommand extends Command {
 
     private static final String USAGE = """
             Usage: convt run --x X.npy --w W.npy [--b B.npy] --out Y.npy [options]
@@ -60,23 +60,12 @@ final class RunCommand implements Command {
             "--output-padding", "--dilation", "--groups", "--pads", "--auto-pad", "--output-shape", "--activation",
             "--threads");
 
-    @Override
-    public String usage() {
-        return USAGE;
+    RunCommand() {
+        super(USAGE, VALUED, Set.of("--reference"));
     }
 
     @Override
-    public Set<String> valuedOptions() {
-        return VALUED;
-    }
-
-    @Override
-    public Set<String> flags() {
-        return Set.of("--reference");
-    }
-
-    @Override
-    public void execute(Options options, PrintStream out) {
+    void execute(Options options, PrintStream out) {
         String xName = options.required("--x", "the input .npy");
         String wName = options.required("--w", "the weights .npy");
         OutputFile output = OutputFile.of("--out", options.required("--out", "the output .npy to write"));

@@ -138,6 +138,31 @@ final class AxisPhases {
         return Math.floorMod(t0, m);
     }
 
+    /**
+     * The taps through which some grid position in {@code [q0, q1]} reads an input index in
+     * {@code [0, size)}: a contiguous range, since offsets decrease with the tap. Taps outside it
+     * would only multiply zeros, so tiles skip them.
+     *
+     * @return {@code {first, end}}, the range {@code [first, end)} of tap indices into {@code offsets}
+     */
+    static int[] reachingTaps(int[] offsets, int q0, int q1, int size, int[] range) {
+        int first = 0;
+        while (first < offsets.length && !reaches(q0, q1, offsets[first], size)) {
+            first++;
+        }
+        int end = offsets.length;
+        while (end > first && !reaches(q0, q1, offsets[end - 1], size)) {
+            end--;
+        }
+        range[0] = first;
+        range[1] = end;
+        return range;
+    }
+
+    private static boolean reaches(int q0, int q1, int offset, int size) {
+        return q0 + offset < size && q1 + offset >= 0;
+    }
+
     /** {@return the phases as families of one, for plans that tile each phase on its own} */
     int[][] singletons() {
         int[][] s = new int[phases][];

@@ -149,40 +149,21 @@ final class ChannelTiledPlan extends ExecutionPlan {
         MemorySegment panel = ws.panel((long) (row1 - row0) * groupsPerRow * offY.length * offX.length * cin * PIXELS);
         long at = 0;
         for (int qy = row0; qy < row1; qy++) {
-            int tyLo = 0;
-            while (tyLo < offY.length && !inside(qy, qy, offY[tyLo], ay.in())) {
-                tyLo++;
-            }
-            int tyHi = offY.length;
-            while (tyHi > tyLo && !inside(qy, qy, offY[tyHi - 1], ay.in())) {
-                tyHi--;
-            }
+            int[] ty = AxisPhases.reachingTaps(offY, qy, qy, ay.in(), ws.rangeY);
             for (int j = 0; j < groupsPerRow; j++) {
                 int qs = j * PIXELS;
                 int qe = Math.min(qs + PIXELS, colsQ) - 1;
-                int txLo = 0;
-                while (txLo < offX.length && !inside(qs, qe, offX[txLo], ax.in())) {
-                    txLo++;
-                }
-                int txHi = offX.length;
-                while (txHi > txLo && !inside(qs, qe, offX[txHi - 1], ax.in())) {
-                    txHi--;
-                }
+                int[] tx = AxisPhases.reachingTaps(offX, qs, qe, ax.in(), ws.rangeX);
                 int e = ((qy - row0) * groupsPerRow + j) * TABLE;
                 table[e] = (int) at;
-                table[e + 1] = tyLo;
-                table[e + 2] = tyHi - tyLo;
-                table[e + 3] = txLo;
-                table[e + 4] = txHi - txLo;
-                at += PanelPacker.packQuad(src, offY, tyLo, tyHi, offX, txLo, txHi, qy, qs, panel, at);
+                table[e + 1] = ty[0];
+                table[e + 2] = ty[1] - ty[0];
+                table[e + 3] = tx[0];
+                table[e + 4] = tx[1] - tx[0];
+                at += PanelPacker.packQuad(src, offY, ty[0], ty[1], offX, tx[0], tx[1], qy, qs, panel, at);
             }
         }
         return panel;
-    }
-
-    /** Whether grid positions {@code [q0, q1]} reach any input index through offset {@code off}. */
-    private static boolean inside(int q0, int q1, int off, int size) {
-        return q0 + off < size && q1 + off >= 0;
     }
 
     /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */

@@ -51,24 +51,20 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
         return geometry;
     }
 
-    /** @return whether {@code input} has exactly the shape this plan was made for */
+    /** {@return whether {@code input} has exactly the shape this plan was made for} */
     public final boolean matchesInput(Tensor input) {
-        int rank = geometry.inputRank();
-        if (input.rank() != rank) {
-            return false;
-        }
-        return input.dim(0) == geometry.batch() && input.dim(1) == geometry.spec().inChannels()
-                && (rank == 3 || input.dim(2) == geometry.height().in()) && input.dim(rank - 1) == geometry.width().in();
+        return hasShape(input, geometry.spec().inChannels(), geometry.height().in(), geometry.width().in());
     }
 
-    /** @return whether {@code output} has exactly the output shape of this plan (without allocating) */
+    /** {@return whether {@code output} has exactly the output shape of this plan (checked without allocating)} */
     public final boolean matchesOutput(Tensor output) {
+        return hasShape(output, geometry.spec().outChannels(), geometry.height().out(), geometry.width().out());
+    }
+
+    private boolean hasShape(Tensor t, int channels, int h, int w) {
         int rank = geometry.inputRank();
-        if (output.rank() != rank) {
-            return false;
-        }
-        return output.dim(0) == geometry.batch() && output.dim(1) == geometry.spec().outChannels()
-                && (rank == 3 || output.dim(2) == geometry.height().out()) && output.dim(rank - 1) == geometry.width().out();
+        return t.rank() == rank && t.dim(0) == geometry.batch() && t.dim(1) == channels
+                && (rank == 3 || t.dim(2) == h) && t.dim(rank - 1) == w;
     }
 
     /** @return number of independent tasks */

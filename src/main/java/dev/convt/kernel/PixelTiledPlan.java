@@ -236,14 +236,9 @@ final class PixelTiledPlan extends ExecutionPlan {
             for (int v0 = 0; v0 < vectors; v0 += VECTORS) {
                 int dyLo = v0 / chunks[fx];
                 int dyHi = (v0 + VECTORS - 1) / chunks[fx];
-                int tyLo = 0;
-                while (tyLo < offY.length && !rowsReachInput(gy0 + dyLo, gy0 + dyHi, offY[tyLo], inH)) {
-                    tyLo++;
-                }
-                int tyHi = offY.length;
-                while (tyHi > tyLo && !rowsReachInput(gy0 + dyLo, gy0 + dyHi, offY[tyHi - 1], inH)) {
-                    tyHi--;
-                }
+                int[] reach = AxisPhases.reachingTaps(offY, gy0 + dyLo, gy0 + dyHi, inH, ws.rangeY);
+                int tyLo = reach[0];
+                int tyHi = reach[1];
                 int first = vectorStart(v0, fx, width);
                 long[] segments = ws.segments(Math.max(1, (tyHi - tyLo) * offX.length));
                 int count = 0;
@@ -274,11 +269,6 @@ final class PixelTiledPlan extends ExecutionPlan {
     /** @return window index, at tap offset 0, of the first lane of vector {@code v} of x-family {@code fx} */
     private int vectorStart(int v, int fx, int width) {
         return v / chunks[fx] * width + gridStartX[fx] + v % chunks[fx] * LANES;
-    }
-
-    /** Whether grid rows {@code [gy0, gy1]} reach any input row through y-offset {@code off}. */
-    private static boolean rowsReachInput(int gy0, int gy1, int off, int inH) {
-        return gy0 + off < inH && gy1 + off >= 0;
     }
 
     /** @return scratch index of the region of family row {@code row}: (channel, y-phase, x-phase) */

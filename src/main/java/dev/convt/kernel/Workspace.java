@@ -16,6 +16,9 @@ final class Workspace {
     private MemorySegment panel = MemorySegment.NULL;
     private int[] table = new int[0];
     final int[] base = new int[TileKernel.BROADCASTS];
+    /** Tap ranges found per tile ({@link AxisPhases#reachingTaps}). */
+    final int[] rangeY = new int[2];
+    final int[] rangeX = new int[2];
     /** One vector's worth of floats for the rare accesses at the very ends of a tensor. */
     final float[] spill = new float[TileKernel.LANES];
     final PanelPacker.Source source = new PanelPacker.Source();
