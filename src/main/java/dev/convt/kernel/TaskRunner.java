@@ -2,8 +2,6 @@ package dev.convt.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -18,11 +16,7 @@ public final class TaskRunner {
     private TaskRunner() {}
 
     private static final class SharedPool {
-        static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "convt-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        static final SpinningPool POOL = new SpinningPool();
     }
 
     /** {@return the library's pool of daemon threads, created on first use} */
@@ -31,7 +25,7 @@ public final class TaskRunner {
     }
 
     /** One call's shared state: the next task, the tasks finished, the first failure, who waits. */
-    private static final class Call {
+    private static final class Call implements Runnable {
         final ExecutionPlan plan;
         final MemorySegment in;
         final MemorySegment out;
@@ -48,7 +42,8 @@ public final class TaskRunner {
             this.tasks = plan.taskCount();
         }
 
-        void work() {
+        @Override
+        public void run() {
             for (long task; (task = next.getAndIncrement()) < tasks; ) {
                 try {
                     if (failure.get() == null) {
@@ -84,13 +79,18 @@ public final class TaskRunner {
         Throwable submitFailure = null;
         for (long w = 1; w < workers; w++) {
             try {
-                executor.execute(call::work);
+                executor.execute(call);
             } catch (Throwable t) {
                 submitFailure = t;
                 break;
             }
         }
-        call.work();
+        call.run();
+        // The last task of another worker is usually under way and short: poll before parking.
+        long deadline = System.nanoTime() + SpinningPool.SPIN_NANOS;
+        while (call.finished.get() < tasks && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
         while (call.finished.get() < tasks) {
             LockSupport.park(call);
         }

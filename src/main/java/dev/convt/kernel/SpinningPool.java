@@ -1,0 +1,115 @@
+package dev.convt.kernel;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The executor behind {@code forward(input, output, threads)}: daemon workers that, after a job,
+ * keep polling for the next one for {@link #SPIN_NANOS} before they park. Handing a job to a
+ * parked thread costs an OS wake-up, and on a virtual machine whose idle vCPU has halted that is
+ * tens to hundreds of microseconds, as long as a whole small layer; layers run back to back, so a
+ * worker that is still polling takes the next call's tasks at once.
+ *
+ * <p>{@link #execute} hands a job to an idle worker, starting one only when all are busy, and never
+ * allocates once the pool has as many workers as callers ask for. The pool stops at one worker
+ * fewer than the processors (the caller computes too): more threads than cores only take turns,
+ * and a polling worker would take the core of one that computes. Past that it refuses jobs with
+ * {@link RejectedExecutionException}, and the caller runs the tasks no worker took.
+ */
+final class SpinningPool implements Executor {
+
+    /** How long an idle worker polls before parking: covers the gap between consecutive layers. */
+    static final long SPIN_NANOS = 200_000;
+
+    private static final int MAX_WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+
+    private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
+
+    /**
+     * How long {@link #execute} waits for a busy worker before starting another. A worker releases
+     * itself only after its job returns, a moment after the caller has seen the job's last task
+     * finish and may already be submitting its next call; without the wait that call would start
+     * a thread, and the pool would fill with spinning threads.
+     */
+    private static final long CLAIM_NANOS = 20_000;
+
+    @Override
+    public void execute(Runnable job) {
+        long deadline = System.nanoTime() + CLAIM_NANOS;
+        do {
+            for (Worker w : workers) {
+                if (w.busy.compareAndSet(false, true)) {
+                    w.hand(job);
+                    return;
+                }
+            }
+            Thread.onSpinWait();
+        } while (!workers.isEmpty() && System.nanoTime() - deadline < 0);
+        Worker w = new Worker();
+        w.busy.set(true);
+        synchronized (workers) {
+            if (workers.size() >= MAX_WORKERS) {
+                throw new RejectedExecutionException("all " + MAX_WORKERS + " convt workers are busy");
+            }
+            workers.add(w);
+        }
+        w.hand(job);
+        w.thread.start();
+    }
+
+    private final class Worker implements Runnable {
+        /** Claimed by {@link #execute} before a job is handed over, released when the job is done. */
+        final AtomicBoolean busy = new AtomicBoolean();
+        final Thread thread = new Thread(this, "convt-worker");
+        volatile Runnable job;
+        volatile boolean parked;
+
+        Worker() {
+            thread.setDaemon(true);
+        }
+
+        void hand(Runnable r) {
+            job = r;
+            if (parked) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable r = await();
+                job = null;
+                try {
+                    r.run();
+                } catch (Throwable t) {
+                    Thread.UncaughtExceptionHandler h = thread.getUncaughtExceptionHandler();
+                    h.uncaughtException(thread, t);
+                } finally {
+                    busy.set(false);
+                }
+            }
+        }
+
+        private Runnable await() {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            Runnable r;
+            while ((r = job) == null && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            while (r == null) {
+                parked = true;
+                // A job handed over between the flag and the park leaves a permit, so park returns.
+                if ((r = job) == null) {
+                    LockSupport.park(this);
+                    r = job;
+                }
+                parked = false;
+            }
+            return r;
+        }
+    }
+}
