@@ -11,13 +11,16 @@ import jdk.incubator.vector.FloatVector;
  * layers), where vectors over pixels would be mostly empty lanes.
  *
  * <p>A tile's vector operand is 4 vectors of one phase's weights (64 output channels with 512-bit
- * vectors); its broadcast operand is 4 neighbouring pixels of that phase's grid.
- * Each group of 4 pixels is packed with only the taps that reach the image for it, so a 1x1 input
- * (one tap per output pixel) costs little more than the products that matter.
+ * vectors); its broadcast operand is 4 neighbouring pixels of that phase's grid, read straight from
+ * a panel of input rows laid out {@code [row][channel][column]} with zero columns around the
+ * image. Every kernel tap of every x-phase reads the same panel at its own shift, so the input is
+ * copied once per task rather than once per tap, and a tile visits only the taps that reach the
+ * image for one of its 4 pixels (a 1x1 input costs little more than the products that matter).
  *
- * <p>A task is (image, group, phase, block of output channels): it packs its phase's pixels once,
- * sums every (channel block, pixel group) tile into scratch {@code [pixel][channel]}, then writes
- * each output element once, in place (the phase's outputs are every stride-th pixel).
+ * <p>A task is (image, group, y-phase, block of output channels, block of grid rows): it packs the
+ * input rows those grid rows read, then for each x-phase sums every (channel block, pixel group)
+ * tile into scratch {@code [pixel][channel]} and writes each output element once, in place. A task
+ * owns whole output rows of its channels, so concurrent tasks never write the same cache line.
  */
 final class ChannelTiledPlan extends ExecutionPlan {
 
@@ -29,8 +32,11 @@ final class ChannelTiledPlan extends ExecutionPlan {
     /** Floats of packed input and of sums a task may use: about 1 MiB each, L2-sized. */
     private static final long PANEL_BUDGET = 1L << 18;
     private static final long SCRATCH_BUDGET = 1L << 18;
-    /** Per pixel group in the workspace table: panel offset, first y-tap, y-taps, first x-tap, x-taps. */
-    private static final int TABLE = 5;
+    /**
+     * Panel columns past each side of the image: a tap reaches a pixel group when it reaches one of
+     * its pixels, so the group's other pixels lie at most {@code PIXELS - 1} columns outside.
+     */
+    private static final int MARGIN = PIXELS - 1;
 
     private final AxisPhases ys;
     private final AxisPhases xs;
@@ -38,47 +44,61 @@ final class ChannelTiledPlan extends ExecutionPlan {
     private final int blocksPerGroup;
     private final int blocksPerTask;
     private final int tasksPerPhase;
-    private final int phases;
-    /** Grid rows per task, so a task's packed input and sums stay bounded for any map height. */
+    /** Grid rows per task, so a task's panel and sums stay bounded for any map height. */
     private final int rowsPerTask;
     private final int rowBlocks;
+    /** Panel columns: input columns {@code [panelX, panelX + panelWidth)}, zero outside the image. */
+    private final int panelX;
+    private final int panelWidth;
 
     ChannelTiledPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
         this.ys = AxisPhases.of(geometry.height(), false);
         this.xs = AxisPhases.of(geometry.width(), false);
         this.blocks = weights.blocks(ys, xs, true, CHANNELS);
-        this.phases = ys.phases * xs.phases;
         this.blocksPerGroup = Math.ceilDiv(weights.outPerGroup, CHANNELS);
-        int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, phases));
+        int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, ys.phases));
         this.blocksPerTask = Math.ceilDiv(blocksPerGroup, parts);
         this.tasksPerPhase = Math.ceilDiv(blocksPerGroup, blocksPerTask);
+        int inW = geometry.width().in();
+        long xLo = 0;
+        long xHi = inW - 1L;
+        long maxGroups = 0;
+        for (int j = 0; j < xs.phases; j++) {
+            long groups = Math.ceilDiv(xs.count(j), PIXELS);
+            maxGroups = Math.max(maxGroups, groups);
+            for (int off : xs.offsets[j]) {
+                xLo = Math.min(xLo, off);
+                xHi = Math.max(xHi, groups * PIXELS - 1 + off);
+            }
+        }
+        this.panelX = (int) Math.max(xLo, -MARGIN);
+        this.panelWidth = (int) (Math.min(xHi, inW - 1L + MARGIN) - panelX + 1);
         int maxRows = 0;
-        int maxTapsY = 0;
+        int spanY = 0;
         for (int j = 0; j < ys.phases; j++) {
             maxRows = Math.max(maxRows, ys.count(j));
-            maxTapsY = Math.max(maxTapsY, ys.taps[j].length);
+            int[] off = ys.offsets[j];
+            if (off.length > 0) {
+                spanY = Math.max(spanY, Math.abs(off[0] - off[off.length - 1]));
+            }
         }
-        long maxGroups = 0;
-        int maxTapsX = 0;
-        for (int j = 0; j < xs.phases; j++) {
-            maxGroups = Math.max(maxGroups, Math.ceilDiv(xs.count(j), PIXELS));
-            maxTapsX = Math.max(maxTapsX, xs.taps[j].length);
-        }
-        long panelPerRow = maxGroups * Math.max(1, maxTapsY) * Math.max(1, maxTapsX) * weights.inPerGroup * PIXELS;
+        long panelPerRow = (long) weights.inPerGroup * panelWidth;
         long sumsPerRow = maxGroups * PIXELS * (long) blocksPerTask * CHANNELS;
-        long rows = Math.min(PANEL_BUDGET / panelPerRow, SCRATCH_BUDGET / sumsPerRow);
+        long rows = Math.min(PANEL_BUDGET / panelPerRow - spanY, SCRATCH_BUDGET / sumsPerRow);
         this.rowsPerTask = (int) Math.clamp(rows, 1, Math.max(1, maxRows));
-        if (rowsPerTask * panelPerRow > Integer.MAX_VALUE - 16 || rowsPerTask * sumsPerRow > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("one output row of " + geometry + " needs " + panelPerRow
-                    + " floats of packed input and " + sumsPerRow + " of sums, more than a Java array holds");
+        long inputRows = Math.min(rowsPerTask + (long) spanY, geometry.height().in());
+        if (inputRows * panelPerRow > Integer.MAX_VALUE - 2L * LANES
+                || rowsPerTask * sumsPerRow > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a task of " + geometry + " needs " + inputRows * panelPerRow
+                    + " floats of packed input and " + rowsPerTask * sumsPerRow + " of sums, more than a Java array holds");
         }
         this.rowBlocks = Math.ceilDiv(Math.max(1, maxRows), rowsPerTask);
     }
 
     @Override
     public long taskCount() {
-        return (long) geometry.batch() * weights.groups * phases * tasksPerPhase * rowBlocks;
+        return (long) geometry.batch() * weights.groups * ys.phases * tasksPerPhase * rowBlocks;
     }
 
     @Override
@@ -87,83 +107,81 @@ final class ChannelTiledPlan extends ExecutionPlan {
         long rest = task / rowBlocks;
         int part = (int) (rest % tasksPerPhase);
         rest /= tasksPerPhase;
-        int phase = (int) (rest % phases);
-        rest /= phases;
+        int ry = (int) (rest % ys.phases);
+        rest /= ys.phases;
         int g = (int) (rest % weights.groups);
         int n = (int) (rest / weights.groups);
-        int ry = phase / xs.phases;
-        int rx = phase % xs.phases;
         int row0 = rowBlock * rowsPerTask;
         int row1 = Math.min(row0 + rowsPerTask, ys.count(ry));
-        int colsQ = xs.count(rx);
         if (row0 >= row1) {
             return;
         }
+        int[] offY = ys.offsets[ry];
+        int inH = geometry.height().in();
+        int iy0 = 0;
+        int iy1 = 0;
+        if (offY.length > 0) {
+            // Offsets fall with the tap index; only rows some tap reaches are packed.
+            iy0 = Math.clamp(row0 + offY[offY.length - 1], 0, inH);
+            iy1 = Math.clamp(row1 - 1 + offY[0] + 1, iy0, inH);
+        }
+        Workspace ws = Workspace.current();
+        int cin = weights.inPerGroup;
+        MemorySegment panel = ws.panel((long) (iy1 - iy0) * cin * panelWidth + LANES);
+        PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
+        PanelPacker.packRows(src, iy0, iy1, panelX, panelWidth, panel);
         int b0 = part * blocksPerTask;
         int b1 = Math.min(b0 + blocksPerTask, blocksPerGroup);
-        int groupsPerRow = Math.ceilDiv(colsQ, PIXELS);
-        int pixelGroups = (row1 - row0) * groupsPerRow;
-        Workspace ws = Workspace.current();
-        int[] table = ws.table(pixelGroups * TABLE);
-        MemorySegment panel = pack(ws, table, in, n, g, ry, rx, row0, row1, colsQ, groupsPerRow);
         int channels = (b1 - b0) * CHANNELS;
-        float[] scratch = ws.scratch(pixelGroups * PIXELS * channels);
-        int cin = weights.inPerGroup;
-        int ntxAll = xs.offsets[rx].length;
-        for (int b = b0; b < b1; b++) {
-            long block = blocks.blockIndex(g, ry, rx, b);
-            for (int p = 0; p < pixelGroups; p++) {
-                int at = table[p * TABLE];
-                int tyLo = table[p * TABLE + 1];
-                int nty = table[p * TABLE + 2];
-                int txLo = table[p * TABLE + 3];
-                int ntx = table[p * TABLE + 4];
-                for (int k = 0; k < PIXELS; k++) {
-                    ws.base[k] = (p * PIXELS + k) * channels + (b - b0) * CHANNELS;
-                }
-                if (nty == 0 || ntx == 0) {
-                    TileKernel.storeZeros(scratch, ws.base);
-                    continue;
-                }
-                long[] segments = ws.segments(nty);
-                for (int ty = 0; ty < nty; ty++) {
-                    segments[ty] = block + ((long) (tyLo + ty) * ntxAll + txLo) * cin * CHANNELS;
-                }
-                TileKernel.computeTile(blocks.data, segments, nty, ntx * cin, CHANNELS, LANES, 2 * LANES, 3 * LANES,
-                        panel, at, scratch, ws.base);
+        for (int rx = 0; rx < xs.phases; rx++) {
+            int groupsPerRow = Math.ceilDiv(xs.count(rx), PIXELS);
+            float[] scratch = ws.scratch((row1 - row0) * groupsPerRow * PIXELS * channels);
+            for (int b = b0; b < b1; b++) {
+                sumBlock(ws, scratch, panel, iy0, g, ry, rx, row0, row1, b, (b - b0) * CHANNELS, channels);
             }
+            store(scratch, out, n, g, ry, rx, row0, row1, xs.count(rx), groupsPerRow, b0 * CHANNELS,
+                    Math.min(b1 * CHANNELS, weights.outPerGroup), channels, ws.spill);
         }
-        store(scratch, out, n, g, ry, rx, row0, row1, colsQ, groupsPerRow, b0 * CHANNELS,
-                Math.min(b1 * CHANNELS, weights.outPerGroup), channels, ws.spill);
     }
 
-    /** Packs every pixel group of the phase with just the taps that reach the image for it. */
-    private MemorySegment pack(Workspace ws, int[] table, MemorySegment in, int n, int g, int ry, int rx, int row0,
-            int row1, int colsQ, int groupsPerRow) {
-        ConvTransposeGeometry.Axis ay = geometry.height();
-        ConvTransposeGeometry.Axis ax = geometry.width();
+    /**
+     * Sums channel block {@code b} of x-phase {@code rx} for grid rows {@code [row0, row1)} into
+     * {@code scratch} at channel {@code c} of {@code channels} per pixel. Blocks are the outer loop
+     * so that one block of weights stays in cache while every pixel group uses it.
+     */
+    private void sumBlock(Workspace ws, float[] scratch, MemorySegment panel, int iy0, int g, int ry, int rx,
+            int row0, int row1, int b, int c, int channels) {
         int[] offY = ys.offsets[ry];
         int[] offX = xs.offsets[rx];
         int cin = weights.inPerGroup;
-        PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, ay.in(), ax.in());
-        MemorySegment panel = ws.panel((long) (row1 - row0) * groupsPerRow * offY.length * offX.length * cin * PIXELS);
-        long at = 0;
+        int groupsPerRow = Math.ceilDiv(xs.count(rx), PIXELS);
+        long block = blocks.blockIndex(g, ry, rx, b);
+        long[] weightStarts = ws.segments(Math.max(1, offY.length * offX.length));
+        long[] inputStarts = ws.bcSegments(Math.max(1, offY.length * offX.length));
         for (int qy = row0; qy < row1; qy++) {
-            int[] ty = AxisPhases.reachingTaps(offY, qy, qy, ay.in(), ws.rangeY);
+            int[] ty = AxisPhases.reachingTaps(offY, qy, qy, geometry.height().in(), ws.rangeY);
             for (int j = 0; j < groupsPerRow; j++) {
-                int qs = j * PIXELS;
-                int qe = Math.min(qs + PIXELS, colsQ) - 1;
-                int[] tx = AxisPhases.reachingTaps(offX, qs, qe, ax.in(), ws.rangeX);
-                int e = ((qy - row0) * groupsPerRow + j) * TABLE;
-                table[e] = (int) at;
-                table[e + 1] = ty[0];
-                table[e + 2] = ty[1] - ty[0];
-                table[e + 3] = tx[0];
-                table[e + 4] = tx[1] - tx[0];
-                at += PanelPacker.packQuad(src, offY, ty[0], ty[1], offX, tx[0], tx[1], qy, qs, panel, at);
+                int q0 = j * PIXELS;
+                int[] tx = AxisPhases.reachingTaps(offX, q0, q0 + PIXELS - 1, geometry.width().in(), ws.rangeX);
+                int segments = 0;
+                for (int y = ty[0]; y < ty[1]; y++) {
+                    for (int x = tx[0]; x < tx[1]; x++, segments++) {
+                        inputStarts[segments] = (long) (qy + offY[y] - iy0) * cin * panelWidth + q0 + offX[x] - panelX;
+                        weightStarts[segments] = block + ((long) y * offX.length + x) * cin * CHANNELS;
+                    }
+                }
+                int pixel = ((qy - row0) * groupsPerRow + j) * PIXELS;
+                for (int k = 0; k < PIXELS; k++) {
+                    ws.base[k] = (pixel + k) * channels + c;
+                }
+                if (segments == 0) {
+                    TileKernel.storeZeros(scratch, ws.base);
+                } else {
+                    TileKernel.computeTile(blocks.data, weightStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
+                            inputStarts, panelWidth, segments, cin, scratch, ws.base);
+                }
             }
         }
-        return panel;
     }
 
     /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */

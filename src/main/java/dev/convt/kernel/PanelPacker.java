@@ -61,21 +61,17 @@ final class PanelPacker {
     }
 
     /**
-     * Packs the {@link TileKernel#BROADCASTS} pixels {@code (qy, q0 .. q0+3)} per step, for y-taps
-     * {@code [tyLo, tyHi)} and x-taps {@code [txLo, txHi)}.
-     *
-     * @return the number of floats written
+     * Copies input rows {@code [row0, row1)}, columns {@code [col0, col0 + width)}, of every channel
+     * into {@code panel}, laid out {@code [row][channel][width]}. Pixels outside the image become
+     * zero.
      */
-    static long packQuad(Source s, int[] offY, int tyLo, int tyHi, int[] offX, int txLo, int txHi, int qy, int q0,
-            MemorySegment panel, long at) {
-        long start = at;
-        for (int ty = tyLo; ty < tyHi; ty++) {
-            for (int tx = txLo; tx < txHi; tx++) {
-                copyChannels(s, qy + offY[ty], q0 + offX[tx], TileKernel.BROADCASTS, panel, at, TileKernel.BROADCASTS);
-                at += (long) s.channels * TileKernel.BROADCASTS;
+    static void packRows(Source s, int row0, int row1, int col0, int width, MemorySegment panel) {
+        for (int r = row0; r < row1; r++) {
+            long rowStart = (long) (r - row0) * s.channels * width;
+            for (int x = 0; x < width; x += LANES) {
+                copyChannels(s, r, col0 + x, Math.min(LANES, width - x), panel, rowStart + x, width);
             }
         }
-        return at - start;
     }
 
     /**

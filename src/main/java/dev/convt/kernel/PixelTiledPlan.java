@@ -248,6 +248,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                     }
                 }
                 long skipTaps = (long) tyLo * offX.length * cin * ROWS;
+                long[] weightStarts = ws.bcSegments(count);
                 for (int tile = c0 * rowsPerChannel / ROWS; tile * ROWS < rowEnd; tile++) {
                     for (int b = 0; b < ROWS; b++) {
                         int row = tile * ROWS + b;
@@ -257,10 +258,13 @@ final class PixelTiledPlan extends ExecutionPlan {
                         TileKernel.storeZeros(scratch, ws.base);
                         continue;
                     }
-                    TileKernel.computeTile(window, segments, count, cin, plane,
-                            vectorStart(v0 + 1, fx, width) - first, vectorStart(v0 + 2, fx, width) - first,
-                            vectorStart(v0 + 3, fx, width) - first, blocks.data,
-                            blocks.blockIndex(g, fy, fx, tile) + skipTaps, scratch, ws.base);
+                    long weightsAt = blocks.blockIndex(g, fy, fx, tile) + skipTaps;
+                    for (int s = 0; s < count; s++) {
+                        weightStarts[s] = weightsAt + (long) s * cin * ROWS;
+                    }
+                    TileKernel.computeTile(window, segments, plane, vectorStart(v0 + 1, fx, width) - first,
+                            vectorStart(v0 + 2, fx, width) - first, vectorStart(v0 + 3, fx, width) - first,
+                            blocks.data, weightStarts, ROWS, count, cin, scratch, ws.base);
                 }
             }
         }

@@ -110,24 +110,26 @@ final class TileKernel {
      * Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores accumulator (b, v) to
      * {@code scratch[base[b] + v * LANES]}.
      *
-     * <p>Segment {@code s} reads its vector operand from element {@code segmentStart[s]}: vector 0
-     * there, vectors 1-3 at {@code v1, v2, v3} further, all advancing {@code vecStride} per step.
-     * The broadcast operand is contiguous over all segments, {@link #BROADCASTS} floats per step.
+     * <p>Segment {@code s} reads its vector operand from element {@code vecStart[s]}: vector 0
+     * there, vectors 1-3 at {@code v1, v2, v3} further, all advancing {@code vecStride} per step;
+     * and its broadcast operand, {@link #BROADCASTS} consecutive floats, from element
+     * {@code bcStart[s]}, advancing {@code bcStride} per step.
      */
-    static void computeTile(MemorySegment vec, long[] segmentStart, int segments, int steps, long vecStride, int v1,
-            int v2, int v3, MemorySegment bc, long bcIndex, float[] scratch, int[] base) {
+    static void computeTile(MemorySegment vec, long[] vecStart, long vecStride, int v1, int v2, int v3,
+            MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        long bp = bcIndex * Float.BYTES;
         long o1 = (long) v1 * Float.BYTES;
         long o2 = (long) v2 * Float.BYTES;
         long o3 = (long) v3 * Float.BYTES;
         long stride = vecStride * Float.BYTES;
+        long bcStep = bcStride * Float.BYTES;
         for (int segment = 0; segment < segments; segment++) {
-            long vp = segmentStart[segment] * Float.BYTES;
-            for (int s = 0; s < steps; s++, vp += stride, bp += BROADCASTS * Float.BYTES) {
+            long vp = vecStart[segment] * Float.BYTES;
+            long bp = bcStart[segment] * Float.BYTES;
+            for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
                 FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
                 FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
                 FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o2, ORDER);

@@ -14,7 +14,6 @@ final class Workspace {
 
     private float[] scratch = new float[0];
     private MemorySegment panel = MemorySegment.NULL;
-    private int[] table = new int[0];
     final int[] base = new int[TileKernel.BROADCASTS];
     /** Tap ranges found per tile ({@link AxisPhases#reachingTaps}). */
     final int[] rangeY = new int[2];
@@ -23,6 +22,7 @@ final class Workspace {
     final float[] spill = new float[TileKernel.LANES];
     final PanelPacker.Source source = new PanelPacker.Source();
     private long[] segments = new long[0];
+    private long[] bcSegments = new long[0];
 
     static Workspace current() {
         return CURRENT.get();
@@ -52,10 +52,11 @@ final class Workspace {
         return segments;
     }
 
-    int[] table(int size) {
-        if (table.length < size) {
-            table = new int[size];
+    /** @return starts of the broadcast operand's segments, beside {@link #segments} */
+    long[] bcSegments(int size) {
+        if (bcSegments.length < size) {
+            bcSegments = new long[size];
         }
-        return table;
+        return bcSegments;
     }
 }
