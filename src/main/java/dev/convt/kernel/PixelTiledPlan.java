@@ -33,7 +33,7 @@ final class PixelTiledPlan extends ExecutionPlan {
     private static final int VECTORS = TileKernel.VECTORS;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Rows per task: enough tiles to reuse each packed panel, few enough for scratch to stay in L1/L2. */
-    private static final int TARGET_ROWS = 128;
+    private static final int TARGET_ROWS = 512;
     /** Packing a panel costs about as much as this many rows of tile work, in the cost model. */
     private static final int PACKING_ROWS = 4;
     /** Two-table indices interleaving lanes {@code 0..L/2-1} (and {@code L/2..L-1}) of two phase rows. */
