@@ -7,7 +7,9 @@
  * stride-{@code s} transposed convolution is {@code s} dense stride-1 convolutions, one per output
  * phase, each with only the kernel taps that reach it, so nothing is ever multiplied by an
  * inserted zero), packs the weights for the chosen kernel ({@code WeightBlocks}, cached per layer)
- * and cuts the work into independent tasks. Then {@code runTask} only computes.
+ * and cuts the work into independent tasks. Then {@code runTask} only computes. {@code TaskRunner}
+ * hands tasks to the caller's executor or to {@code SpinningPool}, whose workers poll briefly
+ * between calls instead of paying an OS wake-up per layer.
  *
  * <p><b>Kernels.</b> Every plan but the depthwise one runs one register-blocked micro-kernel,
  * {@code TileKernel}: 4 broadcast operands x 4 vectors, 16 accumulators.
@@ -17,7 +19,9 @@
  *       output rows (channel, y-phase, x-phase) broadcast. Sums go to a per-thread scratch; a store
  *       pass adds the bias, applies the epilogue and interleaves the phases.</li>
  *   <li>{@code ChannelTiledPlan}, for maps narrower than a vector (DCGAN's first layers): vectors
- *       over output channels of one phase, 4 input pixels broadcast.</li>
+ *       over output channels of one phase, 4 input pixels broadcast straight from a panel of
+ *       input rows ({@code [row][channel][column]}, zero columns around) that every tap and
+ *       x-phase of the task shares.</li>
  *   <li>{@code DepthwisePlan}, one input channel per group and a stride dividing the vector
  *       length: each output vector computed in place, phases spread by a fixed rearrange.</li>
  * </ul>
