@@ -1,6 +1,5 @@
 package dev.convt.kernel;
 
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,11 +12,12 @@ import java.util.concurrent.locks.LockSupport;
  * tens to hundreds of microseconds, as long as a whole small layer; layers run back to back, so a
  * worker that is still polling takes the next call's tasks at once.
  *
- * <p>{@link #execute} hands a job to an idle worker, starting one only when all are busy, and never
+ * <p>{@link #offer} hands a job to an idle worker, starting one only when all are busy, and never
  * allocates once the pool has as many workers as callers ask for. The pool stops at one worker
  * fewer than the processors (the caller computes too): more threads than cores only take turns,
- * and a polling worker would take the core of one that computes. Past that it refuses jobs with
- * {@link RejectedExecutionException}, and the caller runs the tasks no worker took.
+ * and a polling worker would take the core of one that computes. Past that it refuses the job
+ * ({@code offer} returns false, {@link #execute} throws {@link RejectedExecutionException}), and
+ * the caller runs the tasks no worker took. A job handed over always runs at once.
  */
 final class SpinningPool implements Executor {
 
@@ -26,10 +26,11 @@ final class SpinningPool implements Executor {
 
     private static final int MAX_WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
-    private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
+    /** Replaced, never changed, when a worker is added, so {@link #offer} scans it without a lock. */
+    private volatile Worker[] workers = new Worker[0];
 
     /**
-     * How long {@link #execute} waits for a busy worker before starting another. A worker releases
+     * How long {@link #offer} waits for a busy worker before starting another. A worker releases
      * itself only after its job returns, a moment after the caller has seen the job's last task
      * finish and may already be submitting its next call; without the wait that call would start
      * a thread, and the pool would fill with spinning threads.
@@ -38,26 +39,39 @@ final class SpinningPool implements Executor {
 
     @Override
     public void execute(Runnable job) {
+        if (!offer(job)) {
+            throw new RejectedExecutionException("all " + MAX_WORKERS + " convt workers are busy");
+        }
+    }
+
+    /**
+     * Hands {@code job} to an idle worker, or to a new one while the pool is below its limit;
+     * {@return false, allocating nothing, when every worker stayed busy}
+     */
+    boolean offer(Runnable job) {
         long deadline = System.nanoTime() + CLAIM_NANOS;
         do {
             for (Worker w : workers) {
                 if (w.busy.compareAndSet(false, true)) {
                     w.hand(job);
-                    return;
+                    return true;
                 }
             }
             Thread.onSpinWait();
-        } while (!workers.isEmpty() && System.nanoTime() - deadline < 0);
-        Worker w = new Worker();
-        w.busy.set(true);
-        synchronized (workers) {
-            if (workers.size() >= MAX_WORKERS) {
-                throw new RejectedExecutionException("all " + MAX_WORKERS + " convt workers are busy");
+        } while (workers.length > 0 && System.nanoTime() - deadline < 0);
+        synchronized (this) {
+            if (workers.length >= MAX_WORKERS) {
+                return false;
             }
-            workers.add(w);
+            Worker w = new Worker();
+            w.busy.set(true);
+            Worker[] grown = java.util.Arrays.copyOf(workers, workers.length + 1);
+            grown[workers.length] = w;
+            workers = grown;
+            w.hand(job);
+            w.thread.start();
+            return true;
         }
-        w.hand(job);
-        w.thread.start();
     }
 
     private final class Worker implements Runnable {

@@ -2,6 +2,7 @@ package dev.convt.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -17,6 +18,8 @@ public final class TaskRunner {
 
     private static final class SharedPool {
         static final SpinningPool POOL = new SpinningPool();
+        /** Each calling thread's call record, reused: with the shared pool a call allocates nothing. */
+        static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
     }
 
     /** {@return the library's pool of daemon threads, created on first use} */
@@ -24,38 +27,75 @@ public final class TaskRunner {
         return SharedPool.POOL;
     }
 
-    /** One call's shared state: the next task, the tasks finished, the first failure, who waits. */
+    /**
+     * One call's shared state: the next task, the tasks finished, the first failure, who waits, and
+     * how many handed-over jobs have returned.
+     */
     private static final class Call implements Runnable {
-        final ExecutionPlan plan;
-        final MemorySegment in;
-        final MemorySegment out;
-        final long tasks;
-        final Thread caller = Thread.currentThread();
+        ExecutionPlan plan;
+        MemorySegment in;
+        MemorySegment out;
+        long tasks;
+        Thread caller;
         final AtomicLong next = new AtomicLong();
         final AtomicLong finished = new AtomicLong();
+        final AtomicLong returned = new AtomicLong();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Call(ExecutionPlan plan, MemorySegment in, MemorySegment out) {
+        /** Called by the caller only, when no worker holds this record; {@code next} publishes the fields. */
+        Call reset(ExecutionPlan plan, MemorySegment in, MemorySegment out) {
             this.plan = plan;
             this.in = in;
             this.out = out;
             this.tasks = plan.taskCount();
+            this.caller = Thread.currentThread();
+            finished.set(0);
+            returned.set(0);
+            failure.set(null);
+            next.set(0);
+            return this;
+        }
+
+        /** Drops the references to the layer and tensors, which a reused record would keep alive. */
+        void release() {
+            plan = null;
+            in = null;
+            out = null;
+            caller = null;
+            failure.set(null);
         }
 
         @Override
         public void run() {
-            for (long task; (task = next.getAndIncrement()) < tasks; ) {
-                try {
-                    if (failure.get() == null) {
-                        plan.runTask(task, in, out);
-                    }
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    if (finished.incrementAndGet() == tasks) {
-                        LockSupport.unpark(caller);
+            try {
+                for (long task; (task = next.getAndIncrement()) < tasks; ) {
+                    try {
+                        if (failure.get() == null) {
+                            plan.runTask(task, in, out);
+                        }
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    } finally {
+                        if (finished.incrementAndGet() == tasks) {
+                            LockSupport.unpark(caller);
+                        }
                     }
                 }
+            } finally {
+                returned.incrementAndGet();
+                LockSupport.unpark(caller);
+            }
+        }
+
+        /** Waits, polling briefly and then parked, until {@code counter} reaches {@code target}. */
+        static void await(AtomicLong counter, long target, Object blocker) {
+            // What is left is usually another worker's last task, or its return: poll first.
+            long deadline = System.nanoTime() + SpinningPool.SPIN_NANOS;
+            while (counter.get() < target && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            while (counter.get() < target) {
+                LockSupport.park(blocker);
             }
         }
     }
@@ -65,7 +105,8 @@ public final class TaskRunner {
      * workers from {@code executor}. Returns only when every task has finished, so no worker writes
      * to {@code out} after it; rethrows the first failure. The caller waits for tasks, not for
      * workers: a worker the executor starts late (or never, or refuses with any exception) finds
-     * no task left.
+     * no task left. With the shared pool, whose jobs always run at once, the caller also waits for
+     * its jobs to return, and then reuses its call record: no allocation.
      */
     public static void run(ExecutionPlan plan, MemorySegment in, MemorySegment out, Executor executor,
             int parallelism) {
@@ -75,27 +116,34 @@ public final class TaskRunner {
             plan.runAll(in, out);
             return;
         }
-        Call call = new Call(plan, in, out);
+        boolean shared = executor == SharedPool.POOL;
+        Call call = shared ? SharedPool.CALLS.get().reset(plan, in, out) : new Call().reset(plan, in, out);
         Throwable submitFailure = null;
+        long handed = 0;
         for (long w = 1; w < workers; w++) {
-            try {
-                executor.execute(call);
-            } catch (Throwable t) {
-                submitFailure = t;
-                break;
+            if (shared) {
+                if (!SharedPool.POOL.offer(call)) {
+                    break;
+                }
+            } else {
+                try {
+                    executor.execute(call);
+                } catch (Throwable t) {
+                    submitFailure = t;
+                    break;
+                }
             }
+            handed++;
         }
         call.run();
-        // The last task of another worker is usually under way and short: poll before parking.
-        long deadline = System.nanoTime() + SpinningPool.SPIN_NANOS;
-        while (call.finished.get() < tasks && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-        }
-        while (call.finished.get() < tasks) {
-            LockSupport.park(call);
+        Call.await(call.finished, tasks, call);
+        if (shared) {
+            // The caller's own run() counted as a return too.
+            Call.await(call.returned, handed + 1, call);
         }
         Throwable t = call.failure.get();
-        if (t == null && submitFailure != null && !(submitFailure instanceof java.util.concurrent.RejectedExecutionException)) {
+        call.release();
+        if (t == null && submitFailure != null && !(submitFailure instanceof RejectedExecutionException)) {
             t = submitFailure;
         }
         if (t instanceof RuntimeException re) {
