@@ -108,7 +108,11 @@ public final class ConvTransposeLayer implements AutoCloseable {
 
     /**
      * Runs the layer on up to {@code threads} threads of a shared daemon pool (the calling thread
-     * is one of them). The result is bitwise identical to {@link #forward(Tensor, Tensor)}.
+     * is one of them), and never on more threads than the machine has processors: more would only
+     * take turns. The pool's workers poll for new work for a fraction of a millisecond after a
+     * call, so consecutive layers do not wait for threads to wake up. Once the pool has started
+     * its workers, a call allocates nothing. The result is bitwise identical to
+     * {@link #forward(Tensor, Tensor)}.
      *
      * @param input as for {@link #forward(Tensor, Tensor)}
      * @param output as for {@link #forward(Tensor, Tensor)}
