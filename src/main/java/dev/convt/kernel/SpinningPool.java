@@ -1,5 +1,6 @@
 package dev.convt.kernel;
 
+import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +66,7 @@ final class SpinningPool implements Executor {
             }
             Worker w = new Worker();
             w.busy.set(true);
-            Worker[] grown = java.util.Arrays.copyOf(workers, workers.length + 1);
+            Worker[] grown = Arrays.copyOf(workers, workers.length + 1);
             grown[workers.length] = w;
             workers = grown;
             w.hand(job);
@@ -75,7 +76,7 @@ final class SpinningPool implements Executor {
     }
 
     private final class Worker implements Runnable {
-        /** Claimed by {@link #execute} before a job is handed over, released when the job is done. */
+        /** Claimed by {@link #offer} before a job is handed over, released when the job is done. */
         final AtomicBoolean busy = new AtomicBoolean();
         final Thread thread = new Thread(this, "convt-worker");
         volatile Runnable job;

@@ -82,8 +82,10 @@ public final class TaskRunner {
                     }
                 }
             } finally {
+                // Once the return is counted the caller may release this record: read it first.
+                Thread waiting = caller;
                 returned.incrementAndGet();
-                LockSupport.unpark(caller);
+                LockSupport.unpark(waiting);
             }
         }
 

@@ -1,12 +1,14 @@
 package dev.convt.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class SpinningPoolTest {
@@ -28,7 +30,7 @@ class SpinningPoolTest {
             });
         }
         assertTrue(started.await(10, TimeUnit.SECONDS), "every worker started its job");
-        RejectedExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        RejectedExecutionException refused = assertThrows(
                 RejectedExecutionException.class, () -> pool.execute(ran::incrementAndGet));
         assertTrue(refused.getMessage().contains("busy"), refused.getMessage());
         release.countDown();
@@ -93,7 +95,7 @@ class SpinningPoolTest {
         }
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(1);
