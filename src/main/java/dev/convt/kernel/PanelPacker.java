@@ -20,6 +20,13 @@ final class PanelPacker {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
     private static final long ALL_LANES = TileKernel.laneBits(0, LANES);
+    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+    /**
+     * Image columns per window row from which {@link #packWindow} copies row by row. Measured on
+     * FSRCNN (128 columns, 64 KB planes): packing 425 -> 265 us per call; on 32-column rows the
+     * per-row copy call costs more than it saves.
+     */
+    private static final int LONG_ROW = 128;
 
     private PanelPacker() {}
 
@@ -54,9 +61,41 @@ final class PanelPacker {
      * outside the image become zero, so a kernel tap may read any shifted vector of the window.
      */
     static void packWindow(Source s, int row0, int rows, int col0, int width, long plane, MemorySegment window) {
+        int x0 = Math.clamp(col0, 0, s.width);
+        int x1 = Math.clamp((long) col0 + width, x0, s.width);
+        if (x1 - x0 >= LONG_ROW) {
+            copyRows(s, row0, rows, col0, width, plane, window, x0, x1);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             for (int x = 0; x < width; x += LANES) {
                 copyChannels(s, row0 + r, col0 + x, LANES, window, (long) r * width + x, plane);
+            }
+        }
+    }
+
+    /**
+     * {@link #packWindow} one channel after the other, a row at a time: one sequential stream, where
+     * sweeping the channels innermost would touch a new page with every vector. Rows that reach
+     * outside the image are zeroed first; the image columns {@code [x0, x1)} are then copied over.
+     */
+    private static void copyRows(Source s, int row0, int rows, int col0, int width, long plane, MemorySegment window,
+            int x0, int x1) {
+        for (int c = 0; c < s.channels; c++) {
+            long channel = (s.channelBase + c * s.plane) * Float.BYTES;
+            for (int r = 0; r < rows; r++) {
+                int iy = row0 + r;
+                boolean rowInside = iy >= 0 && iy < s.height;
+                long dst = (c * plane + (long) r * width) * Float.BYTES;
+                if (!rowInside || x0 > col0 || x1 < col0 + width) {
+                    for (int x = 0; x < width; x += LANES) {
+                        ZERO.intoMemorySegment(window, dst + (long) x * Float.BYTES, ORDER);
+                    }
+                }
+                if (rowInside) {
+                    MemorySegment.copy(s.in, channel + ((long) iy * s.width + x0) * Float.BYTES, window,
+                            dst + (long) (x0 - col0) * Float.BYTES, (long) (x1 - x0) * Float.BYTES);
+                }
             }
         }
     }
