@@ -175,7 +175,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                     ws.base[k] = (pixel + k) * channels + c;
                 }
                 if (segments == 0) {
-                    TileKernel.storeZeros(scratch, ws.base);
+                    TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
                 } else {
                     TileKernel.computeTile(blocks.data, weightStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
                             inputStarts, panelWidth, segments, cin, scratch, ws.base);

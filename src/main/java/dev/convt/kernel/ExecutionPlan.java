@@ -46,6 +46,12 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
         return new PixelTiledPlan(geometry, weights, epilogue);
     }
 
+    /** {@return the plan's name, for tests and diagnostics} */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName();
+    }
+
     /** @return the geometry this plan was made for */
     public final ConvTransposeGeometry geometry() {
         return geometry;

@@ -17,9 +17,11 @@ import jdk.incubator.vector.FloatVector;
  * may cross rows and a 129-wide grid wastes one vector, not a tile). One packed panel serves
  * every row of the family pair: the more channels and phases, the more reuse.
  *
- * <p>Per axis the plan picks exact or shifted families (see {@link AxisPhases}) by a cost model:
- * padded rows and panel packing weigh against the lanes a wider shared grid wastes. Many output
- * channels favour exact grids; one output channel (FSRCNN) favours one shared family.
+ * <p>Per axis the plan picks exact or shifted families (see {@link AxisPhases}), and the square or
+ * the narrow tile of {@link TileKernel}, by a cost model: padded rows and panel packing weigh
+ * against the lanes a wider shared grid wastes. Many output channels favour exact grids and the
+ * square tile; one output channel (FSRCNN: 9 phase rows) favours one shared family and the narrow
+ * tile.
  *
  * <p>A task is (image, group, y-family, block of grid rows, block of output channels). It sums
  * its tiles into scratch, one region per row {@code (channel, y-phase, x-phase)} holding the
@@ -29,8 +31,6 @@ import jdk.incubator.vector.FloatVector;
 final class PixelTiledPlan extends ExecutionPlan {
 
     private static final int LANES = TileKernel.LANES;
-    private static final int ROWS = TileKernel.BROADCASTS;
-    private static final int VECTORS = TileKernel.VECTORS;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Rows per task: enough tiles to reuse each packed panel, few enough for scratch to stay in L1/L2. */
     private static final int TARGET_ROWS = 512;
@@ -40,6 +40,9 @@ final class PixelTiledPlan extends ExecutionPlan {
     private static final FloatVector ZIP_LOW = zipIndices(0);
     private static final FloatVector ZIP_HIGH = zipIndices(LANES / 2);
 
+    /** The tile: broadcast rows x vectors, square or narrow. */
+    private final int tileRows;
+    private final int tileVectors;
     private final WeightBlocks blocks;
     private final AxisPhases ys;
     private final AxisPhases xs;
@@ -71,19 +74,25 @@ final class PixelTiledPlan extends ExecutionPlan {
         ConvTransposeGeometry.Axis ax = geometry.width();
         boolean shiftedY = false;
         boolean shiftedX = false;
+        boolean narrow = false;
         double best = Double.MAX_VALUE;
-        for (int choice = 0; choice < 4; choice++) {
+        // Ties go to the square tile, listed first: it has the longer record.
+        for (int choice = 0; choice < 8; choice++) {
+            int rows = (choice & 4) != 0 ? TileKernel.NARROW_BROADCASTS : TileKernel.BROADCASTS;
             double c = cost(AxisPhases.of(ay, (choice & 1) != 0), AxisPhases.of(ax, (choice & 2) != 0),
-                    weights.outPerGroup);
+                    weights.outPerGroup, rows);
             if (c < best) {
                 best = c;
                 shiftedY = (choice & 1) != 0;
                 shiftedX = (choice & 2) != 0;
+                narrow = (choice & 4) != 0;
             }
         }
+        this.tileRows = narrow ? TileKernel.NARROW_BROADCASTS : TileKernel.BROADCASTS;
+        this.tileVectors = narrow ? TileKernel.NARROW_VECTORS : TileKernel.VECTORS;
         this.ys = AxisPhases.of(ay, shiftedY);
         this.xs = AxisPhases.of(ax, shiftedX);
-        this.blocks = weights.blocks(ys, xs, false, ROWS);
+        this.blocks = weights.blocks(ys, xs, false, tileRows);
         this.familiesY = ys.families;
         this.familiesX = xs.families;
 
@@ -95,9 +104,8 @@ final class PixelTiledPlan extends ExecutionPlan {
             gridStartX[f] = xs.gridStart(f);
             chunks[f] = Math.max(1, Math.ceilDiv(xs.gridSize(f), LANES));
             maxChunks = Math.max(maxChunks, chunks[f]);
-            rowsForWholeTiles = lcm(rowsForWholeTiles, VECTORS / gcd(chunks[f], VECTORS));
+            rowsForWholeTiles = lcm(rowsForWholeTiles, tileVectors / gcd(chunks[f], tileVectors));
         }
-        this.blockRows = rowsForWholeTiles;
         int start = Integer.MAX_VALUE;
         int end = Integer.MIN_VALUE;
         for (int f = 0; f < familiesX.length; f++) {
@@ -110,9 +118,10 @@ final class PixelTiledPlan extends ExecutionPlan {
         this.windowStart = start == Integer.MAX_VALUE ? 0 : start;
         this.windowEnd = end == Integer.MIN_VALUE ? 0 : end;
         long phaseRows = (long) ys.phases * xs.phases;
-        long wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, phaseRows), ROWS) * ROWS;
+        long wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, phaseRows), tileRows) * tileRows;
         this.channelBlock = (int) Math.min(weights.outPerGroup, wanted);
         this.channelBlocks = Math.ceilDiv(weights.outPerGroup, channelBlock);
+        this.blockRows = rowsForWholeTiles;
         long regionFloats = (long) blockRows * maxChunks * LANES;
         long scratch = (channelBlock * phaseRows + 1) * regionFloats;
         if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (ax.out() + LANES) > Integer.MAX_VALUE - 16) {
@@ -169,7 +178,7 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     /** Tile work, in row-lane-steps: padded rows plus packing, times grid rows, lanes and taps, per family pair. */
-    private static double cost(AxisPhases ys, AxisPhases xs, int channels) {
+    private static double cost(AxisPhases ys, AxisPhases xs, int channels, int tileRows) {
         double total = 0;
         for (int fy = 0; fy < ys.families.length; fy++) {
             int nty = ys.offsets[ys.families[fy][0]].length;
@@ -177,7 +186,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                 int ntx = xs.offsets[xs.families[fx][0]].length;
                 double rows = (double) channels * ys.families[fy].length * xs.families[fx].length;
                 double lanes = Math.ceilDiv(xs.gridSize(fx), LANES) * (double) LANES;
-                total += (Math.ceil(rows / ROWS) * ROWS + PACKING_ROWS) * ys.gridSize(fy) * lanes * nty * ntx;
+                total += (Math.ceil(rows / tileRows) * tileRows + PACKING_ROWS) * ys.gridSize(fy) * lanes * nty * ntx;
             }
         }
         return total;
@@ -189,6 +198,12 @@ final class PixelTiledPlan extends ExecutionPlan {
 
     private static int lcm(int a, int b) {
         return a / gcd(a, b) * b;
+    }
+
+    /** {@return the plan and its tile, such as "PixelTiledPlan 3x6"} */
+    @Override
+    public String toString() {
+        return "PixelTiledPlan " + tileRows + "x" + tileVectors;
     }
 
     @Override
@@ -219,13 +234,13 @@ final class PixelTiledPlan extends ExecutionPlan {
         int[] offY = ys.offsets[familiesY[fy][0]];
         int gy0 = gridStartY[fy] + row0;
         int minY = offY.length == 0 ? 0 : offY[offY.length - 1];
-        int rows = blockRows + (offY.length == 0 ? 0 : offY[0] - minY);
+        int windowRows = blockRows + (offY.length == 0 ? 0 : offY[0] - minY);
         int width = Math.ceilDiv(windowEnd - windowStart, LANES) * LANES;
-        long plane = (long) rows * width + LANES;
+        long plane = (long) windowRows * width + LANES;
         MemorySegment window = ws.panel(plane * cin);
         if (offY.length > 0) {
             PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
-            PanelPacker.packWindow(src, gy0 + minY, rows, windowStart, width, plane, window);
+            PanelPacker.packWindow(src, gy0 + minY, windowRows, windowStart, width, plane, window);
         }
         int dummy = scratchSize - region;
         for (int fx = 0; fx < familiesX.length; fx++) {
@@ -233,9 +248,9 @@ final class PixelTiledPlan extends ExecutionPlan {
             int rowsPerChannel = familiesY[fy].length * familiesX[fx].length;
             int rowEnd = c1 * rowsPerChannel;
             int vectors = blockRows * chunks[fx];
-            for (int v0 = 0; v0 < vectors; v0 += VECTORS) {
+            for (int v0 = 0; v0 < vectors; v0 += tileVectors) {
                 int dyLo = v0 / chunks[fx];
-                int dyHi = (v0 + VECTORS - 1) / chunks[fx];
+                int dyHi = (v0 + tileVectors - 1) / chunks[fx];
                 int[] reach = AxisPhases.reachingTaps(offY, gy0 + dyLo, gy0 + dyHi, inH, ws.rangeY);
                 int tyLo = reach[0];
                 int tyHi = reach[1];
@@ -247,24 +262,32 @@ final class PixelTiledPlan extends ExecutionPlan {
                         segments[count++] = first + (long) (offY[ty] - minY) * width + offX[tx] - windowStart;
                     }
                 }
-                long skipTaps = (long) tyLo * offX.length * cin * ROWS;
+                long skipTaps = (long) tyLo * offX.length * cin * tileRows;
                 long[] weightStarts = ws.bcSegments(count);
-                for (int tile = c0 * rowsPerChannel / ROWS; tile * ROWS < rowEnd; tile++) {
-                    for (int b = 0; b < ROWS; b++) {
-                        int row = tile * ROWS + b;
+                int[] offsets = ws.vectorOffsets;
+                for (int v = 1; v < tileVectors; v++) {
+                    offsets[v] = vectorStart(v0 + v, fx, width) - first;
+                }
+                for (int tile = c0 * rowsPerChannel / tileRows; tile * tileRows < rowEnd; tile++) {
+                    for (int b = 0; b < tileRows; b++) {
+                        int row = tile * tileRows + b;
                         ws.base[b] = v0 * LANES + (row < rowEnd ? scratchRow(row, fy, fx, c0) : dummy);
                     }
                     if (count == 0) {
-                        TileKernel.storeZeros(scratch, ws.base);
+                        TileKernel.storeZeros(scratch, ws.base, tileRows, tileVectors);
                         continue;
                     }
                     long weightsAt = blocks.blockIndex(g, fy, fx, tile) + skipTaps;
                     for (int s = 0; s < count; s++) {
-                        weightStarts[s] = weightsAt + (long) s * cin * ROWS;
+                        weightStarts[s] = weightsAt + (long) s * cin * tileRows;
                     }
-                    TileKernel.computeTile(window, segments, plane, vectorStart(v0 + 1, fx, width) - first,
-                            vectorStart(v0 + 2, fx, width) - first, vectorStart(v0 + 3, fx, width) - first,
-                            blocks.data, weightStarts, ROWS, count, cin, scratch, ws.base);
+                    if (tileRows == TileKernel.BROADCASTS) {
+                        TileKernel.computeTile(window, segments, plane, offsets[1], offsets[2], offsets[3],
+                                blocks.data, weightStarts, tileRows, count, cin, scratch, ws.base);
+                    } else {
+                        TileKernel.computeNarrowTile(window, segments, plane, offsets, blocks.data, weightStarts,
+                                tileRows, count, cin, scratch, ws.base);
+                    }
                 }
             }
         }

@@ -9,10 +9,12 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked micro-kernel every plan runs: 4 broadcast operands x 4 vector operands, 16
- * accumulators. Per step it makes 4 vector loads and 4 broadcasts for 16 FMAs, which keeps both
- * FMA pipes busy without starving the load ports, and 16 + 4 + 1 live vectors fit the 32 AVX-512
- * registers.
+ * The register-blocked micro-kernels the plans run. The square tile is 4 broadcast operands x 4
+ * vector operands, 16 accumulators: per step 4 vector loads and 4 broadcasts for 16 FMAs, which
+ * keeps both FMA pipes busy without starving the load ports, and 16 + 4 + 1 live vectors fit the 32
+ * AVX-512 registers. The narrow tile is 3 x 6, 18 accumulators (9 loads per 18 FMAs, 18 + 3 + 1
+ * live vectors), for plans whose rows come in threes: one to three output channels times 1, 3 or 9
+ * phases, which a 4-row tile pads by a quarter or more.
  *
  * <p>Both operands are in native memory. The broadcast operand is read front to back, 4 floats
  * per step; the vector operand is read in segments, each with its own start and a fixed stride
@@ -26,8 +28,10 @@ final class TileKernel {
     static final int LANES = SPECIES.length();
     static final int BROADCASTS = 4;
     static final int VECTORS = 4;
-    /** Floats of the vector operand per step. */
+    /** Floats of the square tile's vector operand per step. */
     static final int VECTOR_WIDTH = VECTORS * LANES;
+    static final int NARROW_BROADCASTS = 3;
+    static final int NARROW_VECTORS = 6;
     private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -100,15 +104,15 @@ final class TileKernel {
      * Stores the sums of a tile with no steps (no tap reaches the image): zeros, without entering
      * the kernel, whose compiled loops assume at least one segment and one step.
      */
-    static void storeZeros(float[] scratch, int[] base) {
-        for (int b = 0; b < BROADCASTS; b++) {
-            Arrays.fill(scratch, base[b], base[b] + VECTOR_WIDTH, 0f);
+    static void storeZeros(float[] scratch, int[] base, int broadcasts, int vectors) {
+        for (int b = 0; b < broadcasts; b++) {
+            Arrays.fill(scratch, base[b], base[b] + vectors * LANES, 0f);
         }
     }
 
     /**
-     * Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores accumulator (b, v) to
-     * {@code scratch[base[b] + v * LANES]}.
+     * The square tile. Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores
+     * accumulator (b, v) to {@code scratch[base[b] + v * LANES]}.
      *
      * <p>Segment {@code s} reads its vector operand from element {@code vecStart[s]}: vector 0
      * there, vectors 1-3 at {@code v1, v2, v3} further, all advancing {@code vecStride} per step;
@@ -176,5 +180,79 @@ final class TileKernel {
         a31.intoArray(scratch, r + LANES);
         a32.intoArray(scratch, r + 2 * LANES);
         a33.intoArray(scratch, r + 3 * LANES);
+    }
+
+    /**
+     * The narrow tile: as {@link #computeTile}, with {@link #NARROW_BROADCASTS} broadcast floats per
+     * step and {@link #NARROW_VECTORS} vectors, vector {@code v} at {@code vecOffset[v]} elements
+     * past vector 0 ({@code vecOffset[0]} is unused).
+     */
+    static void computeNarrowTile(MemorySegment vec, long[] vecStart, long vecStride, int[] vecOffset,
+            MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a15 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00, a25 = a00;
+        long o1 = (long) vecOffset[1] * Float.BYTES;
+        long o2 = (long) vecOffset[2] * Float.BYTES;
+        long o3 = (long) vecOffset[3] * Float.BYTES;
+        long o4 = (long) vecOffset[4] * Float.BYTES;
+        long o5 = (long) vecOffset[5] * Float.BYTES;
+        long stride = vecStride * Float.BYTES;
+        long bcStep = bcStride * Float.BYTES;
+        for (int segment = 0; segment < segments; segment++) {
+            long vp = vecStart[segment] * Float.BYTES;
+            long bp = bcStart[segment] * Float.BYTES;
+            for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
+                // Broadcasts first, then one vector at a time: 3 + 1 operand registers beside 18 sums.
+                FloatVector w0 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
+                FloatVector w1 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
+                FloatVector w2 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
+                FloatVector x = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
+                a00 = x.fma(w0, a00);
+                a10 = x.fma(w1, a10);
+                a20 = x.fma(w2, a20);
+                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+                a01 = x.fma(w0, a01);
+                a11 = x.fma(w1, a11);
+                a21 = x.fma(w2, a21);
+                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o2, ORDER);
+                a02 = x.fma(w0, a02);
+                a12 = x.fma(w1, a12);
+                a22 = x.fma(w2, a22);
+                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o3, ORDER);
+                a03 = x.fma(w0, a03);
+                a13 = x.fma(w1, a13);
+                a23 = x.fma(w2, a23);
+                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o4, ORDER);
+                a04 = x.fma(w0, a04);
+                a14 = x.fma(w1, a14);
+                a24 = x.fma(w2, a24);
+                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o5, ORDER);
+                a05 = x.fma(w0, a05);
+                a15 = x.fma(w1, a15);
+                a25 = x.fma(w2, a25);
+            }
+        }
+        int r = base[0];
+        a00.intoArray(scratch, r);
+        a01.intoArray(scratch, r + LANES);
+        a02.intoArray(scratch, r + 2 * LANES);
+        a03.intoArray(scratch, r + 3 * LANES);
+        a04.intoArray(scratch, r + 4 * LANES);
+        a05.intoArray(scratch, r + 5 * LANES);
+        r = base[1];
+        a10.intoArray(scratch, r);
+        a11.intoArray(scratch, r + LANES);
+        a12.intoArray(scratch, r + 2 * LANES);
+        a13.intoArray(scratch, r + 3 * LANES);
+        a14.intoArray(scratch, r + 4 * LANES);
+        a15.intoArray(scratch, r + 5 * LANES);
+        r = base[2];
+        a20.intoArray(scratch, r);
+        a21.intoArray(scratch, r + LANES);
+        a22.intoArray(scratch, r + 2 * LANES);
+        a23.intoArray(scratch, r + 3 * LANES);
+        a24.intoArray(scratch, r + 4 * LANES);
+        a25.intoArray(scratch, r + 5 * LANES);
     }
 }

@@ -15,6 +15,8 @@ final class Workspace {
     private float[] scratch = new float[0];
     private MemorySegment panel = MemorySegment.NULL;
     final int[] base = new int[TileKernel.BROADCASTS];
+    /** The narrow tile's vector offsets. */
+    final int[] vectorOffsets = new int[TileKernel.NARROW_VECTORS];
     /** Tap ranges found per tile ({@link AxisPhases#reachingTaps}). */
     final int[] rangeY = new int[2];
     final int[] rangeX = new int[2];

@@ -77,8 +77,7 @@ final class DifferentialCheck {
     private static String planName(KernelCase c, ConvTransposeGeometry g, Arena arena) {
         MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.weights());
         MemorySegment b = c.bias() == null ? null : arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.bias());
-        return ExecutionPlan.create(g, PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue()).getClass()
-                .getSimpleName();
+        return ExecutionPlan.create(g, PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue()).toString();
     }
 
     /** A tensor whose first byte is {@code offset} bytes past a 64-byte boundary. */

@@ -70,10 +70,11 @@ class KernelDifferentialFuzzTest {
         if (!tally.failures.isEmpty()) {
             fail(String.join("\n", tally.failures));
         }
-        // The draw must keep reaching both kernel orientations and the thread pool, or this test
+        // The draw must keep reaching both kernel orientations, both tiles and the thread pool, or this test
         // would silently stop covering them.
         assertTrue(tally.plans.getOrDefault("ChannelTiledPlan", 0L) >= 10, "channel-tiled cases: " + tally.plans);
-        assertTrue(tally.plans.getOrDefault("PixelTiledPlan", 0L) >= 10, "pixel-tiled cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PixelTiledPlan 4x4", 0L) >= 10, "square-tile cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PixelTiledPlan 3x6", 0L) >= 10, "narrow-tile cases: " + tally.plans);
         assertTrue(tally.threadComparisons >= 20, "multi-threaded comparisons: " + tally.threadComparisons);
     }
 

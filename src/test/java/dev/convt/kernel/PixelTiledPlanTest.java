@@ -1,0 +1,69 @@
+package dev.convt.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.convt.ConvTransposeLayer;
+import dev.convt.ConvTransposeSpec;
+import dev.convt.Epilogue;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Layers with one to three output channels, the pixel-tiled plan's narrow tile, and windows
+ * copied row by row (image rows of 128 columns or more), against the
+ * scalar definition and across thread counts. The random draws of {@link KernelPropertiesTest}
+ * reach these paths too, but rarely all at once on maps this size.
+ */
+class PixelTiledPlanTest {
+
+    /** The tiles named here are the cost model's choice at every vector width (128 to 512 bits). */
+    @ParameterizedTest(name = "{0}->{1} k{2} s{3} p{4} op{5} on {6}x{7}x{8}: {9}")
+    @CsvSource({
+        // FSRCNN's last layer: 9 phase rows, one shared family: narrow tile; 130 columns: row copies.
+        "6, 1, 9, 3, 4, 2, 2, 21, 130, PixelTiledPlan 3x6",
+        // 3 output channels at stride 1: one tile row per channel.
+        "8, 3, 3, 1, 1, 0, 2, 32, 32, PixelTiledPlan 3x6",
+        // 2 channels x 9 phases = 18 rows: six narrow tiles, where square tiles would pad to 20.
+        "5, 2, 3, 3, 0, 0, 1, 17, 140, PixelTiledPlan 3x6",
+        // Many channels: the square tile, rows of 128 input columns copied row by row.
+        "4, 8, 3, 2, 1, 1, 1, 9, 128, PixelTiledPlan 4x4",
+    })
+    void matchesTheDefinitionOnEveryThreadCount(int cin, int cout, int k, int stride, int pad, int outPad, int n,
+            int h, int w, String plan) {
+        ConvTransposeSpec spec = ConvTransposeSpec.builder(cin, cout, k, k).stride(stride, stride).padding(pad, pad)
+                .outputPadding(outPad, outPad).build();
+        long[] shape = {n, cin, h, w};
+        SplittableRandom r = new SplittableRandom(cin * 1000L + cout * 100L + k);
+        KernelCase c = new KernelCase(spec, shape, values(r, n * cin * h * w), values(r, (int) spec.weightCount()),
+                values(r, cout), Epilogue.NONE);
+        assertEquals(plan, planOf(c));
+        try (ConvTransposeLayer layer = c.layer()) {
+            float[] one = c.run(layer, 1);
+            KernelPropertiesTest.assertWithinTolerance(c, one);
+            for (int threads : new int[] {2, 3}) {
+                KernelPropertiesTest.assertBitwiseEqual(one, c.run(layer, threads), c + ", " + threads + " threads");
+            }
+        }
+    }
+
+    private static String planOf(KernelCase c) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.weights());
+            MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.bias());
+            return ExecutionPlan.create(c.geometry(), PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue())
+                    .toString();
+        }
+    }
+
+    private static float[] values(SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+}
