@@ -23,7 +23,9 @@ import jdk.incubator.vector.FloatVector;
  * square tile; one output channel (FSRCNN: 9 phase rows) favours one shared family and the narrow
  * tile.
  *
- * <p>A task is (image, group, y-family, block of grid rows, block of output channels). It sums
+ * <p>A task is (image, group, y-family, block of grid rows, block of output channels). Its rows
+ * (channel x phase) number about {@code TARGET_ROWS}; when the layer has fewer, the block of grid
+ * rows grows instead, so that each packed panel still serves as many tiles. It sums
  * its tiles into scratch, one region per row {@code (channel, y-phase, x-phase)} holding the
  * block's grid rows back to back; then a store pass per output row adds the bias, applies the
  * epilogue and interleaves the x-phases.
@@ -34,6 +36,10 @@ final class PixelTiledPlan extends ExecutionPlan {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Rows per task: enough tiles to reuse each packed panel, few enough for scratch to stay in L1/L2. */
     private static final int TARGET_ROWS = 512;
+    /** Blocks of grid rows per y-family, at least (when the family has the rows): work for every thread. */
+    private static final int MIN_ROW_BLOCKS = 4;
+    /** Scratch floats that growing the row block may reach: a quarter of a 1 MB L2. */
+    private static final long GROWN_SCRATCH = 1 << 16;
     /** Packing a panel costs about as much as this many rows of tile work, in the cost model. */
     private static final int PACKING_ROWS = 4;
     /** Two-table indices interleaving lanes {@code 0..L/2-1} (and {@code L/2..L-1}) of two phase rows. */
@@ -121,7 +127,15 @@ final class PixelTiledPlan extends ExecutionPlan {
         long wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, phaseRows), tileRows) * tileRows;
         this.channelBlock = (int) Math.min(weights.outPerGroup, wanted);
         this.channelBlocks = Math.ceilDiv(weights.outPerGroup, channelBlock);
-        this.blockRows = rowsForWholeTiles;
+        int gridRows = 1;
+        for (int f = 0; f < familiesY.length; f++) {
+            gridRows = Math.max(gridRows, ys.gridSize(f));
+        }
+        long taskRows = channelBlock * phaseRows;
+        long grow = Math.max(1, Math.min(TARGET_ROWS / taskRows,
+                GROWN_SCRATCH / (taskRows * rowsForWholeTiles * maxChunks * LANES)));
+        long cap = Math.max(1, gridRows / ((long) MIN_ROW_BLOCKS * rowsForWholeTiles));
+        this.blockRows = (int) (rowsForWholeTiles * Math.min(grow, cap));
         long regionFloats = (long) blockRows * maxChunks * LANES;
         long scratch = (channelBlock * phaseRows + 1) * regionFloats;
         if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (ax.out() + LANES) > Integer.MAX_VALUE - 16) {

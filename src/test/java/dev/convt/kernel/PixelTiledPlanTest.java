@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Layers with one to three output channels, the pixel-tiled plan's narrow tile, and windows
- * copied row by row (image rows of 128 columns or more), against the
+ * Layers with one to three output channels, the pixel-tiled plan's narrow tile, row blocks grown
+ * past the minimum and windows copied row by row (image rows of 128 columns or more), against the
  * scalar definition and across thread counts. The random draws of {@link KernelPropertiesTest}
  * reach these paths too, but rarely all at once on maps this size.
  */
