@@ -178,7 +178,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                     TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
                 } else {
                     TileKernel.computeTile(blocks.data, weightStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
-                            inputStarts, panelWidth, segments, cin, scratch, ws.base);
+                            inputStarts, panelWidth, segments, cin, scratch, ws.base, false);
                 }
             }
         }

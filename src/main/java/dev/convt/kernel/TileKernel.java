@@ -112,7 +112,8 @@ final class TileKernel {
 
     /**
      * The square tile. Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores
-     * accumulator (b, v) to {@code scratch[base[b] + v * LANES]}.
+     * accumulator (b, v) to {@code scratch[base[b] + v * LANES]}, or adds it to what is there when
+     * {@code accumulate} (a later run of input channels).
      *
      * <p>Segment {@code s} reads its vector operand from element {@code vecStart[s]}: vector 0
      * there, vectors 1-3 at {@code v1, v2, v3} further, all advancing {@code vecStride} per step;
@@ -120,7 +121,8 @@ final class TileKernel {
      * {@code bcStart[s]}, advancing {@code bcStride} per step.
      */
     static void computeTile(MemorySegment vec, long[] vecStart, long vecStride, int v1, int v2, int v3,
-            MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base) {
+            MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base,
+            boolean accumulate) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
@@ -159,6 +161,30 @@ final class TileKernel {
                 a32 = x2.fma(w, a32);
                 a33 = x3.fma(w, a33);
             }
+        }
+        // Adds written out, not a helper taking the vector: a vector passed to a call the compiler
+        // leaves out of line is allocated, once per call (590 KB per dcgan_l4 forward).
+        if (accumulate) {
+            int r = base[0];
+            a00 = a00.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a01 = a01.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+            a02 = a02.add(FloatVector.fromArray(SPECIES, scratch, r + 2 * LANES));
+            a03 = a03.add(FloatVector.fromArray(SPECIES, scratch, r + 3 * LANES));
+            r = base[1];
+            a10 = a10.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a11 = a11.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+            a12 = a12.add(FloatVector.fromArray(SPECIES, scratch, r + 2 * LANES));
+            a13 = a13.add(FloatVector.fromArray(SPECIES, scratch, r + 3 * LANES));
+            r = base[2];
+            a20 = a20.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a21 = a21.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+            a22 = a22.add(FloatVector.fromArray(SPECIES, scratch, r + 2 * LANES));
+            a23 = a23.add(FloatVector.fromArray(SPECIES, scratch, r + 3 * LANES));
+            r = base[3];
+            a30 = a30.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a31 = a31.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+            a32 = a32.add(FloatVector.fromArray(SPECIES, scratch, r + 2 * LANES));
+            a33 = a33.add(FloatVector.fromArray(SPECIES, scratch, r + 3 * LANES));
         }
         int r = base[0];
         a00.intoArray(scratch, r);

@@ -25,6 +25,7 @@ final class Workspace {
     final PanelPacker.Source source = new PanelPacker.Source();
     private long[] segments = new long[0];
     private long[] bcSegments = new long[0];
+    private long[] runSegments = new long[0];
 
     static Workspace current() {
         return CURRENT.get();
@@ -52,6 +53,14 @@ final class Workspace {
             segments = new long[size];
         }
         return segments;
+    }
+
+    /** @return starts of the segments for one run of input channels, beside {@link #segments} */
+    long[] runSegments(int size) {
+        if (runSegments.length < size) {
+            runSegments = new long[size];
+        }
+        return runSegments;
     }
 
     /** @return starts of the broadcast operand's segments, beside {@link #segments} */

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Layers with one to three output channels, the pixel-tiled plan's narrow tile, row blocks grown
- * past the minimum and windows copied row by row (image rows of 128 columns or more), against the
+ * past the minimum, windows copied row by row (image rows of 128 columns or more) and input
+ * channels summed in runs (square tiles reading 4 or more taps), against the
  * scalar definition and across thread counts. The random draws of {@link KernelPropertiesTest}
  * reach these paths too, but rarely all at once on maps this size.
  */
@@ -31,6 +32,10 @@ class PixelTiledPlanTest {
         "5, 2, 3, 3, 0, 0, 1, 17, 140, PixelTiledPlan 3x6",
         // Many channels: the square tile, rows of 128 input columns copied row by row.
         "4, 8, 3, 2, 1, 1, 1, 9, 128, PixelTiledPlan 4x4",
+        // 4 taps per tile: input channels summed in runs of 64 (80 = 64 + 16).
+        "80, 8, 4, 2, 1, 0, 2, 16, 16, PixelTiledPlan 4x4",
+        // 25 taps: runs of 11 channels (24 = 11 + 11 + 2).
+        "24, 4, 5, 1, 2, 0, 1, 7, 19, PixelTiledPlan 4x4",
     })
     void matchesTheDefinitionOnEveryThreadCount(int cin, int cout, int k, int stride, int pad, int outPad, int n,
             int h, int w, String plan) {
