@@ -137,9 +137,13 @@ final class PixelTiledPlan extends ExecutionPlan {
         long wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, phaseRows), tileRows) * tileRows;
         this.channelBlock = (int) Math.min(weights.outPerGroup, wanted);
         this.channelBlocks = Math.ceilDiv(weights.outPerGroup, channelBlock);
+        this.gridStartY = new int[familiesY.length];
+        this.gridRowsY = new int[familiesY.length];
         int gridRows = 1;
         for (int f = 0; f < familiesY.length; f++) {
-            gridRows = Math.max(gridRows, ys.gridSize(f));
+            gridStartY[f] = ys.gridStart(f);
+            gridRowsY[f] = ys.gridSize(f);
+            gridRows = Math.max(gridRows, gridRowsY[f]);
         }
         long taskRows = channelBlock * phaseRows;
         long grow = Math.max(1, Math.min(TARGET_ROWS / taskRows,
@@ -156,12 +160,8 @@ final class PixelTiledPlan extends ExecutionPlan {
         this.region = (int) regionFloats;
         this.scratchSize = (int) scratch;
 
-        this.gridStartY = new int[familiesY.length];
-        this.gridRowsY = new int[familiesY.length];
         int blocksTotal = 0;
         for (int f = 0; f < familiesY.length; f++) {
-            gridStartY[f] = ys.gridStart(f);
-            gridRowsY[f] = ys.gridSize(f);
             blocksTotal += Math.ceilDiv(gridRowsY[f], blockRows);
         }
         this.blockFamily = new int[blocksTotal];
