@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A transposed convolution ready to run: the spec, weights packed for the kernel, an optional
@@ -25,25 +27,56 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
+ * <p>Input shapes: the work for one input shape (tiles, index tables, tasks) is planned once.
+ * {@link #plan(long...)} returns that {@link ConvTransposePlan} for callers who keep one per
+ * shape; {@code forward} keeps the plans of the {@value #CACHED_PLANS} input shapes used most
+ * recently, so a caller alternating among a few shapes (batch 1 and 8, two resolutions) plans each
+ * once and then allocates nothing. A shape beyond that evicts one not used lately, and is
+ * re-planned when it comes back.
+ *
  * <p>Thread safety: any number of threads may call {@code forward} at once, each with its own
  * output. Results do not depend on the number of threads: every output element is summed by one
  * thread in one fixed order, so they are bitwise identical for any thread count.
  *
  * <p>The layer owns its packed copy of the weights (off-heap); {@link #close()} frees it, waiting
  * for calls in progress to finish. Calls after {@code close} throw {@link IllegalStateException}.
+ *
+ * <p>The layer needs the incubating Vector API: on the class path, run the JVM with
+ * {@code --add-modules jdk.incubator.vector}; {@link Builder#build()} throws
+ * {@link IllegalStateException} naming that flag when it is missing.
  */
 public final class ConvTransposeLayer implements AutoCloseable {
 
+    /** How many input shapes' plans {@code forward} keeps: a few resolutions times a few batch sizes. */
+    public static final int CACHED_PLANS = 8;
+
     /** Never started: a confined segment is accessible by its owner only, so not by this thread. */
     private static final Thread NOT_AN_OWNER = new Thread(() -> { });
+
+    /** Set in {@link #state} once the layer is closed; the other bits count the calls admitted. */
+    private static final int CLOSED = Integer.MIN_VALUE;
+
+    /**
+     * The layers whose {@code forward} each thread is inside, so that {@link #close()} on such a
+     * thread (an executor running a task on the caller) refuses instead of waiting for itself.
+     */
+    private static final ThreadLocal<ActiveCalls> ACTIVE = new ThreadLocal<>();
 
     private final ConvTransposeSpec spec;
     private final Epilogue epilogue;
     private final Arena arena;
     private final PackedWeights weights;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean closed;
-    private volatile ExecutionPlan lastPlan;
+    /**
+     * Admission and closing in one word, so that no call can be admitted once {@link #close()}
+     * has set {@link #CLOSED}: from then on the count only falls, and close waits for it alone.
+     */
+    private final AtomicInteger state = new AtomicInteger();
+    /** The thread waiting in {@link #close()}, which the last admitted call wakes as it leaves. */
+    private volatile Thread closer;
+    /** The plans of recent input shapes; replaced under its own lock, read without one. */
+    private final AtomicReferenceArray<ConvTransposePlan> plans = new AtomicReferenceArray<>(CACHED_PLANS);
+    /** The clock hand of the plan cache's eviction: the next slot to consider. Guarded by {@link #plans}. */
+    private int evictionHand;
 
     private ConvTransposeLayer(Builder b) {
         this.spec = b.spec;
@@ -88,6 +121,29 @@ public final class ConvTransposeLayer implements AutoCloseable {
     }
 
     /**
+     * The layer's plan for one input shape, made now or taken from the layer's cache of recent
+     * shapes (and then kept there). Planning allocates the plan's tables; running a plan does not.
+     * A plan stays valid, and keeps its tables, as long as the caller holds it, whether or not the
+     * cache still does.
+     *
+     * @param inputShape {@code (N, Cin, H, W)}, or {@code (N, Cin, W)} for a 1-D spec
+     * @return the plan for that shape
+     * @throws IllegalArgumentException if the shape does not fit the spec
+     * @throws IllegalStateException if the layer is closed
+     */
+    public ConvTransposePlan plan(long... inputShape) {
+        Objects.requireNonNull(inputShape, "inputShape");
+        admit();
+        try {
+            ConvTransposeGeometry g = spec.geometry(inputShape);
+            ConvTransposePlan p = cached(g.inputShape());
+            return p != null ? p : cache(g);
+        } finally {
+            leave();
+        }
+    }
+
+    /**
      * Runs the layer on the calling thread.
      *
      * @param input {@code (N, Cin, H, W)} (or {@code (N, Cin, W)} for 1-D), off-heap
@@ -98,12 +154,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * @throws IllegalStateException if the layer or a tensor's arena is closed
      */
     public void forward(Tensor input, Tensor output) {
-        ExecutionPlan plan = enter(input, output);
-        try {
-            plan.runAll(input.segment(), output.segment());
-        } finally {
-            inFlight.decrementAndGet();
-        }
+        run(null, input, output, null, 1);
     }
 
     /**
@@ -119,16 +170,14 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * @param threads at least 1
      */
     public void forward(Tensor input, Tensor output, int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads " + threads + " must be at least 1");
-        }
-        forward(input, output, TaskRunner.sharedPool(), threads);
+        run(null, input, output, sharedPool(threads), threads);
     }
 
     /**
      * Runs the layer on the caller's executor with up to {@code parallelism} concurrent workers
      * (the calling thread is one of them and also works, so a saturated executor cannot stall the
-     * call). The result is bitwise identical to {@link #forward(Tensor, Tensor)}.
+     * call). The result is bitwise identical to {@link #forward(Tensor, Tensor)}. The executor may
+     * run a worker on the calling thread; it must not call {@link #close()} there (see close).
      *
      * @param input as for {@link #forward(Tensor, Tensor)}
      * @param output as for {@link #forward(Tensor, Tensor)}
@@ -136,52 +185,136 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * @param parallelism at least 1
      */
     public void forward(Tensor input, Tensor output, Executor executor, int parallelism) {
+        run(null, input, output, requireExecutor(executor, parallelism), parallelism);
+    }
+
+    static Executor sharedPool(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads " + threads + " must be at least 1");
+        }
+        return TaskRunner.sharedPool();
+    }
+
+    static Executor requireExecutor(Executor executor, int parallelism) {
         Objects.requireNonNull(executor, "executor");
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism " + parallelism + " must be at least 1");
         }
-        ExecutionPlan plan = enter(input, output);
+        return executor;
+    }
+
+    /**
+     * One call: {@code given}'s plan, or the cached plan for the input's shape; on the calling
+     * thread when {@code executor} is null. Whatever is thrown, the call leaves as it was admitted.
+     */
+    void run(ConvTransposePlan given, Tensor input, Tensor output, Executor executor, int parallelism) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(output, "output");
+        admit();
+        ActiveCalls active = null;
         try {
-            if (parallelism > 1 && plan.taskCount() > 1) {
-                requireShared("input", input);
-                requireShared("output", output);
+            active = ActiveCalls.enter(this);
+            ExecutionPlan plan = given != null ? planOf(given, input) : planFor(input, output);
+            checkTensors(plan, input, output);
+            if (executor == null) {
+                plan.runAll(input.segment(), output.segment());
+            } else {
+                if (parallelism > 1 && plan.taskCount() > 1) {
+                    requireShared("input", input);
+                    requireShared("output", output);
+                }
+                TaskRunner.run(plan, input.segment(), output.segment(), executor, parallelism);
             }
-            TaskRunner.run(plan, input.segment(), output.segment(), executor, parallelism);
         } finally {
-            inFlight.decrementAndGet();
+            if (active != null) {
+                active.leave();
+            }
+            leave();
         }
     }
 
-    private ExecutionPlan enter(Tensor input, Tensor output) {
-        Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(output, "output");
-        inFlight.incrementAndGet();
-        try {
-            if (closed) {
+    /** Counts a call in, unless the layer is closed: a refused call never shows in the count. */
+    private void admit() {
+        int s = state.get();
+        while (true) {
+            if (s < 0) {
                 throw new IllegalStateException("layer is closed");
             }
-            ExecutionPlan plan = planFor(input, output);
-            checkTensors(plan, input, output);
-            return plan;
-        } catch (RuntimeException e) {
-            inFlight.decrementAndGet();
-            throw e;
+            int seen = state.compareAndExchange(s, s + 1);
+            if (seen == s) {
+                return;
+            }
+            s = seen;
         }
+    }
+
+    private void leave() {
+        if (state.decrementAndGet() == CLOSED) {
+            LockSupport.unpark(closer);
+        }
+    }
+
+    private static ExecutionPlan planOf(ConvTransposePlan given, Tensor input) {
+        ExecutionPlan plan = given.executionPlan();
+        if (!plan.matchesInput(input)) {
+            throw new IllegalArgumentException("input shape " + ConvTransposeGeometry.format(input.shape())
+                    + " != the plan's input shape " + ConvTransposeGeometry.format(plan.geometry().inputShape()));
+        }
+        return plan;
     }
 
     private ExecutionPlan planFor(Tensor input, Tensor output) {
-        ExecutionPlan plan = lastPlan;
-        if (plan != null && plan.matchesInput(input)) {
-            return plan;
+        for (int i = 0; i < CACHED_PLANS; i++) {
+            ConvTransposePlan p = plans.get(i);
+            if (p != null && p.executionPlan().matchesInput(input)) {
+                p.touch();
+                return p.executionPlan();
+            }
         }
         ConvTransposeGeometry g = spec.geometry(input.shape());
         // Before planning, which sizes tables by the output: a wrong output must cost nothing.
         if (!Arrays.equals(output.shape(), g.outputShape())) {
             throw wrongOutput(g, input, output);
         }
-        plan = ExecutionPlan.create(g, weights, epilogue);
-        lastPlan = plan;
-        return plan;
+        return cache(g).executionPlan();
+    }
+
+    private ConvTransposePlan cached(long[] inputShape) {
+        for (int i = 0; i < CACHED_PLANS; i++) {
+            ConvTransposePlan p = plans.get(i);
+            if (p != null && p.accepts(inputShape)) {
+                p.touch();
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Plans {@code g} and caches the plan, unless another thread cached one for the shape
+     * meanwhile. Planning runs outside the lock, so a slow plan never holds up other shapes. A
+     * full cache evicts by the clock rule: the first plan, from the hand on, not used since the
+     * hand last passed it.
+     */
+    private ConvTransposePlan cache(ConvTransposeGeometry g) {
+        ConvTransposePlan made = new ConvTransposePlan(this, ExecutionPlan.create(g, weights, epilogue));
+        synchronized (plans) {
+            ConvTransposePlan raced = cached(g.inputShape());
+            if (raced != null) {
+                return raced;
+            }
+            for (int i = 0; i < CACHED_PLANS; i++) {
+                ConvTransposePlan p = plans.get(evictionHand);
+                if (p == null || !p.recentlyUsed()) {
+                    break;
+                }
+                p.age();
+                evictionHand = (evictionHand + 1) % CACHED_PLANS;
+            }
+            plans.set(evictionHand, made);
+            evictionHand = (evictionHand + 1) % CACHED_PLANS;
+            return made;
+        }
     }
 
     private static IllegalArgumentException wrongOutput(ConvTransposeGeometry g, Tensor input, Tensor output) {
@@ -236,19 +369,98 @@ public final class ConvTransposeLayer implements AutoCloseable {
     }
 
     /**
-     * Frees the packed weights once calls in progress have finished. Idempotent.
+     * Refuses new calls at once, waits for the calls already admitted to finish, then frees the
+     * packed weights and the cached plans. Idempotent; a second thread closing meanwhile waits for
+     * the first. Refused calls never delay it, however many keep arriving.
+     *
+     * <p>A thread inside this layer's {@code forward} cannot wait for its own call: close() there
+     * (typically from the {@link Executor} passed to {@code forward}, which may run a worker on
+     * the calling thread) throws {@link IllegalStateException} and leaves the layer open. Likewise
+     * an executor must not make {@code forward} wait for another thread that is closing the layer.
+     *
+     * @throws IllegalStateException if the calling thread is inside this layer's {@code forward}
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        ActiveCalls active = ACTIVE.get();
+        if (active != null && active.contains(this)) {
+            throw new IllegalStateException("close() called from inside this layer's forward on the same thread (for"
+                    + " example by the Executor passed to forward): it would wait for its own call; close the layer"
+                    + " after forward returns");
         }
-        closed = true;
-        while (inFlight.get() != 0) {
-            Thread.yield();
+        synchronized (this) {
+            if (state.get() < 0) {
+                return;
+            }
+            closer = Thread.currentThread();
+            boolean interrupted = false;
+            state.getAndAdd(CLOSED);
+            while (state.get() != CLOSED) {
+                LockSupport.park(this);
+                // park returns at once while the flag is set: clear it to wait, restore it after.
+                interrupted |= Thread.interrupted();
+            }
+            closer = null;
+            for (int i = 0; i < CACHED_PLANS; i++) {
+                plans.set(i, null);
+            }
+            arena.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        lastPlan = null;
-        arena.close();
+    }
+
+    /**
+     * Whether the kernels' Vector API can load. Without it the first kernel class fails with a
+     * NoClassDefFoundError deep in {@code forward}; checked once, here, it fails at build with the fix.
+     */
+    private static final class VectorApi {
+        static final String MISSING = "convt needs the Vector API, module jdk.incubator.vector, which this JVM did not"
+                + " load: add --add-modules jdk.incubator.vector to the java command (on the class path also to"
+                + " surefire's argLine and exec's arguments); a named module that requires dev.convt gets it resolved";
+        static final boolean PRESENT = loads("jdk.incubator.vector.FloatVector");
+
+        private static boolean loads(String className) {
+            try {
+                Class.forName(className, false, ConvTransposeLayer.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
+        }
+    }
+
+    /** The layers a thread is inside the {@code forward} of, innermost last; one record per thread, reused. */
+    private static final class ActiveCalls {
+        private ConvTransposeLayer[] layers = new ConvTransposeLayer[2];
+        private int depth;
+
+        static ActiveCalls enter(ConvTransposeLayer layer) {
+            ActiveCalls a = ACTIVE.get();
+            if (a == null) {
+                a = new ActiveCalls();
+                ACTIVE.set(a);
+            }
+            if (a.depth == a.layers.length) {
+                a.layers = Arrays.copyOf(a.layers, 2 * a.depth);
+            }
+            a.layers[a.depth++] = layer;
+            return a;
+        }
+
+        void leave() {
+            layers[--depth] = null;
+        }
+
+        boolean contains(ConvTransposeLayer layer) {
+            for (int i = 0; i < depth; i++) {
+                if (layers[i] == layer) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     @Override
@@ -411,8 +623,13 @@ public final class ConvTransposeLayer implements AutoCloseable {
          *
          * @return the layer
          * @throws IllegalArgumentException if weights are missing or a bias is missing or extra
+         * @throws IllegalStateException if this JVM lacks the Vector API: on the class path it needs
+         *     {@code --add-modules jdk.incubator.vector}
          */
         public ConvTransposeLayer build() {
+            if (!VectorApi.PRESENT) {
+                throw new IllegalStateException(VectorApi.MISSING);
+            }
             if (weights == null) {
                 throw new IllegalArgumentException("weights are required: " + spec);
             }
