@@ -101,7 +101,8 @@ public final class PropertyCheck<T> {
      */
     public Map<String, Long> collect(Classified<T> body) {
         String name = StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !f.getClassName().equals(PropertyCheck.class.getName()) && !f.getMethodName().startsWith("lambda$"))
+                .filter(f -> !f.getClassName().equals(PropertyCheck.class.getName()) && !f.getMethodName().startsWith("lambda$")
+                        && !f.getClassName().startsWith("org.junit."))
                 .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "#" + f.getMethodName())
                 .findFirst().orElseThrow());
         Long replay = Long.getLong("convt.property.replay");
@@ -246,12 +247,18 @@ public final class PropertyCheck<T> {
         }
     }
 
-    /** Shortlex order: fewer choices, then smaller ones from the first difference. */
+    /**
+     * Shortlex order, ignoring trailing zeros (replays read them past the end anyway): fewer
+     * choices, then smaller ones from the first difference. A deletion that moves a failing
+     * element to the front of a list is then progress, and the list's length shrinks next.
+     */
     private static boolean simpler(long[] a, long[] b) {
-        if (a.length != b.length) {
-            return a.length < b.length;
+        int la = zeroTail(a);
+        int lb = zeroTail(b);
+        if (la != lb) {
+            return la < lb;
         }
-        for (int i = 0; i < a.length; i++) {
+        for (int i = 0; i < la; i++) {
             if (a[i] != b[i]) {
                 return Long.compareUnsigned(a[i], b[i]) < 0;
             }

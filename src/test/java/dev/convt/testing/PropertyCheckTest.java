@@ -63,6 +63,12 @@ class PropertyCheckTest {
 
     @Test
     void aFailureIsShrunkToTheSmallestFailingInput() {
+        for (int run = 0; run < 20; run++) {
+            anIntIsShrunkOnce();
+        }
+    }
+
+    private static void anIntIsShrunkOnce() {
         AssertionError e = assertThrows(AssertionError.class, () -> PropertyCheck.forAll(s -> s.between(0, 1_000_000))
                 .tries(100).check(v -> assertTrue(v < 1000, "too big: " + v)));
         assertTrue(e.getMessage().contains("shrunk in") && e.getMessage().contains("to: 1000\n"), e.getMessage());
@@ -71,10 +77,17 @@ class PropertyCheckTest {
 
     @Test
     void aListIsShrunkToTheOneElementThatFails() {
+        for (int run = 0; run < 20; run++) {
+            aListIsShrunkOnce();
+        }
+    }
+
+    private static void aListIsShrunkOnce() {
         Gen<List<Integer>> lists = s -> s.list(0, 20, t -> t.between(0, 100));
         AssertionError e = assertThrows(AssertionError.class, () -> PropertyCheck.forAll(lists).tries(1000)
                 .check(l -> assertTrue(l.stream().allMatch(x -> x <= 50))));
         assertTrue(e.getMessage().contains("to: [51]\n"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("PropertyCheckTest#aListIsShrunkOnce failed"), e.getMessage());
     }
 
     @Test
