@@ -56,15 +56,16 @@ public final class Source implements RandomGenerator {
     }
 
     /**
-     * The source of one property try: random, with boundary values mixed in; one try in eight is
-     * edge-heavy (half of its draws are boundary values), so that combinations of boundaries occur.
+     * The source of one property try: random, with boundary values mixed in (2% of draws); one try
+     * in six is edge-heavy (half of its draws are boundary values), so that combinations of
+     * boundaries occur, about as often as jqwik tried its edge-case combinations.
      *
      * @param seed the try's seed, which alone reproduces the try
      * @return the source
      */
     static Source forTry(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        return new Source(r, null, r.nextInt(8) == 0 ? 50 : 4);
+        return new Source(r, null, r.nextInt(6) == 0 ? 50 : 2);
     }
 
     /** A source that returns {@code choices} in order, then the simplest value of each range. */
@@ -83,13 +84,17 @@ public final class Source implements RandomGenerator {
      * so that shrinking a choice towards 0 moves the value there.
      */
     private long choose(long lo, long hi, LongSupplier fresh) {
+        return choose(lo, hi, fresh, true);
+    }
+
+    private long choose(long lo, long hi, LongSupplier fresh, boolean edges) {
         if (count >= MAX_DRAWS && replay != null) {
             throw new Exhausted();
         }
         long value;
         if (replay != null) {
             value = decode(count < replay.length ? replay[count] : 0, lo, hi);
-        } else if (edgePercent > 0 && count < EDGE_DRAWS && random.nextInt(100) < edgePercent) {
+        } else if (edges && edgePercent > 0 && count < EDGE_DRAWS && random.nextInt(100) < edgePercent) {
             value = edge(lo, hi);
         } else {
             value = fresh.getAsLong();
@@ -265,7 +270,8 @@ public final class Source implements RandomGenerator {
      */
     public int weighted(int... weights) {
         int total = Arrays.stream(weights).sum();
-        int r = nextInt(total);
+        // no boundary values here: they would override the weights with the first and last index
+        int r = (int) choose(0, total - 1, () -> random.nextInt(total), false);
         for (int i = 0; ; i++) {
             r -= weights[i];
             if (r < 0) {
