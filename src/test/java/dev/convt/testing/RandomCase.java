@@ -343,13 +343,8 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         }
     }
 
-    /**
-     * @param arena where to allocate
-     * @param offset bytes past a 64-byte boundary
-     * @param shape the tensor's shape
-     * @return a tensor whose first byte is {@code offset} bytes past a 64-byte boundary
-     */
-    public static Tensor place(Arena arena, int offset, long[] shape) {
+    /** A tensor whose first byte is {@code offset} bytes past a 64-byte boundary. */
+    private static Tensor place(Arena arena, int offset, long[] shape) {
         long bytes = Arrays.stream(shape).reduce(1, Math::multiplyExact) * Float.BYTES;
         MemorySegment s = arena.allocate(bytes + offset, Tensor.ALIGNMENT).asSlice(offset, bytes);
         return Tensor.wrap(s, shape);
