@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
-import dev.convt.Epilogue;
+import dev.convt.reference.DirectReference;
+import dev.convt.testing.RandomCase;
+import dev.convt.testing.RandomFloats;
+import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,32 +46,25 @@ class PixelTiledPlanTest {
                 .outputPadding(outPad, outPad).build();
         long[] shape = {n, cin, h, w};
         SplittableRandom r = new SplittableRandom(cin * 1000L + cout * 100L + k);
-        KernelCase c = new KernelCase(spec, shape, values(r, n * cin * h * w), values(r, (int) spec.weightCount()),
-                values(r, cout), Epilogue.NONE);
+        RandomCase c = new RandomCase(spec, shape, RandomFloats.uniform(r, n * cin * h * w),
+                RandomFloats.uniform(r, (int) spec.weightCount()), RandomFloats.uniform(r, cout));
         assertEquals(plan, planOf(c));
         try (ConvTransposeLayer layer = c.layer()) {
             float[] one = c.run(layer, 1);
-            KernelPropertiesTest.assertWithinTolerance(c, one);
+            Tolerance.assertMatches(c, DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(), c.bias(),
+                    null), one);
             for (int threads : new int[] {2, 3}) {
-                KernelPropertiesTest.assertBitwiseEqual(one, c.run(layer, threads), c + ", " + threads + " threads");
+                Tolerance.assertBitwiseEqual(one, c.run(layer, threads), c + ", " + threads + " threads");
             }
         }
     }
 
-    private static String planOf(KernelCase c) {
+    private static String planOf(RandomCase c) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.weights());
             MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.bias());
             return ExecutionPlan.create(c.geometry(), PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue())
                     .toString();
         }
-    }
-
-    private static float[] values(SplittableRandom r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return v;
     }
 }

@@ -7,10 +7,9 @@ import dev.convt.ConvTransposeSpec;
 import dev.convt.ConvTransposeSpec.AutoPad;
 import dev.convt.reference.DirectReference;
 import dev.convt.testing.Layers;
+import dev.convt.testing.PropertyCheck;
 import dev.convt.testing.RandomCase;
 import dev.convt.testing.Tolerance;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,9 +83,12 @@ class OnnxRuntimeCrossCheckTest {
         }
     }
 
-    @Property(tries = 250)
-    void onnxRuntimeAgreesWithConvt(@ForAll long seed) throws Exception {
-        RandomCase c = RandomCase.generate(seed, RandomCase.Options.ALL);
+    @Test
+    void onnxRuntimeAgreesWithConvt() {
+        PropertyCheck.forAll(RandomCase.gen(RandomCase.Options.ALL)).tries(250).check(OnnxRuntimeCrossCheckTest::agree);
+    }
+
+    private static void agree(RandomCase c) throws Exception {
         ConvTransposeGeometry g = c.geometry();
         OnnxRuntimeBehaviour behaviour = OnnxRuntimeBehaviour.of(g);
         DirectReference.Result convt = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), c.bias(), null);

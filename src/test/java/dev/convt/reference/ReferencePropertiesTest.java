@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
+import dev.convt.testing.Gen;
 import dev.convt.testing.Layers;
+import dev.convt.testing.PropertyCheck;
 import dev.convt.testing.RandomCase;
+import dev.convt.testing.RandomFloats;
 import dev.convt.testing.Tolerance;
 import java.util.Arrays;
 import java.util.Random;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
 
 /**
  * The references against each other, the adjoint identity and the matrix view, and the fast
@@ -20,7 +22,12 @@ import net.jqwik.api.Property;
  */
 class ReferencePropertiesTest {
 
-    private static final RandomCase.Options ALL = RandomCase.Options.ALL;
+    private static final Gen<RandomCase> CASES = RandomCase.gen(RandomCase.Options.ALL);
+
+    /** A case and a seed for the other operand of an inner product. */
+    private record WithSeed(RandomCase c, long seed) {}
+
+    private static final Gen<WithSeed> CASES_AND_SEEDS = s -> new WithSeed(CASES.draw(s), s.nextLong());
 
     /**
      * Both references sum in double and round once, so they may differ only where the two double
@@ -36,9 +43,12 @@ class ReferencePropertiesTest {
         }
     }
 
-    @Property(tries = 400)
-    void seedStepsAgreeWithDirectDefinition(@ForAll long seed) {
-        RandomCase c = RandomCase.generate(seed, ALL);
+    @Test
+    void seedStepsAgreeWithDirectDefinition() {
+        PropertyCheck.forAll(CASES).tries(400).check(ReferencePropertiesTest::seedStepsAgreeWithDirectDefinitionOn);
+    }
+
+    private static void seedStepsAgreeWithDirectDefinitionOn(RandomCase c) {
         ConvTransposeGeometry g = c.geometry();
         DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), c.bias(), null);
         float[] steps = SeedStepsReference.forward(g, c.input(), c.weights(), c.bias(), null);
@@ -47,17 +57,23 @@ class ReferencePropertiesTest {
         assertArrayEquals(direct.output(), DirectReference.forward(g, c.input(), c.weights(), c.bias(), null), c::toString);
     }
 
-    @Property(tries = 400)
-    void layerAgreesWithReferences(@ForAll long seed) {
-        RandomCase c = RandomCase.generate(seed, ALL);
+    @Test
+    void layerAgreesWithReferences() {
+        PropertyCheck.forAll(CASES).tries(400).check(ReferencePropertiesTest::layerAgreesWithReferencesOn);
+    }
+
+    private static void layerAgreesWithReferencesOn(RandomCase c) {
         DirectReference.Result direct = DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(),
                 c.bias(), null);
         Tolerance.assertClose("layer on " + c, direct, c.spec(), Layers.forward(c));
     }
 
-    @Property(tries = 300)
-    void seedStepsMapsHaveTheSizesOfTheMethod(@ForAll long seed) {
-        RandomCase c = RandomCase.generate(seed, ALL);
+    @Test
+    void seedStepsMapsHaveTheSizesOfTheMethod() {
+        PropertyCheck.forAll(CASES).tries(300).check(ReferencePropertiesTest::seedStepsMapsHaveTheSizesOfTheMethodOn);
+    }
+
+    private static void seedStepsMapsHaveTheSizesOfTheMethodOn(RandomCase c) {
         ConvTransposeGeometry g = c.geometry();
         ConvTransposeGeometry.Axis h = g.height();
         ConvTransposeGeometry.Axis w = g.width();
@@ -92,13 +108,17 @@ class ReferencePropertiesTest {
      * Each output is correctly rounded, so the two inner products differ by at most about
      * {@code 2^-24} of the sums of their terms' magnitudes.
      */
-    @Property(tries = 300)
-    void transposedConvolutionIsTheAdjointOfConvolution(@ForAll long seed) {
-        RandomCase c = RandomCase.generate(seed, ALL);
+    @Test
+    void transposedConvolutionIsTheAdjointOfConvolution() {
+        PropertyCheck.forAll(CASES_AND_SEEDS).tries(300)
+                .check(t -> transposedConvolutionIsTheAdjointOfConvolutionOn(t.c(), t.seed()));
+    }
+
+    private static void transposedConvolutionIsTheAdjointOfConvolutionOn(RandomCase c, long seed) {
         ConvTransposeGeometry g = c.geometry();
         ConvTransposeSpec spec = c.spec();
         long[] outShape = {g.batch(), spec.outChannels(), g.height().out(), g.width().out()};
-        float[] y = randomValues(new Random(seed), (int) g.outputCount());
+        float[] y = RandomFloats.uniform(new Random(seed), (int) g.outputCount());
 
         float[] convT = DirectReference.forward(g, c.input(), c.weights(), null, null);
         Conv2dReference.Params params = new Conv2dReference.Params(g.height().stride(), g.width().stride(),
@@ -127,9 +147,14 @@ class ReferencePropertiesTest {
         }
     }
 
-    @Property(tries = 150)
-    void transposedMatrixIsTheTransposedConvolution(@ForAll long seed) {
-        RandomCase c = RandomCase.generate(seed, new RandomCase.Options(true, true, 4));
+    @Test
+    void transposedMatrixIsTheTransposedConvolution() {
+        Gen<RandomCase> small = RandomCase.gen(RandomCase.Options.ALL.maxSpatial(4));
+        PropertyCheck.forAll(s -> new WithSeed(small.draw(s), s.nextLong())).tries(150)
+                .check(t -> transposedMatrixIsTheTransposedConvolutionOn(t.c(), t.seed()));
+    }
+
+    private static void transposedMatrixIsTheTransposedConvolutionOn(RandomCase c, long seed) {
         ConvTransposeGeometry g = c.geometry();
         ConvTransposeSpec spec = c.spec();
         ConvolutionMatrix m = ConvolutionMatrix.ofTransposed(g, c.weights());
@@ -148,7 +173,7 @@ class ReferencePropertiesTest {
             assertSameRounding("C^T x, sample " + n + " of " + c, sample, viaMatrix);
         }
         // C itself is the convolution: C y equals the ordinary convolution of y.
-        float[] y = randomValues(new Random(~seed), outPerSample);
+        float[] y = RandomFloats.uniform(new Random(~seed), outPerSample);
         Conv2dReference.Params params = new Conv2dReference.Params(g.height().stride(), g.width().stride(),
                 g.height().padBegin(), g.width().padBegin(), (int) g.height().padEnd(), (int) g.width().padEnd(),
                 g.height().dilation(), g.width().dilation(), spec.groups());
@@ -159,13 +184,5 @@ class ReferencePropertiesTest {
         for (int i = 0; i < conv.length; i++) {
             assertEquals(conv[i], viaMatrix[i], Math.ulp(conv[i]) + 1e-6f, "C y element " + i + " of " + c);
         }
-    }
-
-    private static float[] randomValues(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = r.nextFloat() * 2 - 1;
-        }
-        return a;
     }
 }

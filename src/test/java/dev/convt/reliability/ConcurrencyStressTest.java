@@ -10,6 +10,9 @@ import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
+import dev.convt.testing.RandomCase;
+import dev.convt.testing.RandomFloats;
+import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,21 +59,14 @@ class ConcurrencyStressTest {
     private record Job(ConvTransposeLayer layer, long[] inputShape, float[] input, float[] expected) {}
 
     private static ConvTransposeLayer layer(ConvTransposeSpec spec, Epilogue epilogue, Random r) {
-        ConvTransposeLayer.Builder b = ConvTransposeLayer.builder(spec).weights(values(r, (int) spec.weightCount()))
+        ConvTransposeLayer.Builder b = ConvTransposeLayer.builder(spec).weights(RandomFloats.uniform(r, (int) spec.weightCount()))
                 .epilogue(epilogue);
         if (spec.hasBias()) {
-            b.bias(values(r, spec.outChannels()));
+            b.bias(RandomFloats.uniform(r, spec.outChannels()));
         }
         return b.build();
     }
 
-    private static float[] values(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = r.nextFloat() * 2 - 1;
-        }
-        return a;
-    }
 
     private static float[] runOnce(ConvTransposeLayer layer, long[] shape, float[] input, int mode, int threads) {
         try (Arena arena = Arena.ofShared()) {
@@ -89,7 +85,7 @@ class ConcurrencyStressTest {
         List<Job> jobs = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             for (long[] shape : shapes.get(l)) {
-                float[] input = values(r, (int) layers.get(l).spec().geometry(shape).inputCount());
+                float[] input = RandomFloats.uniform(r, (int) layers.get(l).spec().geometry(shape).inputCount());
                 jobs.add(new Job(layers.get(l), shape, input, runOnce(layers.get(l), shape, input, 0, 1)));
             }
         }
@@ -125,7 +121,7 @@ class ConcurrencyStressTest {
                     int mode = mine.nextInt(3);
                     int threads = 1 + mine.nextInt(4);
                     float[] actual = runOnce(job.layer(), job.inputShape(), job.input(), mode, threads);
-                    assertBitwiseEqual(job.expected(), actual, job.layer() + " on " + java.util.Arrays.toString(job.inputShape())
+                    Tolerance.assertBitwiseEqual(job.expected(), actual, job.layer() + " on " + java.util.Arrays.toString(job.inputShape())
                             + ", mode " + mode + ", threads " + threads);
                     calls.incrementAndGet();
                 }
@@ -144,24 +140,16 @@ class ConcurrencyStressTest {
     void resultsAreBitwiseEqualForOneTwoThreeAndEightThreads() {
         int compared = 0;
         for (long seed = 0x7EAD_0000L; compared < 40; seed++) {
-            KernelCase c = KernelCase.draw(seed);
-            try (ConvTransposeLayer layer = buildLayer(c)) {
+            RandomCase c = RandomCase.generate(seed, RandomCase.Options.FUZZ);
+            try (ConvTransposeLayer layer = c.layer()) {
                 float[] one = runOnce(layer, c.inputShape(), c.input(), 0, 1);
                 for (int threads : new int[] {1, 2, 3, 8}) {
-                    assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 1, threads), c + ", threads " + threads);
-                    assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 2, threads), c + ", executor " + threads);
+                    Tolerance.assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 1, threads), c + ", threads " + threads);
+                    Tolerance.assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 2, threads), c + ", executor " + threads);
                 }
             }
             compared++;
         }
-    }
-
-    private static ConvTransposeLayer buildLayer(KernelCase c) {
-        ConvTransposeLayer.Builder b = ConvTransposeLayer.builder(c.spec()).weights(c.weights()).epilogue(c.epilogue());
-        if (c.bias() != null) {
-            b.bias(c.bias());
-        }
-        return b.build();
     }
 
     @Test
@@ -171,7 +159,7 @@ class ConcurrencyStressTest {
         ConvTransposeLayer layer = layer(ConvTransposeSpec.builder(32, 32, 4, 4).stride(2).padding(1).build(),
                 Epilogue.NONE, r);
         long[] shape = {1, 32, 24, 24};
-        float[] input = values(r, 32 * 24 * 24);
+        float[] input = RandomFloats.uniform(r, 32 * 24 * 24);
         float[] expected = runOnce(layer, shape, input, 0, 1);
         AtomicBoolean closing = new AtomicBoolean();
         AtomicLong completed = new AtomicLong();
@@ -192,7 +180,7 @@ class ConcurrencyStressTest {
                         refusals.add(e.getMessage());
                         return null;
                     }
-                    assertBitwiseEqual(expected, actual, "a call that completed around close()");
+                    Tolerance.assertBitwiseEqual(expected, actual, "a call that completed around close()");
                     completed.incrementAndGet();
                     if (closeRequested) {
                         completedAfterClose.incrementAndGet();
@@ -236,7 +224,7 @@ class ConcurrencyStressTest {
                 Job job = jobs.get(i % jobs.size());
                 int mode = i % 3;
                 calls.add(virtual.submit(() -> {
-                    assertBitwiseEqual(job.expected(), runOnce(job.layer(), job.inputShape(), job.input(), mode, 2),
+                    Tolerance.assertBitwiseEqual(job.expected(), runOnce(job.layer(), job.inputShape(), job.input(), mode, 2),
                             job.layer() + " on a virtual thread, mode " + mode);
                     return null;
                 }));
@@ -262,7 +250,7 @@ class ConcurrencyStressTest {
         int refused = 0;
         for (int round = 0; round < 20; round++) {
             Arena arena = Arena.ofShared();
-            Tensor x = Tensor.of(arena, values(r, 2 * 32 * 24 * 24), shape);
+            Tensor x = Tensor.of(arena, RandomFloats.uniform(r, 2 * 32 * 24 * 24), shape);
             Tensor y = Tensor.allocate(arena, layer.outputShape(shape));
             int threads = 1 + round % 3;
             Future<?> call = CALLER_POOL.submit(() -> {
@@ -298,7 +286,7 @@ class ConcurrencyStressTest {
         ConvTransposeLayer layer = layer(ConvTransposeSpec.builder(32, 32, 4, 4).stride(2).padding(1).build(),
                 Epilogue.NONE, r);
         long[] shape = {4, 32, 32, 32};
-        float[] input = values(r, 4 * 32 * 32 * 32);
+        float[] input = RandomFloats.uniform(r, 4 * 32 * 32 * 32);
         CountDownLatch returned = new CountDownLatch(1);
         int[] submissions = {0};
         // The first worker starts only once forward has returned; the second submission fails as a
@@ -343,15 +331,6 @@ class ConcurrencyStressTest {
             ConvTransposeLayer.Builder builder = ConvTransposeLayer.builder(spec).weights(confined.allocate(Float.BYTES));
             Future<?> build = CALLER_POOL.submit(() -> assertThrows(IllegalStateException.class, builder::build));
             build.get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void assertBitwiseEqual(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                fail(what + ": element " + i + " is " + actual[i] + ", single-threaded " + expected[i]);
-            }
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
+import dev.convt.testing.RandomFloats;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -21,16 +22,10 @@ final class EpilogueWarmupProbe {
         Epilogue e = args[0].equals("sigmoid") ? Epilogue.sigmoid() : Epilogue.tanh();
         SplittableRandom r = new SplittableRandom(5);
         ConvTransposeSpec spec = ConvTransposeSpec.builder(24, 64, 4, 4).stride(2).padding(1).build();
-        float[] w = new float[(int) spec.weightCount()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) (r.nextDouble() * 2 - 1);
-        }
+        float[] w = RandomFloats.uniform(r, (int) spec.weightCount());
         try (Arena arena = Arena.ofConfined();
                 ConvTransposeLayer layer = ConvTransposeLayer.builder(spec).weights(w).bias(new float[64]).epilogue(e).build()) {
-            Tensor x = Tensor.allocate(arena, 1, 24, 4, 4);
-            for (long i = 0; i < x.elementCount(); i++) {
-                x.setFlat(i, (float) (r.nextDouble() * 2 - 1));
-            }
+            Tensor x = Tensor.of(arena, RandomFloats.uniform(r, 24 * 4 * 4), 1, 24, 4, 4);
             Tensor y = Tensor.allocate(arena, layer.outputShape(x.shape()));
             layer.forward(x, y);
             float[] first = y.toArray();

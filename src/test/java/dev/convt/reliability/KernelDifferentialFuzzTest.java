@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.convt.Epilogue;
 import dev.convt.reference.DirectReference;
 import dev.convt.testing.Layers;
+import dev.convt.testing.RandomCase;
+import dev.convt.testing.Tolerance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,21 +84,21 @@ class KernelDifferentialFuzzTest {
     /** The comparison itself must fail on a wrong element and on one the kernel never wrote. */
     @Test
     void theCheckRejectsAWrongAndAnUnwrittenElement() {
-        KernelCase drawn = KernelCase.draw(QUICK_FIRST_SEED);
-        KernelCase c = new KernelCase(drawn.spec(), drawn.inputShape(), drawn.input(), drawn.weights(), drawn.bias(),
+        RandomCase drawn = RandomCase.generate(QUICK_FIRST_SEED, RandomCase.Options.FUZZ);
+        RandomCase c = new RandomCase(drawn.spec(), drawn.inputShape(), drawn.input(), drawn.weights(), drawn.bias(),
                 Epilogue.NONE, 1, 0, drawn.seed());
         DirectReference.Result expected = DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(),
                 c.bias(), null);
         float[] right = Layers.forward(c.spec(), c.inputShape(), c.input(), c.weights(), c.bias());
-        DifferentialCheck.compare(c, expected, right);
+        Tolerance.assertMatches(c, expected, right);
         int k = right.length / 2;
         float[] wrong = right.clone();
         wrong[k] += (float) (1e-4 * (1 + expected.magnitudes()[k]));
-        AssertionError e = assertThrows(AssertionError.class, () -> DifferentialCheck.compare(c, expected, wrong));
+        AssertionError e = assertThrows(AssertionError.class, () -> Tolerance.assertMatches(c, expected, wrong));
         assertTrue(e.getMessage().contains("element " + k), e.getMessage());
         float[] unwritten = right.clone();
-        unwritten[k] = DifferentialCheck.UNWRITTEN;
-        e = assertThrows(AssertionError.class, () -> DifferentialCheck.compare(c, expected, unwritten));
+        unwritten[k] = RandomCase.UNWRITTEN;
+        e = assertThrows(AssertionError.class, () -> Tolerance.assertMatches(c, expected, unwritten));
         assertTrue(e.getMessage().contains("was never written"), e.getMessage());
     }
 
@@ -122,7 +124,7 @@ class KernelDifferentialFuzzTest {
     @EnabledIfSystemProperty(named = "convt.fuzz.replay", matches = "-?[0-9]+")
     void replayOneSeed() throws Exception {
         long seed = Long.parseLong(System.getProperty("convt.fuzz.replay"));
-        KernelCase c = KernelCase.draw(seed);
+        RandomCase c = RandomCase.generate(seed, RandomCase.Options.FUZZ);
         System.out.println("[convt.fuzz] replaying " + c);
         DifferentialCheck.check(c);
     }
@@ -142,17 +144,17 @@ class KernelDifferentialFuzzTest {
         try {
             for (long i = 0; i < count && System.nanoTime() < deadline && tally.failures.size() < maxFailures; i++) {
                 long seed = first + i;
-                Future<DifferentialCheck.Outcome> result = runner.submit(() -> DifferentialCheck.check(KernelCase.draw(seed)));
+                Future<DifferentialCheck.Outcome> result = runner.submit(() -> DifferentialCheck.check(RandomCase.generate(seed, RandomCase.Options.FUZZ)));
                 try {
                     tally.add(result.get(CASE_TIME_LIMIT.toSeconds(), TimeUnit.SECONDS));
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     String message = cause instanceof AssertionError ? cause.getMessage()
-                            : KernelCase.draw(seed) + ": threw " + stackTrace(cause) + "\n  reproduce with -Dconvt.fuzz.replay=" + seed;
+                            : RandomCase.generate(seed, RandomCase.Options.FUZZ) + ": threw " + stackTrace(cause) + "\n  reproduce with -Dconvt.fuzz.replay=" + seed;
                     System.out.println("[convt.fuzz] FAILURE " + message);
                     tally.failures.add(message);
                 } catch (TimeoutException e) {
-                    String message = KernelCase.draw(seed) + ": no result after " + CASE_TIME_LIMIT
+                    String message = RandomCase.generate(seed, RandomCase.Options.FUZZ) + ": no result after " + CASE_TIME_LIMIT
                             + " (hang?)\n  reproduce with -Dconvt.fuzz.replay=" + seed;
                     System.out.println("[convt.fuzz] FAILURE " + message);
                     tally.failures.add(message);

@@ -7,6 +7,8 @@ import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.Tensor;
+import dev.convt.testing.RandomCase;
+import dev.convt.testing.RandomFloats;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
@@ -46,10 +48,7 @@ class LargeTensorTest {
         ConvTransposeGeometry g = spec.geometry(inputShape);
         assertTrue(g.inputCount() * Float.BYTES > 1L << 31 || g.outputCount() > 1L << 31, g.toString());
         SplittableRandom r = new SplittableRandom(2024);
-        float[] w = new float[(int) spec.weightCount()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) (r.nextDouble() * 2 - 1);
-        }
+        float[] w = RandomFloats.uniform(r, (int) spec.weightCount());
         float[] b = new float[spec.outChannels()];
         for (int i = 0; i < b.length; i++) {
             b[i] = (float) (r.nextDouble() - 0.5);
@@ -60,11 +59,11 @@ class LargeTensorTest {
                 x.setFlat(i, inputValue(i));
             }
             Tensor y = Tensor.allocate(arena, g.outputShape());
-            y.fill(DifferentialCheck.UNWRITTEN);
+            y.fill(RandomCase.UNWRITTEN);
             long t0 = System.nanoTime();
             layer.forward(x, y, 2);
             System.out.printf("[convt.large] %s: forward in %.1f s%n", g, (System.nanoTime() - t0) / 1e9);
-            int unwrittenBits = Float.floatToRawIntBits(DifferentialCheck.UNWRITTEN);
+            int unwrittenBits = Float.floatToRawIntBits(RandomCase.UNWRITTEN);
             for (long i = 0; i < y.elementCount(); i++) {
                 if (Float.floatToRawIntBits(y.getFlat(i)) == unwrittenBits) {
                     fail(g + ": output element " + i + " was never written");

@@ -1,6 +1,7 @@
 package dev.convt.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.convt.ConvTransposeGeometry;
@@ -9,22 +10,21 @@ import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
 import dev.convt.reference.DirectReference;
+import dev.convt.testing.Gen;
+import dev.convt.testing.PropertyCheck;
+import dev.convt.testing.RandomCase;
+import dev.convt.testing.RandomFloats;
+import dev.convt.testing.SpecRecipe;
+import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Disabled;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the layer's builder and {@code forward} with hostile specs, operands and tensors: wrong
@@ -70,77 +70,77 @@ class LayerFuzzTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopRunner() {
         RUNNER.close();
     }
 
-    private static Arbitrary<Integer> smallChannels() {
-        return Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.integers().between(1, 6)),
-                Tuple.of(1, Arbitraries.of(0, -1, 32, 33, 64)), Tuple.of(1, SpecRecipe.interestingInts()));
-    }
+    private static final Gen<Integer> SMALL_CHANNELS = s -> switch (s.weighted(12, 1, 1)) {
+        case 0 -> s.between(1, 6);
+        case 1 -> s.pickInt(0, -1, 32, 33, 64);
+        default -> SpecRecipe.interestingInts().draw(s);
+    };
 
     /** Strides up to 64 per axis; larger ones are {@link #hugeParametersRejectOrCompute}'s. */
-    private static Arbitrary<Integer> moderateStrides() {
-        return Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.integers().between(1, 5)),
-                Tuple.of(2, Arbitraries.of(-1, 0, 16, 17, 31, 32, 33, 64)));
-    }
+    private static final Gen<Integer> MODERATE_STRIDES = s -> s.weighted(12, 2) == 0 ? s.between(1, 5)
+            : s.pickInt(-1, 0, 16, 17, 31, 32, 33, 64);
 
     /**
      * Kernel, dilation, pads and output_shape: mostly valid, sometimes hostile, but at most 2^16,
      * so that outputs stay below 2^22 columns; larger ones are {@link #hugeParametersRejectOrCompute}'s.
      */
-    private static Arbitrary<Integer> moderateSizes() {
-        return Arbitraries.frequencyOf(Tuple.of(24, Arbitraries.integers().between(1, 4)),
-                Tuple.of(2, Arbitraries.integers().between(-1, 9)),
-                Tuple.of(1, Arbitraries.of(Integer.MIN_VALUE, -65536, 15, 16, 17, 31, 32, 33, 255, 4096, 65535, 65536)));
-    }
+    private static final Gen<Integer> MODERATE_SIZES = s -> switch (s.weighted(24, 2, 1)) {
+        case 0 -> s.between(1, 4);
+        case 1 -> s.between(-1, 9);
+        default -> s.pickInt(Integer.MIN_VALUE, -65536, 15, 16, 17, 31, 32, 33, 255, 4096, 65535, 65536);
+    };
 
-    @Provide
-    Arbitrary<SpecRecipe> specs() {
-        return SpecRecipe.recipes(smallChannels(), moderateStrides(), moderateSizes());
-    }
+    private static final Gen<SpecRecipe> SPECS = SpecRecipe.recipes(SMALL_CHANNELS, MODERATE_STRIDES, MODERATE_SIZES);
 
     /** Strides and sizes where the plans' int arithmetic and per-phase tables break, on small inputs. */
-    @Provide
-    Arbitrary<SpecRecipe> specsWithHugeParameters() {
-        Arbitrary<Integer> huge = Arbitraries.of(4096, 46341, 65536, 100_000, 1 << 24, Integer.MAX_VALUE - 1);
-        Arbitrary<Integer> small = Arbitraries.integers().between(1, 3);
-        return SpecRecipe.recipes(Arbitraries.integers().between(1, 3), huge,
-                Arbitraries.frequencyOf(Tuple.of(3, small), Tuple.of(1, huge)));
+    private static final Gen<SpecRecipe> SPECS_WITH_HUGE_PARAMETERS;
+
+    static {
+        Gen<Integer> huge = s -> s.pickInt(4096, 46341, 65536, 100_000, 1 << 24, Integer.MAX_VALUE - 1);
+        Gen<Integer> small = s -> s.between(1, 3);
+        SPECS_WITH_HUGE_PARAMETERS = SpecRecipe.recipes(small, huge, s -> s.weighted(3, 1) == 0 ? small.draw(s) : huge.draw(s));
     }
 
-    @Provide
-    Arbitrary<Operands> operands() {
-        Arbitrary<Long> dim = Arbitraries.frequencyOf(Tuple.of(10, Arbitraries.longs().between(1, 7)),
-                Tuple.of(1, Arbitraries.of(0L, -1L, 1L << 31)));
-        Arbitrary<long[]> shape = Arbitraries.frequencyOf(Tuple.of(6, dim.array(long[].class).ofSize(4)),
-                Tuple.of(3, dim.array(long[].class).ofSize(3)), Tuple.of(1, dim.array(long[].class).ofMaxSize(5)));
-        Arbitrary<WeightsGiven> weights = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(WeightsGiven.ARRAY,
-                WeightsGiven.SEGMENT, WeightsGiven.TENSOR, WeightsGiven.TENSOR_RANK_4_FOR_1D)), Tuple.of(1,
-                Arbitraries.of(WeightsGiven.class)));
-        Arbitrary<OutputGiven> output = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of(OutputGiven.FITTING,
-                OutputGiven.UNALIGNED)), Tuple.of(1, Arbitraries.of(OutputGiven.class)));
-        Arbitrary<Boolean> fitted = Arbitraries.frequency(Tuple.of(9, true), Tuple.of(1, false));
-        Arbitrary<BiasGiven> bias = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(BiasGiven.FITTING)),
-                Tuple.of(1, Arbitraries.of(BiasGiven.class)));
-        return Combinators.combine(shape, fitted, weights, bias, output,
-                Arbitraries.integers().between(0, EPILOGUES.length - 1), Arbitraries.of(1, 1, 2, 3), Arbitraries.longs())
-                .as(Operands::new);
+    private static final Gen<Operands> OPERANDS = s -> {
+        Gen<Long> dim = t -> t.weighted(10, 1) == 0 ? t.between(1L, 7L) : t.pickLong(0L, -1L, 1L << 31);
+        long[] shape = switch (s.weighted(6, 3, 1)) {
+            case 0 -> s.longs(4, 4, dim);
+            case 1 -> s.longs(3, 3, dim);
+            default -> s.longs(0, 5, dim);
+        };
+        boolean fitted = s.weighted(9, 1) == 0;
+        WeightsGiven weights = s.weighted(6, 1) == 0 ? s.pick(WeightsGiven.ARRAY, WeightsGiven.SEGMENT, WeightsGiven.TENSOR,
+                WeightsGiven.TENSOR_RANK_4_FOR_1D) : s.pick(WeightsGiven.values());
+        BiasGiven bias = s.weighted(6, 1) == 0 ? BiasGiven.FITTING : s.pick(BiasGiven.values());
+        OutputGiven output = s.weighted(4, 1) == 0 ? s.pick(OutputGiven.FITTING, OutputGiven.UNALIGNED)
+                : s.pick(OutputGiven.values());
+        return new Operands(shape, fitted, weights, bias, output, s.between(0, EPILOGUES.length - 1), s.pickInt(1, 1, 2, 3),
+                s.anyLong());
+    };
+
+    private record Try(SpecRecipe recipe, Operands operands) {
+        @Override
+        public String toString() {
+            return recipe + " " + operands;
+        }
     }
 
-    @Property
-    void layerRejectsWhatIsInvalidAndComputesWhatIsValid(@ForAll("specs") SpecRecipe recipe,
-            @ForAll("operands") Operands operands) throws Exception {
-        String outcome = RUNNER.call(recipe + " " + operands, () -> tryLayer(recipe, operands));
-        Statistics.label("outcome").collect(outcome);
-        Statistics.label("outcome").coverage(c -> c.check("computed").percentage(p -> p > 10));
+    @Test
+    void layerRejectsWhatIsInvalidAndComputesWhatIsValid() {
+        Map<String, Long> outcomes = PropertyCheck.forAll(s -> new Try(SPECS.draw(s), OPERANDS.draw(s)))
+                .collect(t -> RUNNER.call(t.toString(), () -> tryLayer(t.recipe(), t.operands())));
+        assertTrue(PropertyCheck.percent(outcomes, "computed") > 10, "too few valid calls computed: " + outcomes);
     }
 
-    @Property
-    void hugeParametersRejectOrCompute(@ForAll("specsWithHugeParameters") SpecRecipe recipe,
-            @ForAll("operands") Operands operands) throws Exception {
-        RUNNER.call(recipe + " " + operands, () -> tryLayer(recipe, operands));
+    @Test
+    void hugeParametersRejectOrCompute() {
+        PropertyCheck.forAll(s -> new Try(SPECS_WITH_HUGE_PARAMETERS.draw(s), OPERANDS.draw(s)))
+                .check(t -> RUNNER.call(t.toString(), () -> tryLayer(t.recipe(), t.operands())));
     }
 
     /** One try; returns what happened, for the statistics. */
@@ -160,8 +160,8 @@ class LayerFuzzTest {
             return "weights too large to allocate";
         }
         Random random = new Random(o.seed());
-        float[] w = values(random, weightCount.intValueExact());
-        float[] b = values(random, spec.outChannels());
+        float[] w = RandomFloats.uniform(random, weightCount.intValueExact());
+        float[] b = RandomFloats.uniform(random, spec.outChannels());
         boolean buildValid = switch (o.weights()) {
             case ARRAY, SEGMENT, TENSOR -> true;
             case TENSOR_RANK_4_FOR_1D -> spec.isOneDimensional();
@@ -245,7 +245,7 @@ class LayerFuzzTest {
         }
         ConvTransposeGeometry g = spec.geometry(inShape);
         assertArrayEquals(g.outputShape(), layer.outputShape(inShape), at);
-        Tensor x = Tensor.of(arena, values(new Random(o.seed() + 1), (int) g.inputCount()), inShape);
+        Tensor x = Tensor.of(arena, RandomFloats.uniform(new Random(o.seed() + 1), (int) g.inputCount()), inShape);
         if (g.outputCount() > MAX_ELEMENTS) {
             Tensor y = Tensor.allocate(arena, 1, spec.outChannels(), 1, 1);
             expect(IllegalArgumentException.class, at + ": forward into a too small output", () -> run(layer, x, y, o.threads()));
@@ -292,7 +292,7 @@ class LayerFuzzTest {
             expect(IllegalArgumentException.class, at + ": output " + o.output(), () -> run(layer, x, y, o.threads()));
             return "rejected as expected";
         }
-        y.fill(DifferentialCheck.UNWRITTEN);
+        y.fill(RandomCase.UNWRITTEN);
         try {
             run(layer, x, y, o.threads());
         } catch (RuntimeException | Error e) {
@@ -300,9 +300,9 @@ class LayerFuzzTest {
         }
         float[] input = x.toArray();
         DirectReference.Result expected = DirectReference.forwardWithMagnitudes(g, input, w, spec.hasBias() ? b : null, null);
-        KernelCase c = new KernelCase(spec, inShape, input, w, spec.hasBias() ? b : null, EPILOGUES[o.epilogue()], o.threads(),
-                o.output() == OutputGiven.UNALIGNED ? 1 : 0, KernelCase.NO_SEED);
-        DifferentialCheck.compare(c, expected, y.toArray());
+        RandomCase c = new RandomCase(spec, inShape, input, w, spec.hasBias() ? b : null, EPILOGUES[o.epilogue()], o.threads(),
+                o.output() == OutputGiven.UNALIGNED ? 1 : 0, RandomCase.NO_SEED);
+        Tolerance.assertMatches(c, expected, y.toArray());
         return "computed";
     }
 
@@ -327,13 +327,5 @@ class LayerFuzzTest {
             throw new AssertionError(what + ": expected " + type.getSimpleName() + ", got " + e, e);
         }
         fail(what + ": expected " + type.getSimpleName() + ", but nothing was thrown");
-    }
-
-    private static float[] values(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = r.nextFloat() * 2 - 1;
-        }
-        return a;
     }
 }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convt.Tensor;
 import dev.convt.npy.Npy;
 import dev.convt.npy.NpyArray;
+import dev.convt.testing.Gen;
+import dev.convt.testing.PropertyCheck;
+import dev.convt.testing.Source;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -22,25 +25,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes {@link Npy}'s readers with jqwik: mutations of a seed corpus of real and handcrafted
+ * Fuzzes {@link Npy}'s readers with {@link PropertyCheck}: mutations of a seed corpus of real and handcrafted
  * files ({@code src/test/resources/reliability/npy/seeds}), headers generated from the dict
  * grammar, and raw bytes. Whatever the bytes, each reader either returns the array or throws an
  * {@link IOException}, within a time limit and without a large allocation; and the four ways of
  * reading (byte array or file, into an array or a tensor) agree on every input.
  *
- * <p>jqwik shrinks a failing input to a seed name and a short list of mutations; its report is
- * the reproduction. Inputs that once failed are kept as regression tests in
+ * <p>A failing input is shrunk to a seed name and a short list of mutations; the report gives
+ * it and the seed that replays it. Inputs that once failed are kept as regression tests in
  * {@code src/test/resources/reliability/npy/regressions}.
  */
 class NpyReaderFuzzTest {
@@ -58,7 +55,7 @@ class NpyReaderFuzzTest {
         }
     }
 
-    @BeforeContainer
+    @BeforeAll
     static void loadSeeds() throws IOException, URISyntaxException {
         Path dir = Path.of(NpyReaderFuzzTest.class.getResource("/reliability/npy/seeds").toURI());
         try (Stream<Path> files = Files.list(dir)) {
@@ -68,7 +65,7 @@ class NpyReaderFuzzTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeScratch() throws IOException {
         READER.close();
         try (Stream<Path> files = Files.list(SCRATCH)) {
@@ -159,7 +156,7 @@ class NpyReaderFuzzTest {
 
     // ------------------------------------------------------------------ the seed corpus itself
 
-    @Example
+    @Test
     void seedsAreReadOrRefusedAsTheirNamesSay() throws IOException {
         assertTrue(SEEDS.size() >= 15, "seed corpus: " + SEEDS.keySet());
         for (var seed : SEEDS.entrySet()) {
@@ -289,38 +286,35 @@ class NpyReaderFuzzTest {
     private static final String[] DIMS = java.util.stream.LongStream.of(0, 1, 2, 3, 7, 255, 65535, 1L << 20, Integer.MAX_VALUE, 1L << 31, 1L << 32,
         (1L << 61) - 1, 1L << 61, 1L << 62, Long.MAX_VALUE).mapToObj(String::valueOf).toArray(String[]::new);
 
-    private static Arbitrary<String> tuples() {
-        Arbitrary<String> dim = Arbitraries.oneOf(Arbitraries.of(DIMS),
-                Arbitraries.longs().between(0, 40).map(String::valueOf), Arbitraries.of("99999999999999999999", "-3", "",
-                        "2L", " 4 ", "0x10", "1e3", "٣"));
-        return Combinators.combine(dim.list().ofMaxSize(6), Arbitraries.of("", ",", ", ", ",,")).as(
-                (dims, tail) -> "(" + String.join(", ", dims) + tail + ")");
+    private static String tuple(Source s) {
+        Gen<String> dim = t -> switch (t.nextInt(3)) {
+            case 0 -> t.pick(DIMS);
+            case 1 -> String.valueOf(t.between(0, 40));
+            default -> t.pick("99999999999999999999", "-3", "", "2L", " 4 ", "0x10", "1e3", "٣");
+        };
+        return "(" + String.join(", ", s.list(0, 6, dim)) + s.pick("", ",", ", ", ",,") + ")";
     }
 
-    private static Arbitrary<Mutation> mutations() {
-        Arbitrary<Integer> position = Arbitraries.oneOf(Arbitraries.integers().between(0, 140),
-                Arbitraries.integers().greaterOrEqual(0));
-        return Arbitraries.oneOf(
-                Combinators.combine(position, Arbitraries.integers().between(0, 7)).as(FlipBit::new),
-                Combinators.combine(position, Arbitraries.bytes()).as(SetByte::new),
-                Combinators.combine(position, Arbitraries.of(TOKENS)).as(Insert::new),
-                Combinators.combine(position, Arbitraries.integers().between(1, 40)).as(Delete::new),
-                Arbitraries.integers().between(0, 200).map(Truncate::new),
-                Arbitraries.of(0L, 1L, 10L, 64L, 117L, 118L, 119L, 0xFFFFL, 0x10000L, 1L << 20, (1L << 20) + 1, 0x7FFF_FFFFL,
-                        0xFFFF_FFFFL).map(HeaderLength::new),
-                tuples().map(ReplaceShape::new),
-                Combinators.combine(Arbitraries.integers().between(1, 64), Arbitraries.bytes()).as(Append::new));
+    private static Mutation mutation(Source s) {
+        Gen<Integer> position = t -> t.nextBoolean() ? t.between(0, 140) : t.between(0, Integer.MAX_VALUE);
+        return switch (s.nextInt(8)) {
+            case 0 -> new FlipBit(position.draw(s), s.between(0, 7));
+            case 1 -> new SetByte(position.draw(s), (byte) s.between(-128, 127));
+            case 2 -> new Insert(position.draw(s), s.pick(TOKENS));
+            case 3 -> new Delete(position.draw(s), s.between(1, 40));
+            case 4 -> new Truncate(s.between(0, 200));
+            case 5 -> new HeaderLength(s.pickLong(0L, 1L, 10L, 64L, 117L, 118L, 119L, 0xFFFFL, 0x10000L, 1L << 20, (1L << 20) + 1,
+                    0x7FFF_FFFFL, 0xFFFF_FFFFL));
+            case 6 -> new ReplaceShape(tuple(s));
+            default -> new Append(s.between(1, 64), (byte) s.between(-128, 127));
+        };
     }
 
-    @Provide
-    Arbitrary<Mutated> mutatedSeeds() {
-        return Combinators.combine(Arbitraries.of(SEEDS.keySet()), mutations().list().ofMinSize(1).ofMaxSize(6))
-                .as(Mutated::new);
-    }
-
-    @Property
-    void mutatedSeedsAreReadOrRejectedWithAnIOException(@ForAll("mutatedSeeds") Mutated input) throws IOException {
-        readEverywhere(input.bytes());
+    @Test
+    void mutatedSeedsAreReadOrRejectedWithAnIOException() {
+        List<String> seeds = List.copyOf(SEEDS.keySet());
+        PropertyCheck.forAll(s -> new Mutated(s.pick(seeds), s.list(1, 6, NpyReaderFuzzTest::mutation)))
+                .check(input -> readEverywhere(input.bytes()));
     }
 
     // ------------------------------------------------------------------ headers from the grammar
@@ -346,48 +340,66 @@ class NpyReaderFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<Generated> generatedHeaders() {
-        Arbitrary<String> quote = Arbitraries.of("'", "\"");
-        Arbitrary<String> descr = Combinators.combine(quote, Arbitraries.of("<f4", ">f4", "<f8", ">f8", "=f4", "|f4", "<f2",
-                "<i4", "f4", "", "<f4 ", "<F4")).as((q, d) -> "%sdescr%s: %s%s%s".formatted(q, q, q, d, q));
-        Arbitrary<String> fortran = Arbitraries.of("'fortran_order': False", "'fortran_order': True",
-                "'fortran_order': 0", "'fortran_order': Falsey", "\"fortran_order\":False");
-        Arbitrary<String> shape = tuples().map(t -> "'shape': " + t);
-        Arbitrary<String> other = Arbitraries.of("'extra': 1", "'descr': '<f4'", "'shape': (1,)", "", "'shape' (1,)",
-                "'shape': [1]", "'descr'");
-        Arbitrary<String> entry = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, descr), net.jqwik.api.Tuple.of(3, fortran), net.jqwik.api.Tuple.of(3, shape),
-                net.jqwik.api.Tuple.of(1, other));
-        Arbitrary<List<String>> entries = Arbitraries.oneOf(
-                Combinators.combine(descr, fortran, shape).as(List::of).flatMap(l -> Arbitraries.shuffle(l)),
-                entry.list().ofMaxSize(5));
-        Arbitrary<String> trailer = Arbitraries.of("}", ", }", ",}", " }\n", "}   \n", "", "}}", "} x", ",, }");
-        Arbitrary<Integer> data = Arbitraries.oneOf(Arbitraries.of(0, 4, 8, 16, 24, 48), Arbitraries.integers().between(0, 300));
-        return Combinators.combine(Arbitraries.of(1, 2, 3), entries, trailer, data).as(Generated::new);
+    private static Generated generatedHeader(Source s) {
+        Gen<String> descr = t -> {
+            String q = t.pick("'", "\"");
+            return "%sdescr%s: %s%s%s".formatted(q, q, q, t.pick("<f4", ">f4", "<f8", ">f8", "=f4", "|f4", "<f2", "<i4", "f4",
+                    "", "<f4 ", "<F4"), q);
+        };
+        Gen<String> fortran = t -> t.pick("'fortran_order': False", "'fortran_order': True", "'fortran_order': 0",
+                "'fortran_order': Falsey", "\"fortran_order\":False");
+        Gen<String> shape = t -> "'shape': " + tuple(t);
+        Gen<String> other = t -> t.pick("'extra': 1", "'descr': '<f4'", "'shape': (1,)", "", "'shape' (1,)", "'shape': [1]",
+                "'descr'");
+        Gen<String> entry = t -> switch (t.weighted(3, 3, 3, 1)) {
+            case 0 -> descr.draw(t);
+            case 1 -> fortran.draw(t);
+            case 2 -> shape.draw(t);
+            default -> other.draw(t);
+        };
+        int major = s.between(1, 3);
+        List<String> entries = s.nextBoolean()
+                ? s.shuffle(new java.util.ArrayList<>(List.of(descr.draw(s), fortran.draw(s), shape.draw(s))))
+                : s.list(0, 5, entry);
+        String trailer = s.pick("}", ", }", ",}", " }\n", "}   \n", "", "}}", "} x", ",, }");
+        int data = s.nextBoolean() ? s.pickInt(0, 4, 8, 16, 24, 48) : s.between(0, 300);
+        return new Generated(major, entries, trailer, data);
     }
 
-    @Property
-    void generatedHeadersAreReadOrRejectedWithAnIOException(@ForAll("generatedHeaders") Generated input) throws IOException {
-        readEverywhere(input.bytes());
+    @Test
+    void generatedHeadersAreReadOrRejectedWithAnIOException() {
+        PropertyCheck.forAll(NpyReaderFuzzTest::generatedHeader).check(input -> readEverywhere(input.bytes()));
     }
 
     // ------------------------------------------------------------------ raw bytes
 
-    @Provide
-    Arbitrary<byte[]> rawBytes() {
-        Arbitrary<byte[]> tail = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        return Arbitraries.oneOf(tail, tail.map(t -> {
-            byte[] b = new byte[8 + t.length];
-            System.arraycopy(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}, 0, b, 0, 6);
-            b[6] = (byte) (1 + (t.length % 3));
-            System.arraycopy(t, 0, b, 8, t.length);
-            return b;
-        }));
+    /** Bytes that print readably in a failure report. */
+    private record Bytes(byte[] bytes) {
+        @Override
+        public String toString() {
+            return hex(bytes);
+        }
     }
 
-    @Property
-    void rawBytesAreReadOrRejectedWithAnIOException(@ForAll("rawBytes") byte[] input) throws IOException {
-        readEverywhere(input);
+    /** Random bytes, or random bytes after the magic string and a version byte. */
+    private static Bytes rawBytes(Source s) {
+        int n = s.between(0, 300);
+        byte[] t = new byte[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = (byte) s.between(-128, 127);
+        }
+        if (s.nextBoolean()) {
+            return new Bytes(t);
+        }
+        byte[] b = new byte[8 + t.length];
+        System.arraycopy(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}, 0, b, 0, 6);
+        b[6] = (byte) (1 + (t.length % 3));
+        System.arraycopy(t, 0, b, 8, t.length);
+        return new Bytes(b);
+    }
+
+    @Test
+    void rawBytesAreReadOrRejectedWithAnIOException() {
+        PropertyCheck.forAll(NpyReaderFuzzTest::rawBytes).check(input -> readEverywhere(input.bytes()));
     }
 }

@@ -10,6 +10,7 @@ import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
 import dev.convt.reference.DirectReference;
+import dev.convt.testing.RandomCase;
 import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
@@ -32,7 +33,7 @@ class NumericsTest {
     private static final int SUBNORMAL_CASES = 20;
     private static final float[] NON_FINITE = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
 
-    private static float[] forward(KernelCase c, float[] input, float[] weights, float[] bias) {
+    private static float[] forward(RandomCase c, float[] input, float[] weights, float[] bias) {
         ConvTransposeLayer.Builder b = ConvTransposeLayer.builder(c.spec()).weights(weights);
         if (bias != null) {
             b.bias(bias);
@@ -40,7 +41,7 @@ class NumericsTest {
         try (Arena arena = Arena.ofConfined(); ConvTransposeLayer layer = b.build()) {
             Tensor x = Tensor.of(arena, input, c.inputShape());
             Tensor y = Tensor.allocate(arena, layer.outputShape(c.inputShape()));
-            y.fill(DifferentialCheck.UNWRITTEN);
+            y.fill(RandomCase.UNWRITTEN);
             layer.forward(x, y);
             return y.toArray();
         }
@@ -50,13 +51,13 @@ class NumericsTest {
      * Every element is NaN exactly where the double reference is NaN, the same infinity where it
      * is infinite, and within the summation bound elsewhere.
      */
-    private static void assertSameNonFinitePattern(KernelCase c, String where, float[] input, float[] weights, float[] bias) {
+    private static void assertSameNonFinitePattern(RandomCase c, String where, float[] input, float[] weights, float[] bias) {
         ConvTransposeGeometry g = c.geometry();
         DirectReference.Result expected = DirectReference.forwardWithMagnitudes(g, input, weights, bias, null);
         float[] actual = forward(c, input, weights, bias);
         int terms = Tolerance.maxTerms(c.spec());
         for (int i = 0; i < actual.length; i++) {
-            if (Float.floatToRawIntBits(actual[i]) == Float.floatToRawIntBits(DifferentialCheck.UNWRITTEN)) {
+            if (Float.floatToRawIntBits(actual[i]) == Float.floatToRawIntBits(RandomCase.UNWRITTEN)) {
                 fail(c + " with " + where + ": element " + i + " was never written");
             }
             double e = expected.exact()[i];
@@ -69,16 +70,16 @@ class NumericsTest {
         }
     }
 
-    private static KernelCase plainCase(long seed) {
-        KernelCase c = KernelCase.draw(seed);
-        return new KernelCase(c.spec(), c.inputShape(), c.input(), c.weights(), c.bias(), Epilogue.NONE, 1, 0, seed);
+    private static RandomCase plainCase(long seed) {
+        RandomCase c = RandomCase.generate(seed, RandomCase.Options.FUZZ);
+        return new RandomCase(c.spec(), c.inputShape(), c.input(), c.weights(), c.bias(), Epilogue.NONE, 1, 0, seed);
     }
 
     @Test
     void aNonFiniteInputReachesExactlyTheOutputsItsProductsReach() {
         SplittableRandom r = new SplittableRandom(1);
         for (long seed = 0x0A0A_0000L; seed < 0x0A0A_0000L + CASES; seed++) {
-            KernelCase c = plainCase(seed);
+            RandomCase c = plainCase(seed);
             float[] input = c.input().clone();
             for (int k = 0; k < 1 + r.nextInt(3); k++) {
                 input[r.nextInt(input.length)] = NON_FINITE[r.nextInt(NON_FINITE.length)];
@@ -91,7 +92,7 @@ class NumericsTest {
     void aNonFiniteWeightReachesExactlyTheOutputsItsProductsReach() {
         SplittableRandom r = new SplittableRandom(2);
         for (long seed = 0x0B0B_0000L; seed < 0x0B0B_0000L + CASES; seed++) {
-            KernelCase c = plainCase(seed);
+            RandomCase c = plainCase(seed);
             float[] weights = c.weights().clone();
             weights[r.nextInt(weights.length)] = NON_FINITE[r.nextInt(NON_FINITE.length)];
             assertSameNonFinitePattern(c, "a non-finite weight", c.input(), weights, c.bias());
@@ -103,7 +104,7 @@ class NumericsTest {
         SplittableRandom r = new SplittableRandom(3);
         int checked = 0;
         for (long seed = 0x0C0C_0000L; checked < CASES; seed++) {
-            KernelCase c = plainCase(seed);
+            RandomCase c = plainCase(seed);
             if (c.bias() == null) {
                 continue;
             }
@@ -158,7 +159,7 @@ class NumericsTest {
     void subnormalInputsAreComputedExactly() {
         SplittableRandom r = new SplittableRandom(4);
         for (long seed = 0x0D0D_0000L; seed < 0x0D0D_0000L + SUBNORMAL_CASES; seed++) {
-            KernelCase c = plainCase(seed);
+            RandomCase c = plainCase(seed);
             float[] input = new float[c.input().length];
             for (int i = 0; i < input.length; i++) {
                 input[i] = Float.MIN_VALUE * (r.nextInt(2001) - 1000);

@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import java.math.BigInteger;
+import dev.convt.testing.Gen;
+import dev.convt.testing.PropertyCheck;
+import dev.convt.testing.SpecRecipe;
 import java.util.Arrays;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes {@link ConvTransposeSpec.Builder} and {@link ConvTransposeSpec#geometry} with arbitrary
@@ -29,25 +28,28 @@ class SpecGeometryFuzzTest {
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
     private static final BigInteger FLOAT_BYTES = BigInteger.valueOf(Float.BYTES);
 
-    @Provide
-    Arbitrary<SpecRecipe> recipes() {
-        return SpecRecipe.recipes(SpecRecipe.interestingInts(), SpecRecipe.interestingInts(), SpecRecipe.interestingInts());
-    }
+    private static final Gen<SpecRecipe> RECIPES = SpecRecipe.recipes(SpecRecipe.interestingInts(),
+            SpecRecipe.interestingInts(), SpecRecipe.interestingInts());
 
-    @Provide
-    Arbitrary<long[]> shapes() {
-        Arbitrary<Long> dim = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(20, Arbitraries.longs().between(1, 9)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.of(Long.MIN_VALUE, -1L, 0L, 16L, 65536L, (long) Integer.MAX_VALUE,
-                        1L + Integer.MAX_VALUE, Long.MAX_VALUE)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.longs()));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, dim.array(long[].class).ofSize(4)),
-                net.jqwik.api.Tuple.of(3, dim.array(long[].class).ofSize(3)),
-                net.jqwik.api.Tuple.of(1, dim.array(long[].class).ofMaxSize(6)));
-    }
+    private static final Gen<long[]> SHAPES = s -> {
+        Gen<Long> dim = t -> switch (t.weighted(20, 3, 1)) {
+            case 0 -> t.between(1L, 9L);
+            case 1 -> t.pickLong(Long.MIN_VALUE, -1L, 0L, 16L, 65536L, (long) Integer.MAX_VALUE, 1L + Integer.MAX_VALUE, Long.MAX_VALUE);
+            default -> t.anyLong();
+        };
+        return switch (s.weighted(6, 3, 1)) {
+            case 0 -> s.longs(4, 4, dim);
+            case 1 -> s.longs(3, 3, dim);
+            default -> s.longs(0, 6, dim);
+        };
+    };
 
-    @Provide
-    Arbitrary<Boolean> mostlyTrue() {
-        return Arbitraries.frequency(net.jqwik.api.Tuple.of(9, true), net.jqwik.api.Tuple.of(1, false));
+    /** A recipe, an input shape, and whether to fit the shape's channels (and 1-D height) to the spec. */
+    private record GeometryTry(SpecRecipe recipe, long[] shape, boolean fitted) {
+        @Override
+        public String toString() {
+            return recipe + ".geometry(" + Arrays.toString(shape) + ")" + (fitted ? " fitted" : "");
+        }
     }
 
     private static ConvTransposeSpec buildOrNull(SpecRecipe recipe) {
@@ -61,13 +63,16 @@ class SpecGeometryFuzzTest {
         }
     }
 
-    @Property
-    void specIsBuiltWithItsRulesOrRejected(@ForAll("recipes") SpecRecipe recipe) {
+    @Test
+    void specIsBuiltWithItsRulesOrRejected() {
+        Map<String, Long> outcomes = PropertyCheck.forAll(RECIPES).collect(SpecGeometryFuzzTest::specFollowsItsRules);
+        assertTrue(PropertyCheck.percent(outcomes, "built") > 10, "too few specs built: " + outcomes);
+    }
+
+    private static String specFollowsItsRules(SpecRecipe recipe) {
         ConvTransposeSpec s = buildOrNull(recipe);
-        Statistics.label("spec").collect(s == null ? "rejected" : "built");
-        Statistics.label("spec").coverage(c -> c.check("built").percentage(p -> p > 10));
         if (s == null) {
-            return;
+            return "rejected";
         }
         String at = recipe + " -> " + s;
         assertTrue(s.inChannels() >= 1 && s.outChannels() >= 1 && s.groups() >= 1, at);
@@ -90,14 +95,22 @@ class SpecGeometryFuzzTest {
         assertEquals(weights.longValueExact(), s.weightCount(), at);
         assertEquals(s, recipe.build(), "building the same calls twice gives equal specs");
         assertEquals(s.hashCode(), recipe.build().hashCode());
+        return "built";
     }
 
-    @Property
-    void geometryIsResolvedExactlyOrRejected(@ForAll("recipes") SpecRecipe recipe, @ForAll("shapes") long[] shape,
-            @ForAll("mostlyTrue") boolean fitted) {
+    @Test
+    void geometryIsResolvedExactlyOrRejected() {
+        Map<String, Long> outcomes = PropertyCheck.forAll(s -> new GeometryTry(RECIPES.draw(s), SHAPES.draw(s),
+                s.weighted(9, 1) == 0)).collect(t -> geometryIsExact(t.recipe(), t.shape().clone(), t.fitted()));
+        long valid = outcomes.getOrDefault("valid", 0L);
+        long invalid = outcomes.getOrDefault("invalid", 0L);
+        assertTrue(valid > (valid + invalid) / 5, "too few valid geometries: " + outcomes);
+    }
+
+    private static String geometryIsExact(SpecRecipe recipe, long[] shape, boolean fitted) {
         ConvTransposeSpec s = buildOrNull(recipe);
         if (s == null) {
-            return;
+            return "spec rejected";
         }
         if (fitted && shape.length >= 2) {
             shape[1] = s.inChannels();
@@ -107,8 +120,6 @@ class SpecGeometryFuzzTest {
         }
         String at = recipe + ".geometry(" + Arrays.toString(shape) + ")";
         String expectedFailure = expectedFailure(s, shape);
-        Statistics.label("geometry").collect(expectedFailure == null ? "valid" : "invalid");
-        Statistics.label("geometry").coverage(c -> c.check("valid").percentage(p -> p > 20));
         ConvTransposeGeometry g;
         try {
             g = s.geometry(shape);
@@ -117,7 +128,7 @@ class SpecGeometryFuzzTest {
             if (expectedFailure == null) {
                 fail(at + " was rejected (" + e.getMessage() + ") but is valid");
             }
-            return;
+            return "invalid";
         } catch (RuntimeException | Error e) {
             throw new AssertionError(at + " threw an undocumented " + e, e);
         }
@@ -143,6 +154,7 @@ class SpecGeometryFuzzTest {
         BigInteger inputCount = Arrays.stream(shape).mapToObj(BigInteger::valueOf).reduce(BigInteger.ONE, BigInteger::multiply);
         assertEquals(outputCount.longValueExact(), g.outputCount(), at);
         assertEquals(inputCount.longValueExact(), g.inputCount(), at);
+        return "valid";
     }
 
     /** Why {@code shape} must be rejected, or null if the geometry must resolve. */

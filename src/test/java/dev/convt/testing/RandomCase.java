@@ -1,40 +1,308 @@
 package dev.convt.testing;
 
 import dev.convt.ConvTransposeGeometry;
+import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
+import dev.convt.Epilogue;
+import dev.convt.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
- * A random but valid transposed convolution with operands, for property tests and cross-checks.
- * Every parameter varies: batch, channels, groups (including depthwise), kernel, stride, dilation,
- * symmetric and asymmetric padding, output padding, ONNX auto_pad and output_shape, 1-D specs
- * (run on rank 3 and rank 4 inputs), bias. Sizes stay small so thousands of cases run in seconds.
+ * A random but valid transposed convolution with operands, an epilogue, a thread count and a
+ * placement in memory: the one random case of the tests. {@link Options} say what to draw:
+ * {@link Options#ALL} small specs with every parameter for the references,
+ * {@link Options#KERNEL} the fast path's plans and tiles in property tries, {@link Options#FUZZ}
+ * the differential fuzzer's larger cases.
+ *
+ * <p>The draw reaches every kernel path: tiny and odd-sized maps, maps narrower than one vector
+ * with at least 32 output channels per group (the channel-tiled plan), wide maps (many vectors
+ * per row), depthwise layers with strides up to 8 (many phases), 1-D specs on rank 3 and rank 4
+ * inputs, groups up to depthwise, dilation, output padding, symmetric and asymmetric pads, every
+ * ONNX auto_pad and output_shape (also above the natural size, where the output has bias-only
+ * borders).
  *
  * @param spec the spec
  * @param inputShape the input shape
  * @param input the input in C order
  * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order
  * @param bias {@code Cout} floats, or null when the spec has none
- * @param seed the seed that reproduces the case with {@link #generate(long, Options)}
+ * @param epilogue the fused activation
+ * @param threads 1 runs {@code forward(in, out)}; more runs {@code forward(in, out, threads)}
+ * @param byteOffset where the input and output start past a 64-byte aligned address (0, 4 or 1),
+ *     so that unaligned tensors are covered
+ * @param seed reproduces the case with {@link #generate(long, Options)}, or {@link #NO_SEED}
  */
 public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] input, float[] weights, float[] bias,
-        long seed) {
+        Epilogue epilogue, int threads, int byteOffset, long seed) {
+
+    /** The seed of a case that was not drawn from a seed alone. */
+    public static final long NO_SEED = Long.MIN_VALUE;
+
+    /** A NaN with a payload no arithmetic produces: an element still holding it was never written. */
+    public static final float UNWRITTEN = Float.intBitsToFloat(0x7fc0_dead);
 
     /**
-     * Which kinds of padding to draw.
+     * A case without epilogue, on one thread, in aligned tensors.
      *
-     * @param autoPad allow ONNX auto_pad SAME_UPPER, SAME_LOWER, VALID
-     * @param outputShape allow ONNX output_shape, including sizes above the natural one
-     * @param maxSpatial largest input height and width
+     * @param spec the spec
+     * @param inputShape the input shape
+     * @param input the input in C order
+     * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order
+     * @param bias {@code Cout} floats, or null when the spec has none
      */
-    public record Options(boolean autoPad, boolean outputShape, int maxSpatial) {
-        /** Everything the spec accepts, inputs up to 6x6. */
-        public static final Options ALL = new Options(true, true, 6);
-        /** Only PyTorch's parameters (explicit padding and output_padding). */
-        public static final Options PYTORCH = new Options(false, false, 6);
+    public RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] input, float[] weights, float[] bias) {
+        this(spec, inputShape, input, weights, bias, Epilogue.NONE, 1, 0, NO_SEED);
+    }
+
+    /** How the maps and channels of a case are shaped. */
+    public enum Kind {
+        /** Maps of at most 3 x 3. */
+        TINY,
+        /** Maps narrower than one vector, 32 to 101 output channels per group. */
+        NARROW_MANY_CHANNELS,
+        /** Rows of 48 to 397 pixels. */
+        WIDE,
+        /** Up to 24 x 40. */
+        GENERAL,
+        /** 1-D specs. */
+        ONE_D,
+        /** Depthwise, stride 1 to 8, kernel one or two strides. */
+        STRIDED_DEPTHWISE
+    }
+
+    /** The padding parameters a case may use. */
+    public enum Padding { NONE, SYMMETRIC, ASYMMETRIC, AUTO_PAD, OUTPUT_SHAPE }
+
+    /** How operands are drawn; each stresses the sums differently ({@link RandomFloats}). */
+    public enum Values { UNIFORM, INTEGERS, WIDE_RANGE }
+
+    /**
+     * What to draw. Caps apply to the ranges the kinds draw from.
+     *
+     * @param kinds the map and channel shapes, drawn uniformly
+     * @param maxKernel largest kernel side (2-D kinds draw at most 5, 1-D at most 7)
+     * @param maxStride largest stride (but {@link Kind#STRIDED_DEPTHWISE} goes to 8)
+     * @param maxChannels largest input and output channels per group, and depthwise groups
+     * @param maxSpatial largest input height and width
+     * @param paddings the padding modes, drawn uniformly
+     * @param values the operand kinds, drawn uniformly
+     * @param epilogues whether to draw an epilogue (else none)
+     * @param threadsAndOffsets whether to draw a thread count and an unaligned placement (else 1 and 0)
+     * @param maxProducts largest multiply-add count of a case, so the scalar reference stays fast
+     */
+    public record Options(List<Kind> kinds, int maxKernel, int maxStride, int maxChannels, int maxSpatial,
+            List<Padding> paddings, List<Values> values, boolean epilogues, boolean threadsAndOffsets, long maxProducts) {
+
+        /** Small specs with every parameter, inputs up to 6 x 6, uniform or integer operands, no epilogue. */
+        public static final Options ALL = new Options(List.of(Kind.TINY, Kind.GENERAL, Kind.GENERAL, Kind.ONE_D), 4, 3,
+                3, 6, List.of(Padding.values()), List.of(Values.UNIFORM, Values.UNIFORM, Values.UNIFORM, Values.INTEGERS),
+                false, false, Long.MAX_VALUE);
+
+        /** Every kind and all epilogues, aligned and unaligned, up to 100,000 multiply-adds. */
+        public static final Options KERNEL = new Options(List.of(Kind.values()), 7, 4, Integer.MAX_VALUE, Integer.MAX_VALUE,
+                List.of(Padding.values()), List.of(Values.values()), true, true, 100_000);
+
+        /** The differential fuzzer's cases: up to 3 million multiply-adds, on 1 to 8 threads. */
+        public static final Options FUZZ = new Options(List.of(Kind.TINY, Kind.NARROW_MANY_CHANNELS, Kind.WIDE, Kind.GENERAL,
+                Kind.ONE_D), 7, 4, Integer.MAX_VALUE, Integer.MAX_VALUE, List.of(Padding.values()), List.of(Values.values()),
+                true, true, 3_000_000);
+
+        /**
+         * @param n the largest input height and width
+         * @return these options with that cap
+         */
+        public Options maxSpatial(int n) {
+            return new Options(kinds, maxKernel, maxStride, maxChannels, n, paddings, values, epilogues, threadsAndOffsets,
+                    maxProducts);
+        }
+    }
+
+    /**
+     * Draws the case of {@code seed}; equal seeds give equal cases.
+     *
+     * @param seed any long
+     * @param options what to draw
+     * @return a case whose spec and geometry are valid
+     */
+    public static RandomCase generate(long seed, Options options) {
+        RandomCase c = draw(Source.of(seed), options);
+        return new RandomCase(c.spec, c.inputShape, c.input, c.weights, c.bias, c.epilogue, c.threads, c.byteOffset, seed);
+    }
+
+    /**
+     * @param options what to draw
+     * @return a generator of cases, for {@link PropertyCheck}
+     */
+    public static Gen<RandomCase> gen(Options options) {
+        return s -> draw(s, options);
+    }
+
+    private static RandomCase draw(Source r, Options o) {
+        for (int attempt = 0; attempt < 100_000; attempt++) {
+            RandomCase c = tryDraw(r, o);
+            if (c != null) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("no valid case drawn with " + o);
+    }
+
+    private static final int[] GROUPS = {1, 1, 1, 2, 3};
+
+    private static RandomCase tryDraw(Source r, Options o) {
+        Kind kind = r.pick(o.kinds());
+        boolean oneD = kind == Kind.ONE_D;
+        boolean narrow = kind == Kind.NARROW_MANY_CHANNELS;
+        int groups;
+        int inPerGroup;
+        int g = r.nextInt(6);
+        if (g == 5 || kind == Kind.STRIDED_DEPTHWISE) {
+            // depthwise: one input channel per group, a multiplier of output channels
+            groups = 1 + r.nextInt(Math.min(narrow ? 4 : 12, o.maxChannels()));
+            inPerGroup = 1;
+        } else {
+            groups = GROUPS[g];
+            inPerGroup = 1 + r.nextInt(Math.min(narrow ? 24 : 6, o.maxChannels()));
+        }
+        int outPerGroup = narrow ? 32 + r.nextInt(70) : 1 + r.nextInt(Math.min(r.nextInt(4) == 0 ? 40 : 8, o.maxChannels()));
+        int cin = groups * inPerGroup;
+        int cout = groups * outPerGroup;
+
+        int[] k = {oneD ? 1 : 1 + r.nextInt(Math.min(5, o.maxKernel())), 1 + r.nextInt(Math.min(oneD ? 7 : 5, o.maxKernel()))};
+        int[] stride = {oneD ? 1 : 1 + r.nextInt(Math.min(4, o.maxStride())), 1 + r.nextInt(Math.min(4, o.maxStride()))};
+        int[] dilation = r.nextInt(3) == 0 ? new int[] {oneD ? 1 : 1 + r.nextInt(3), 1 + r.nextInt(3)} : new int[] {1, 1};
+        int cap = o.maxSpatial();
+        int h;
+        int w;
+        switch (kind) {
+            case TINY -> {
+                h = 1 + r.nextInt(Math.min(3, cap));
+                w = 1 + r.nextInt(Math.min(3, cap));
+            }
+            case NARROW_MANY_CHANNELS -> {
+                h = 1 + r.nextInt(Math.min(9, cap));
+                // grid width ceil(outW / strideW) below 16 lanes: out W at most about 15 * stride
+                w = 1 + r.nextInt(Math.min(Math.max(1, 15 - dilation[1] * (k[1] - 1) / stride[1]), cap));
+            }
+            case WIDE -> {
+                h = 1 + r.nextInt(Math.min(3, cap));
+                w = 48 + r.nextInt(350);
+            }
+            case GENERAL -> {
+                h = 1 + r.nextInt(Math.min(24, cap));
+                w = 1 + r.nextInt(Math.min(40, cap));
+            }
+            case ONE_D -> {
+                h = 1;
+                w = 1 + r.nextInt(Math.min(r.nextBoolean() ? 9 : 300, cap));
+            }
+            case STRIDED_DEPTHWISE -> {
+                h = 1 + r.nextInt(Math.min(10, cap));
+                w = 1 + r.nextInt(Math.min(40, cap));
+                for (int a = 0; a < 2; a++) {
+                    stride[a] = 1 + r.nextInt(8);
+                    k[a] = stride[a] * (1 + r.nextInt(2));
+                }
+            }
+            default -> throw new IllegalStateException("unreachable: " + kind);
+        }
+        int[] in = {h, w};
+
+        List<SpecRecipe.Call> calls = new ArrayList<>();
+        calls.add(new SpecRecipe.Groups(groups));
+        calls.add(new SpecRecipe.Bias(r.nextBoolean()));
+        calls.add(new SpecRecipe.Stride(axes(oneD, stride)));
+        calls.add(new SpecRecipe.Dilation(axes(oneD, dilation)));
+        int[] outputPadding = {0, 0};
+        if (r.nextInt(3) == 0) {
+            outputPadding = new int[] {oneD ? 0 : r.nextInt(Math.max(stride[0], dilation[0])),
+                r.nextInt(Math.max(stride[1], dilation[1]))};
+            calls.add(new SpecRecipe.OutputPadding(axes(oneD, outputPadding)));
+        }
+        switch (r.pick(o.paddings())) {
+            case NONE -> { }
+            case SYMMETRIC -> calls.add(new SpecRecipe.Padding(axes(oneD, new int[] {
+                r.nextInt(extent(k[0], dilation[0]) + 1), r.nextInt(extent(k[1], dilation[1]) + 1)})));
+            case ASYMMETRIC -> {
+                int[] pads = new int[4];
+                for (int i = 0; i < 4; i++) {
+                    pads[i] = r.nextInt(extent(k[i % 2], dilation[i % 2]) + 2);
+                }
+                calls.add(new SpecRecipe.Pads(oneD ? new int[] {pads[1], pads[3]} : pads));
+            }
+            case AUTO_PAD -> calls.add(new SpecRecipe.AutoPad(ConvTransposeSpec.AutoPad.values()[1 + r.nextInt(3)]));
+            case OUTPUT_SHAPE -> {
+                int[] size = new int[2];
+                for (int a = 0; a < 2; a++) {
+                    int natural = (in[a] - 1) * stride[a] + extent(k[a], dilation[a]) + outputPadding[a];
+                    size[a] = Math.max(1, natural - 4 + r.nextInt(9));
+                }
+                calls.add(new SpecRecipe.OutputShape(axes(oneD, size)));
+                int mode = r.nextInt(3);
+                if (mode > 0) {
+                    calls.add(new SpecRecipe.AutoPad(mode == 1 ? ConvTransposeSpec.AutoPad.SAME_UPPER
+                            : ConvTransposeSpec.AutoPad.SAME_LOWER));
+                }
+            }
+            default -> throw new IllegalStateException("unreachable");
+        }
+        int batch = 1 + r.nextInt(3);
+        long[] shape = oneD && r.nextBoolean() ? new long[] {batch, cin, w} : new long[] {batch, cin, h, w};
+        ConvTransposeSpec spec;
+        ConvTransposeGeometry geometry;
+        try {
+            spec = new SpecRecipe(oneD, cin, cout, k[0], k[1], calls).build();
+            geometry = spec.geometry(shape);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        long products = geometry.inputCount() * outPerGroup * k[0] * k[1];
+        if (products > o.maxProducts() || geometry.outputCount() > o.maxProducts()) {
+            return null;
+        }
+        Values values = r.pick(o.values());
+        float[] x = fill(values, r, (int) geometry.inputCount());
+        float[] weights = fill(values, r, (int) spec.weightCount());
+        float[] bias = spec.hasBias() ? fill(values, r, cout) : null;
+        int threads = o.threadsAndOffsets() ? r.pickInt(1, 1, 2, 3, 8) : 1;
+        int offset = o.threadsAndOffsets() ? r.pickInt(0, 0, 4, 1) : 0;
+        return new RandomCase(spec, shape, x, weights, bias, o.epilogues() ? epilogue(r) : Epilogue.NONE, threads, offset,
+                NO_SEED);
+    }
+
+    private static float[] fill(Values v, Source r, int n) {
+        return switch (v) {
+            case UNIFORM -> RandomFloats.uniform(r, n);
+            case INTEGERS -> RandomFloats.smallIntegers(r, n);
+            case WIDE_RANGE -> RandomFloats.wideRange(r, n);
+        };
+    }
+
+    private static Epilogue epilogue(Source r) {
+        return switch (r.nextInt(8)) {
+            case 0 -> Epilogue.relu();
+            case 1 -> Epilogue.leakyRelu(r.pick(0.01f, 0.2f, -0.5f, 3f, 0f));
+            case 2 -> {
+                float lo = (float) (r.nextDouble() * 2 - 1.5);
+                yield Epilogue.clamp(lo, lo + (float) r.nextDouble() * 2);
+            }
+            case 3 -> Epilogue.sigmoid();
+            case 4 -> Epilogue.tanh();
+            default -> Epilogue.NONE;
+        };
+    }
+
+    private static int extent(int kernel, int dilation) {
+        return dilation * (kernel - 1) + 1;
+    }
+
+    /** The builder's arguments for per-axis values {@code {height, width}}: only the width in 1-D. */
+    private static int[] axes(boolean oneD, int[] values) {
+        return oneD ? new int[] {values[1]} : values.clone();
     }
 
     /** @return the geometry the spec resolves to for the input shape */
@@ -42,148 +310,49 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         return spec.geometry(inputShape);
     }
 
-    /**
-     * Draws a case; equal seeds give equal cases.
-     *
-     * @param seed the seed
-     * @param options what to draw
-     * @return a case whose spec and geometry are valid
-     */
-    public static RandomCase generate(long seed, Options options) {
-        Random r = new Random(seed);
-        for (int attempt = 0; ; attempt++) {
-            RandomCase c = tryGenerate(r, seed, options);
-            if (c != null) {
-                return c;
-            }
-            if (attempt > 1000) {
-                throw new IllegalStateException("no valid case drawn for seed " + seed);
-            }
+    /** @return a layer of the spec, weights, bias and epilogue; the caller closes it */
+    public ConvTransposeLayer layer() {
+        ConvTransposeLayer.Builder b = ConvTransposeLayer.builder(spec).weights(weights).epilogue(epilogue);
+        if (bias != null) {
+            b.bias(bias);
         }
-    }
-
-    private static RandomCase tryGenerate(Random r, long seed, Options o) {
-        boolean oneD = r.nextInt(5) == 0;
-        int groups = new int[] {1, 1, 1, 2, 3}[r.nextInt(5)];
-        boolean depthwise = groups > 1 && r.nextInt(3) == 0;
-        int cin = groups * (depthwise ? 1 : 1 + r.nextInt(3));
-        int cout = groups * (depthwise ? 1 + r.nextInt(2) : 1 + r.nextInt(3));
-        int kh = oneD ? 1 : 1 + r.nextInt(4);
-        int kw = 1 + r.nextInt(4);
-        int[] stride = axisPair(r, oneD, 3);
-        int[] dilation = r.nextInt(3) == 0 ? axisPair(r, oneD, 3) : new int[] {1, 1};
-        ConvTransposeSpec.Builder b = oneD ? ConvTransposeSpec.builder1d(cin, cout, kw)
-                : ConvTransposeSpec.builder(cin, cout, kh, kw);
-        b.groups(groups).bias(r.nextBoolean());
-        setAxes(b::stride, oneD, stride);
-        setAxes(b::dilation, oneD, dilation);
-
-        List<Padding> modes = new ArrayList<>(List.of(Padding.NONE, Padding.SYMMETRIC, Padding.ASYMMETRIC));
-        if (o.autoPad()) {
-            modes.add(Padding.AUTO_PAD);
-        }
-        if (o.outputShape()) {
-            modes.add(Padding.OUTPUT_SHAPE);
-        }
-        Padding mode = modes.get(r.nextInt(modes.size()));
-        int[] outputPadding = {0, 0};
-        if (r.nextInt(3) == 0) {
-            outputPadding = new int[] {r.nextInt(Math.max(stride[0], dilation[0])), r.nextInt(Math.max(stride[1], dilation[1]))};
-            setAxes(b::outputPadding, oneD, outputPadding);
-        }
-        int h = oneD ? 1 : 1 + r.nextInt(o.maxSpatial());
-        int w = 1 + r.nextInt(o.maxSpatial());
-        int[] in = {h, w};
-        int[] k = {kh, kw};
-        if (mode == Padding.SYMMETRIC) {
-            setAxes(b::padding, oneD, new int[] {r.nextInt(extent(k[0], dilation[0]) + 1), r.nextInt(extent(k[1], dilation[1]) + 1)});
-        } else if (mode == Padding.ASYMMETRIC) {
-            int[] pads = new int[4];
-            for (int i = 0; i < 4; i++) {
-                pads[i] = r.nextInt(extent(k[i % 2], dilation[i % 2]) + 1);
-            }
-            b.pads(oneD ? new int[] {pads[1], pads[3]} : pads);
-        } else if (mode == Padding.AUTO_PAD) {
-            b.autoPad(ConvTransposeSpec.AutoPad.values()[1 + r.nextInt(3)]);
-        }
-        if (mode == Padding.OUTPUT_SHAPE) {
-            int[] size = new int[2];
-            for (int a = 0; a < 2; a++) {
-                int natural = (in[a] - 1) * stride[a] + extent(k[a], dilation[a]) + outputPadding[a];
-                size[a] = Math.max(1, natural - 3 + r.nextInt(7));
-            }
-            b.outputShape(oneD ? new int[] {size[1]} : size);
-            if (r.nextBoolean()) {
-                b.autoPad(r.nextBoolean() ? ConvTransposeSpec.AutoPad.SAME_UPPER : ConvTransposeSpec.AutoPad.SAME_LOWER);
-            }
-        }
-        ConvTransposeSpec spec;
-        ConvTransposeGeometry g;
-        int batch = 1 + r.nextInt(3);
-        long[] shape = oneD && r.nextInt(4) != 0 ? new long[] {batch, cin, w} : new long[] {batch, cin, h, w};
-        try {
-            spec = b.build();
-            g = spec.geometry(shape);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        boolean integers = r.nextInt(4) == 0;
-        float[] input = values(r, (int) g.inputCount(), integers);
-        float[] weights = values(r, (int) spec.weightCount(), integers);
-        float[] bias = spec.hasBias() ? values(r, cout, integers) : null;
-        return new RandomCase(spec, shape, input, weights, bias, seed);
-    }
-
-    private enum Padding { NONE, SYMMETRIC, ASYMMETRIC, AUTO_PAD, OUTPUT_SHAPE }
-
-    private static int extent(int kernel, int dilation) {
-        return dilation * (kernel - 1) + 1;
-    }
-
-    private static int[] axisPair(Random r, boolean oneD, int max) {
-        int w = 1 + r.nextInt(max);
-        return new int[] {oneD ? 1 : 1 + r.nextInt(max), w};
-    }
-
-    private interface AxisSetter {
-        ConvTransposeSpec.Builder set(int... values);
-    }
-
-    private static void setAxes(AxisSetter setter, boolean oneD, int[] values) {
-        if (oneD) {
-            setter.set(values[1]);
-        } else {
-            setter.set(values[0], values[1]);
-        }
-    }
-
-    /** Uniform in [-1, 1), or small integers, whose products and sums are exact in float. */
-    private static float[] values(Random r, int n, boolean integers) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = integers ? r.nextInt(9) - 4 : r.nextFloat() * 2 - 1;
-        }
-        return a;
+        return b.build();
     }
 
     /**
-     * Draws {@code count} cases from consecutive seeds.
+     * Runs {@code layer} on this case's input, placed at {@link #byteOffset}, into an output
+     * filled with {@link #UNWRITTEN}.
      *
-     * @param firstSeed the first seed
-     * @param count how many
-     * @param options what to draw
-     * @return the cases
+     * @param layer a layer of this case
+     * @param threads 1 for {@code forward(in, out)} on the calling thread, else {@code forward(in, out, threads)}
+     * @return the output in C order
      */
-    public static List<RandomCase> generate(long firstSeed, int count, Options options) {
-        List<RandomCase> cases = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            cases.add(generate(firstSeed + i, options));
+    public float[] run(ConvTransposeLayer layer, int threads) {
+        try (Arena arena = Arena.ofShared()) {
+            ConvTransposeGeometry g = geometry();
+            Tensor x = place(arena, byteOffset, g.inputShape());
+            x.copyFrom(input);
+            Tensor y = place(arena, byteOffset, g.outputShape());
+            y.fill(UNWRITTEN);
+            if (threads == 1) {
+                layer.forward(x, y);
+            } else {
+                layer.forward(x, y, threads);
+            }
+            return y.toArray();
         }
-        return cases;
+    }
+
+    /** A tensor whose first byte is {@code offset} bytes past a 64-byte boundary. */
+    private static Tensor place(Arena arena, int offset, long[] shape) {
+        long bytes = Arrays.stream(shape).reduce(1, Math::multiplyExact) * Float.BYTES;
+        MemorySegment s = arena.allocate(bytes + offset, Tensor.ALIGNMENT).asSlice(offset, bytes);
+        return Tensor.wrap(s, shape);
     }
 
     @Override
     public String toString() {
-        return "RandomCase[seed " + seed + ", input " + Arrays.toString(inputShape) + ", " + spec + "]";
+        return "RandomCase[" + (seed == NO_SEED ? "" : "seed " + seed + ", ") + "input " + Arrays.toString(inputShape) + ", "
+                + spec + ", epilogue " + epilogue + ", threads " + threads + ", byte offset " + byteOffset + "]";
     }
 }

@@ -2,7 +2,9 @@ package dev.convt.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
+import dev.convt.Epilogue;
 import dev.convt.reference.DirectReference;
 
 /**
@@ -62,5 +64,96 @@ public final class Tolerance {
                         + " > tolerance " + tolerance + ", magnitude " + expected.magnitudes()[i] + ")");
             }
         }
+    }
+
+    /**
+     * Asserts that {@code actual}, the fast path's result for case {@code c}, is within
+     * {@link #bound} of the exact result passed through the epilogue (stretched by the epilogue's
+     * Lipschitz constant, plus the epilogue's own rounding), element by element.
+     *
+     * @param c the case
+     * @param expected the reference result with exact sums and magnitudes
+     * @param actual the result to check
+     * @throws AssertionError naming the case and the first wrong element, or one never written
+     *     (still {@link RandomCase#UNWRITTEN})
+     */
+    public static void assertMatches(RandomCase c, DirectReference.Result expected, float[] actual) {
+        ConvTransposeGeometry g = c.geometry();
+        if (actual.length != expected.exact().length) {
+            fail(c + ": " + actual.length + " elements, expected " + expected.exact().length);
+        }
+        double lipschitz = lipschitz(c.epilogue());
+        int terms = maxTerms(c.spec());
+        for (int i = 0; i < actual.length; i++) {
+            double exact = activate(c.epilogue(), expected.exact()[i]);
+            double allowed = lipschitz * bound(expected.magnitudes()[i], terms) + slack(c.epilogue(), exact);
+            double error = Math.abs(actual[i] - exact);
+            if (!(error <= allowed)) {
+                String what = Float.floatToRawIntBits(actual[i]) == Float.floatToRawIntBits(RandomCase.UNWRITTEN)
+                        ? "was never written" : "is " + actual[i];
+                fail(c + ": element " + describe(g, i) + " " + what + ", expected " + exact + " (pre-activation "
+                        + expected.exact()[i] + ", error " + error + " > allowed " + allowed + ")");
+            }
+        }
+    }
+
+    /**
+     * Asserts that two results are equal bit for bit.
+     *
+     * @param expected the first result
+     * @param actual the second result
+     * @param what names the case in the failure message
+     */
+    public static void assertBitwiseEqual(float[] expected, float[] actual, String what) {
+        if (expected.length != actual.length) {
+            fail(what + ": " + actual.length + " elements, expected " + expected.length);
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                fail(what + ": element " + i + " differs: " + expected[i] + " vs " + actual[i] + " (must be bitwise equal)");
+            }
+        }
+    }
+
+    /** The epilogue in double, as the reference defines it. */
+    private static double activate(Epilogue e, double x) {
+        return switch (e) {
+            case Epilogue.Identity i -> x;
+            case Epilogue.Relu r -> x < 0 ? 0 : x;
+            case Epilogue.LeakyRelu l -> x < 0 ? l.slope() * x : x;
+            case Epilogue.Clamp cl -> x < cl.min() ? cl.min() : (x > cl.max() ? cl.max() : x);
+            case Epilogue.Sigmoid s -> 1 / (1 + Math.exp(-x));
+            case Epilogue.Tanh t -> Math.tanh(x);
+        };
+    }
+
+    /** How much the epilogue can stretch an error of its input. */
+    private static double lipschitz(Epilogue e) {
+        return switch (e) {
+            case Epilogue.LeakyRelu l -> Math.max(1, Math.abs(l.slope()));
+            case Epilogue.Sigmoid s -> 0.25;
+            default -> 1;
+        };
+    }
+
+    /**
+     * Rounding of the epilogue itself: one multiply for leaky ReLU; for sigmoid and tanh the Vector
+     * API's exp/tanh (a few ulps) and the float divide.
+     */
+    private static double slack(Epilogue e, double value) {
+        float v = (float) value;
+        return switch (e) {
+            case Epilogue.LeakyRelu l -> Math.ulp(v);
+            case Epilogue.Sigmoid s -> 8 * Math.ulp(v) + Float.MIN_NORMAL;
+            case Epilogue.Tanh t -> 8 * Math.ulp(v) + Float.MIN_NORMAL;
+            default -> 0;
+        };
+    }
+
+    private static String describe(ConvTransposeGeometry g, int flat) {
+        int w = g.width().out();
+        int h = g.height().out();
+        int c = g.spec().outChannels();
+        return flat + " (n " + flat / (w * h * c) + ", c " + flat / (w * h) % c + ", y " + flat / w % h + ", x " + flat % w + ")";
     }
 }

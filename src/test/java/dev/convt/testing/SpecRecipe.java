@@ -1,0 +1,206 @@
+package dev.convt.testing;
+
+import dev.convt.ConvTransposeSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The builder calls that make a spec, as data, so that a failure prints them in the order they
+ * were made. {@link RandomCase} draws valid ones; {@link #recipes} draws hostile ones, whose
+ * parameters come for example from {@link #interestingInts()}: anything an {@code int} can hold,
+ * weighted towards the edges where arithmetic breaks.
+ *
+ * @param oneDimensional whether the builder is {@link ConvTransposeSpec#builder1d}
+ * @param inChannels Cin
+ * @param outChannels Cout
+ * @param kernelH kernel height (ignored for 1-D)
+ * @param kernelW kernel width
+ * @param calls setter calls, applied in order
+ */
+public record SpecRecipe(boolean oneDimensional, int inChannels, int outChannels, int kernelH, int kernelW, List<Call> calls) {
+
+    /** One builder call. */
+    public sealed interface Call {
+        /** @param b the builder to call */
+        void apply(ConvTransposeSpec.Builder b);
+    }
+
+    /** {@code stride(...)}. */
+    public record Stride(int... values) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.stride(values);
+        }
+
+        @Override
+        public String toString() {
+            return "stride" + Arrays.toString(values);
+        }
+    }
+
+    /** {@code dilation(...)}. */
+    public record Dilation(int... values) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.dilation(values);
+        }
+
+        @Override
+        public String toString() {
+            return "dilation" + Arrays.toString(values);
+        }
+    }
+
+    /** {@code padding(...)}. */
+    public record Padding(int... values) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.padding(values);
+        }
+
+        @Override
+        public String toString() {
+            return "padding" + Arrays.toString(values);
+        }
+    }
+
+    /** {@code pads(...)}. */
+    public record Pads(int... values) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.pads(values);
+        }
+
+        @Override
+        public String toString() {
+            return "pads" + Arrays.toString(values);
+        }
+    }
+
+    /** {@code outputPadding(...)}. */
+    public record OutputPadding(int... values) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.outputPadding(values);
+        }
+
+        @Override
+        public String toString() {
+            return "outputPadding" + Arrays.toString(values);
+        }
+    }
+
+    /** {@code outputShape(...)}. */
+    public record OutputShape(int... values) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.outputShape(values);
+        }
+
+        @Override
+        public String toString() {
+            return "outputShape" + Arrays.toString(values);
+        }
+    }
+
+    /** {@code groups(...)}. */
+    public record Groups(int groups) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.groups(groups);
+        }
+    }
+
+    /** {@code bias(...)}. */
+    public record Bias(boolean on) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.bias(on);
+        }
+    }
+
+    /** {@code autoPad(...)}. */
+    public record AutoPad(ConvTransposeSpec.AutoPad mode) implements Call {
+        public void apply(ConvTransposeSpec.Builder b) {
+            b.autoPad(mode);
+        }
+    }
+
+    /**
+     * Runs the calls; the builder's own checks may throw at any of them or at {@code build()}.
+     *
+     * @return the spec
+     */
+    public ConvTransposeSpec build() {
+        ConvTransposeSpec.Builder b = oneDimensional ? ConvTransposeSpec.builder1d(inChannels, outChannels, kernelW)
+                : ConvTransposeSpec.builder(inChannels, outChannels, kernelH, kernelW);
+        for (Call c : calls) {
+            c.apply(b);
+        }
+        return b.build();
+    }
+
+    @Override
+    public String toString() {
+        return (oneDimensional ? "builder1d(" + inChannels + ", " + outChannels + ", " + kernelW + ")"
+                : "builder(" + inChannels + ", " + outChannels + ", " + kernelH + ", " + kernelW + ")")
+                + calls.stream().map(c -> "." + c).collect(Collectors.joining()) + ".build()";
+    }
+
+    private static final int[] EDGES = {Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -65536, -2, -1, 0, 1, 2, 3, 4, 15, 16, 17, 31,
+        32, 33, 64, 255, 65535, 65536, 65537, 46341, 1 << 20, 1 << 30, Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
+
+    /**
+     * Any int, mostly small and valid, otherwise at an edge where arithmetic breaks: most specs
+     * then build and reach the geometry, and every rule still meets hostile values.
+     *
+     * @return the generator
+     */
+    public static Gen<Integer> interestingInts() {
+        return s -> switch (s.weighted(12, 2, 2, 1)) {
+            case 0 -> s.between(1, 5);
+            case 1 -> s.between(-1, 9);
+            case 2 -> s.pickInt(EDGES);
+            default -> s.anyInt();
+        };
+    }
+
+    /** Groups that often divide small channel counts. */
+    private static Gen<Integer> groups(Gen<Integer> channels) {
+        return s -> s.weighted(3, 1) == 0 ? s.pickInt(1, 2, 3) : channels.draw(s);
+    }
+
+    /** One value, (height, width), or rarely a wrong number of values. */
+    private static Gen<int[]> pairs(Gen<Integer> values) {
+        return s -> switch (s.weighted(4, 4, 1)) {
+            case 0 -> new int[] {values.draw(s)};
+            case 1 -> new int[] {values.draw(s), values.draw(s)};
+            default -> s.ints(0, 5, values);
+        };
+    }
+
+    /**
+     * Recipes whose strides are drawn from {@code strides}, other spatial parameters (dilation,
+     * kernel, pads, output padding and output_shape) from {@code spatial}, and channels and groups
+     * from {@code channels}.
+     *
+     * @param channels draws channel counts and groups
+     * @param strides draws strides
+     * @param spatial draws the other spatial parameters
+     * @return the generator
+     */
+    public static Gen<SpecRecipe> recipes(Gen<Integer> channels, Gen<Integer> strides, Gen<Integer> spatial) {
+        Gen<int[]> pair = pairs(spatial);
+        Gen<int[]> pads = s -> switch (s.weighted(2, 4, 1)) {
+            case 0 -> new int[] {spatial.draw(s), spatial.draw(s)};
+            case 1 -> s.ints(4, 4, spatial);
+            default -> s.ints(0, 6, spatial);
+        };
+        Gen<Call> call = s -> switch (s.nextInt(9)) {
+            case 0 -> new Stride(pairs(strides).draw(s));
+            case 1 -> new Dilation(pair.draw(s));
+            case 2 -> new Padding(pair.draw(s));
+            case 3 -> new Pads(pads.draw(s));
+            case 4 -> new OutputPadding(pair.draw(s));
+            case 5 -> new OutputShape(pair.draw(s));
+            case 6 -> new Groups(groups(channels).draw(s));
+            case 7 -> new Bias(s.nextBoolean());
+            default -> new AutoPad(s.pick(ConvTransposeSpec.AutoPad.values()));
+        };
+        return s -> new SpecRecipe(s.nextBoolean(), channels.draw(s), channels.draw(s), spatial.draw(s), spatial.draw(s),
+                s.list(0, 4, call));
+    }
+}
