@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * plans use them: 4 taps (segments) of 64 input channels (steps), shifted vector loads.
  *
  * <pre>
- * ./mvnw -q -Pbench test-compile exec:exec@write-report -Dexec.skip  # or any test-compile, then:
- * java --add-modules=jdk.incubator.vector -cp target/test-classes:target/classes:$(cat cp.txt) \
+ * ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+ * $JAVA25/bin/java --add-modules=jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
  *     org.openjdk.jmh.Main 'TileKernelBenchmark|FmaPeakBenchmark'
  * </pre>
  */
