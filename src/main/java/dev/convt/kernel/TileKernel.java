@@ -281,4 +281,99 @@ final class TileKernel {
         a24.intoArray(scratch, r + 4 * LANES);
         a25.intoArray(scratch, r + 5 * LANES);
     }
+
+    /**
+     * The square tile on heap operands, for vectors over output channels: 4 pixels broadcast x 4
+     * vectors of channels, 16 accumulators. Both operands advance by a constant per step (the
+     * weights {@link #VECTOR_WIDTH} floats, the pixels one input channel), so the compiler hoists
+     * every bounds check out of the loop; the segment loads of {@link #computeTile} keep one per load.
+     *
+     * <p>Segment {@code s} reads weights {@code w[wStart[s] + step * VECTOR_WIDTH + v * LANES]} and
+     * pixel {@code p}'s channel {@code x[xStart[s] + p * pixelStride + step]}; accumulator
+     * {@code (p, v)} is stored to {@code sums[base[p] + v * LANES]}, or added to what is there when
+     * {@code accumulate} (a later run of input channels). {@code segments, steps >= 1}.
+     */
+    static void heapTile4x4(float[] w, int[] wStart, float[] x, int[] xStart, int pixelStride, int segments,
+            int steps, float[] sums, int[] base, boolean accumulate) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int p1 = pixelStride;
+        int p2 = 2 * pixelStride;
+        int p3 = 3 * pixelStride;
+        for (int segment = 0; segment < segments; segment++) {
+            int wp = wStart[segment];
+            int xp = xStart[segment];
+            for (int s = 0; s < steps; s++) {
+                int at = wp + s * VECTOR_WIDTH;
+                FloatVector w0 = FloatVector.fromArray(SPECIES, w, at);
+                FloatVector w1 = FloatVector.fromArray(SPECIES, w, at + LANES);
+                FloatVector w2 = FloatVector.fromArray(SPECIES, w, at + 2 * LANES);
+                FloatVector w3 = FloatVector.fromArray(SPECIES, w, at + 3 * LANES);
+                FloatVector b = FloatVector.broadcast(SPECIES, x[xp + s]);
+                a00 = w0.fma(b, a00);
+                a01 = w1.fma(b, a01);
+                a02 = w2.fma(b, a02);
+                a03 = w3.fma(b, a03);
+                b = FloatVector.broadcast(SPECIES, x[xp + s + p1]);
+                a10 = w0.fma(b, a10);
+                a11 = w1.fma(b, a11);
+                a12 = w2.fma(b, a12);
+                a13 = w3.fma(b, a13);
+                b = FloatVector.broadcast(SPECIES, x[xp + s + p2]);
+                a20 = w0.fma(b, a20);
+                a21 = w1.fma(b, a21);
+                a22 = w2.fma(b, a22);
+                a23 = w3.fma(b, a23);
+                b = FloatVector.broadcast(SPECIES, x[xp + s + p3]);
+                a30 = w0.fma(b, a30);
+                a31 = w1.fma(b, a31);
+                a32 = w2.fma(b, a32);
+                a33 = w3.fma(b, a33);
+            }
+        }
+        int r = base[0];
+        if (accumulate) {
+            a00 = a00.add(FloatVector.fromArray(SPECIES, sums, r));
+            a01 = a01.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
+            a02 = a02.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
+            a03 = a03.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
+            r = base[1];
+            a10 = a10.add(FloatVector.fromArray(SPECIES, sums, r));
+            a11 = a11.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
+            a12 = a12.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
+            a13 = a13.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
+            r = base[2];
+            a20 = a20.add(FloatVector.fromArray(SPECIES, sums, r));
+            a21 = a21.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
+            a22 = a22.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
+            a23 = a23.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
+            r = base[3];
+            a30 = a30.add(FloatVector.fromArray(SPECIES, sums, r));
+            a31 = a31.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
+            a32 = a32.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
+            a33 = a33.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
+        }
+        r = base[0];
+        a00.intoArray(sums, r);
+        a01.intoArray(sums, r + LANES);
+        a02.intoArray(sums, r + 2 * LANES);
+        a03.intoArray(sums, r + 3 * LANES);
+        r = base[1];
+        a10.intoArray(sums, r);
+        a11.intoArray(sums, r + LANES);
+        a12.intoArray(sums, r + 2 * LANES);
+        a13.intoArray(sums, r + 3 * LANES);
+        r = base[2];
+        a20.intoArray(sums, r);
+        a21.intoArray(sums, r + LANES);
+        a22.intoArray(sums, r + 2 * LANES);
+        a23.intoArray(sums, r + 3 * LANES);
+        r = base[3];
+        a30.intoArray(sums, r);
+        a31.intoArray(sums, r + LANES);
+        a32.intoArray(sums, r + 2 * LANES);
+        a33.intoArray(sums, r + 3 * LANES);
+    }
 }

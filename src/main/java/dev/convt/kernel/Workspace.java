@@ -14,6 +14,7 @@ final class Workspace {
 
     private float[] scratch = new float[0];
     private MemorySegment panel = MemorySegment.NULL;
+    private float[] heapPanel = new float[0];
     final int[] base = new int[TileKernel.BROADCASTS];
     /** The narrow tile's vector offsets. */
     final int[] vectorOffsets = new int[TileKernel.NARROW_VECTORS];
@@ -26,6 +27,8 @@ final class Workspace {
     private long[] segments = new long[0];
     private long[] bcSegments = new long[0];
     private long[] runSegments = new long[0];
+    private int[] intSegments = new int[0];
+    private int[] intBcSegments = new int[0];
 
     static Workspace current() {
         return CURRENT.get();
@@ -46,6 +49,30 @@ final class Workspace {
             panel = Arena.ofAuto().allocate(bytes, 64);
         }
         return panel;
+    }
+
+    /** @return a heap panel of at least {@code floats} floats, for the heap micro-kernels */
+    float[] heapPanel(int floats) {
+        if (heapPanel.length < floats) {
+            heapPanel = new float[floats];
+        }
+        return heapPanel;
+    }
+
+    /** @return int segment starts, for the heap micro-kernels */
+    int[] intSegments(int size) {
+        if (intSegments.length < size) {
+            intSegments = new int[size];
+        }
+        return intSegments;
+    }
+
+    /** @return int starts of the broadcast operand's segments, beside {@link #intSegments} */
+    int[] intBcSegments(int size) {
+        if (intBcSegments.length < size) {
+            intBcSegments = new int[size];
+        }
+        return intBcSegments;
     }
 
     long[] segments(int size) {

@@ -1,0 +1,125 @@
+package dev.convt.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Each micro-kernel alone on L1-resident operands (about 20 KB), so its time is the tile's own
+ * ceiling: compare {@link #FLOPS_SQUARE} or {@link #FLOPS_NARROW} per call with the FMA peak that
+ * {@code dev.convt.bench.FmaPeakBenchmark} measures in the same run. Operands are shaped as the
+ * plans use them: 4 taps (segments) of 64 input channels (steps), shifted vector loads.
+ *
+ * <pre>
+ * ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+ * $JAVA25/bin/java --add-modules=jdk.incubator.vector -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
+ *     org.openjdk.jmh.Main 'TileKernelBenchmark|FmaPeakBenchmark'
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+public class TileKernelBenchmark {
+
+    private static final int LANES = TileKernel.LANES;
+    static final int SEGMENTS = 4;
+    static final int STEPS = 64;
+    /** FLOPs of one square-tile call: 16 accumulators of LANES floats, two per FMA. */
+    public static final double FLOPS_SQUARE = 2.0 * 16 * LANES * SEGMENTS * STEPS;
+    /** FLOPs of one narrow-tile call: 18 accumulators. */
+    public static final double FLOPS_NARROW = 2.0 * 18 * LANES * SEGMENTS * STEPS;
+
+    private Arena arena;
+    private MemorySegment window;
+    private MemorySegment weights;
+    private final long[] windowStarts = new long[SEGMENTS];
+    private final long[] weightStarts4 = new long[SEGMENTS];
+    private final long[] weightStarts3 = new long[SEGMENTS];
+    private final int[] narrowOffsets = new int[TileKernel.NARROW_VECTORS];
+    private final int[] base = new int[TileKernel.BROADCASTS];
+    private float[] heapWeights;
+    private float[] heapPixels;
+    private final int[] heapWeightStarts = new int[SEGMENTS];
+    private final int[] heapPixelStarts = new int[SEGMENTS];
+    private float[] sums;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofConfined();
+        long plane = 6L * LANES;
+        window = filled(arena.allocate((STEPS * plane + 2 * LANES) * Float.BYTES, 64));
+        weights = filled(arena.allocate(4L * SEGMENTS * STEPS * Float.BYTES, 64));
+        for (int s = 0; s < SEGMENTS; s++) {
+            windowStarts[s] = s;  // tap shifts: each vector load straddles two lines, as in the plans
+            weightStarts4[s] = 4L * STEPS * s;
+            weightStarts3[s] = 3L * STEPS * s;
+        }
+        for (int v = 0; v < narrowOffsets.length; v++) {
+            narrowOffsets[v] = v * LANES;
+        }
+        heapWeights = new float[SEGMENTS * STEPS * TileKernel.VECTOR_WIDTH];
+        heapPixels = new float[(4 + SEGMENTS) * STEPS];
+        for (int i = 0; i < heapWeights.length; i++) {
+            heapWeights[i] = (i % 7) * 0.01f;
+        }
+        for (int i = 0; i < heapPixels.length; i++) {
+            heapPixels[i] = (i % 5) * 0.01f;
+        }
+        for (int s = 0; s < SEGMENTS; s++) {
+            heapWeightStarts[s] = s * STEPS * TileKernel.VECTOR_WIDTH;
+            heapPixelStarts[s] = s * STEPS;
+        }
+        sums = new float[6 * 4 * LANES];
+        for (int b = 0; b < base.length; b++) {
+            base[b] = b * 6 * LANES;
+        }
+    }
+
+    private static MemorySegment filled(MemorySegment m) {
+        for (long i = 0; i < m.byteSize() / Float.BYTES; i++) {
+            m.setAtIndex(ValueLayout.JAVA_FLOAT, i, (i % 11) * 0.01f);
+        }
+        return m;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    /** The pixel-tiled plan's square tile: 4 window vectors x 4 broadcast weights, segment operands. */
+    @Benchmark
+    public float segmentTile4x4() {
+        TileKernel.computeTile(window, windowStarts, 6L * LANES, LANES, 2 * LANES, 3 * LANES, weights, weightStarts4,
+                4, SEGMENTS, STEPS, sums, base, false);
+        return sums[0];
+    }
+
+    /** The pixel-tiled plan's narrow tile: 6 window vectors x 3 broadcast weights. */
+    @Benchmark
+    public float segmentTile3x6() {
+        TileKernel.computeNarrowTile(window, windowStarts, 6L * LANES, narrowOffsets, weights, weightStarts3, 3,
+                SEGMENTS, STEPS, sums, base);
+        return sums[0];
+    }
+
+    /** The channel-tiled plan's tile: 4 weight vectors x 4 broadcast pixels, heap operands. */
+    @Benchmark
+    public float heapTile4x4() {
+        TileKernel.heapTile4x4(heapWeights, heapWeightStarts, heapPixels, heapPixelStarts, STEPS, SEGMENTS, STEPS,
+                sums, base, false);
+        return sums[0];
+    }
+}
