@@ -90,6 +90,7 @@ public final class TaskRunner {
                     }
                 }
             } finally {
+                Workspace.trimCurrent();
                 // Once the return is counted the caller may release this record: read it first.
                 Thread waiting = caller;
                 returned.incrementAndGet();

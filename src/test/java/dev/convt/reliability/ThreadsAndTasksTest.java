@@ -1,6 +1,13 @@
 package dev.convt.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convt.ConvTransposeSpec;
+import dev.convt.Epilogue;
+import dev.convt.kernel.ExecutionPlan;
+import dev.convt.kernel.PackedWeights;
+import java.lang.foreign.Arena;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,5 +38,29 @@ class ThreadsAndTasksTest {
     @Test
     void onTwoProcessorsEightThreadsAskedStartOneWorker() throws Exception {
         assertEquals("1", workersAfterForward(2, 8));
+    }
+
+    /** {@return the task count of the plan for {@code spec} on {@code inputShape}} */
+    private static long tasks(ConvTransposeSpec spec, long... inputShape) {
+        try (Arena arena = Arena.ofConfined()) {
+            PackedWeights w = PackedWeights.pack(spec, arena.allocate(spec.weightCount() * Float.BYTES), null, null,
+                    arena);
+            return ExecutionPlan.create(spec.geometry(inputShape), w, Epilogue.NONE).taskCount();
+        }
+    }
+
+    @Test
+    void layersWithEnoughWorkHaveATaskForEachOfEightThreads() {
+        // HiFi-GAN's 128 -> 64 upsampling: one task before, so more threads did nothing.
+        assertAtLeastEight(ConvTransposeSpec.builder1d(128, 64, 4).stride(2).padding(1).build(), 1, 128, 4096);
+        assertAtLeastEight(ConvTransposeSpec.builder1d(512, 256, 16).stride(8).padding(4).build(), 1, 512, 128);
+        assertAtLeastEight(ConvTransposeSpec.builder1d(32, 1, 7).padding(3).build(), 1, 32, 8192);
+        // A 2-D map two grid rows tall.
+        assertAtLeastEight(ConvTransposeSpec.builder(64, 64, 4, 4).stride(2).padding(1).build(), 1, 64, 2, 256);
+    }
+
+    private static void assertAtLeastEight(ConvTransposeSpec spec, long... inputShape) {
+        long tasks = tasks(spec, inputShape);
+        assertTrue(tasks >= 8, spec + " on " + java.util.Arrays.toString(inputShape) + ": " + tasks + " tasks");
     }
 }
