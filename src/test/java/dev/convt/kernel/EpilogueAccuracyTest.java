@@ -109,6 +109,7 @@ class EpilogueAccuracyTest {
         for (Patterns p : new Patterns[] {Patterns.spread(), Patterns.between(-80f, -110f),
                 Patterns.between(80f, 110f), Patterns.between(-1f, -2f)}) {
             double worst = maxUlpError(v, exact, p);
+            System.out.printf("[convt.epilogue] sigmoid: at most %.3f ulp over %s%n", worst, p);
             assertTrue(worst <= ULP_BOUND, "sigmoid is " + worst + " ulp from the exact value in " + p);
         }
     }
@@ -121,6 +122,7 @@ class EpilogueAccuracyTest {
         for (Patterns p : new Patterns[] {Patterns.spread(), Patterns.between(0.5f, 0.6f),
                 Patterns.between(-0.5f, -0.6f), Patterns.between(8f, 10f)}) {
             double worst = maxUlpError(v, exact, p);
+            System.out.printf("[convt.epilogue] tanh: at most %.3f ulp over %s%n", worst, p);
             assertTrue(worst <= ULP_BOUND, "tanh is " + worst + " ulp from the exact value in " + p);
         }
     }
