@@ -73,9 +73,13 @@ final class AxisPhases {
             }
             // k*d ≡ f (mod s)  <=>  k ≡ (f/g) * (d/g)^-1 (mod s/g)
             long first = period == 1 ? 0 : Math.floorMod(Math.floorMod(f / g, period) * inverse(dilationStep, period), period);
-            // Taps that reach an input for some grid index q in [0, count): offset in [1 - count, in - 1].
-            long lo = Math.max(first, ceilDiv(f - (a.in() - 1L) * s, a.dilation()));
-            long hi = Math.min(a.kernel() - 1L, Math.floorDiv(f + (count - 1) * s, (long) a.dilation()));
+            // Taps that reach an input for some grid index q in [0, count): offset in [1 - count, in - 1],
+            // with in and count rounded up to powers of two. The taps kept, which decide the packed
+            // weights, then change only when a size doubles: a kernel cropped deeply by padding has
+            // O(log) packed copies over all input sizes, not one per size (the extra taps read zeros).
+            long lo = Math.max(first, ceilDiv(f - (powerOfTwoAtLeast(a.in()) - 1L) * s, a.dilation()));
+            long hi = Math.min(a.kernel() - 1L,
+                    Math.floorDiv(f + (powerOfTwoAtLeast(count) - 1L) * s, (long) a.dilation()));
             lo = first + ceilDiv(lo - first, period) * period;
             int n = lo > hi ? 0 : Math.toIntExact((hi - lo) / period + 1);
             taps[j] = new int[n];
@@ -110,6 +114,10 @@ final class AxisPhases {
             }
         }
         return new AxisPhases(s, a.out(), taps, offsets, shift, families);
+    }
+
+    private static long powerOfTwoAtLeast(long n) {
+        return n <= 1 ? 1 : Long.highestOneBit(n - 1) << 1;
     }
 
     private static long gcd(long a, long b) {

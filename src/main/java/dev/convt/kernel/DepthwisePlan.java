@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * index {@code l div stride} plus its phase's offset), and multiplies by a per-lane weight vector
  * made at plan time. Outputs are written once, contiguously, with bias and epilogue.
  *
- * <p>Summation order per output: the bias, then taps by (y-tap, x-tap).
+ * <p>Summation order per output: the bias (+0 for a bias of -0), then taps by (y-tap, x-tap).
  */
 final class DepthwisePlan extends ExecutionPlan {
 
@@ -181,7 +181,9 @@ final class DepthwisePlan extends ExecutionPlan {
         int ow = ax.out();
         int perVector = LANES / ax.stride();
         float[] sums = ws.scratch(Math.ceilDiv(ow, LANES) * LANES);
-        FloatVector start = FloatVector.broadcast(SPECIES, bias);
+        // A bias of -0 would keep a sum of zero products at -0; the definition's sum starts at +0
+        // and then adds the bias, which gives +0 (see ExecutionPlan on the sign of zero).
+        FloatVector start = FloatVector.broadcast(SPECIES, bias + 0f);
         for (int x = 0; x < ow; x += LANES) {
             start.intoArray(sums, x);
         }

@@ -11,6 +11,11 @@ import java.lang.foreign.MemorySegment;
  * independent tasks, each of which fully writes a disjoint part of the output. {@link #runTask}
  * only computes. Which output elements a task writes, and the order of every sum, depend on the
  * plan alone, never on the thread that runs the task.
+ *
+ * <p>Sign of zero: as in the definition, a sum starts at +0 and the bias is added after the
+ * products, so in round-to-nearest an output whose sum and bias are zero is +0 before the
+ * epilogue, whatever the signs of the zero products and of the bias (PyTorch and the references
+ * agree). Every plan follows this rule; the epilogue then maps +0 as its scalar definition does.
  */
 public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledPlan, DepthwisePlan, ScalarGatherPlan {
 
@@ -90,8 +95,12 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
 
     /** Runs every task in order on the calling thread. */
     public final void runAll(MemorySegment in, MemorySegment out) {
-        for (long t = 0, n = taskCount(); t < n; t++) {
-            runTask(t, in, out);
+        try {
+            for (long t = 0, n = taskCount(); t < n; t++) {
+                runTask(t, in, out);
+            }
+        } finally {
+            Workspace.trimCurrent();
         }
     }
 

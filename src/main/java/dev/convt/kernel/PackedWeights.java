@@ -75,7 +75,10 @@ public final class PackedWeights {
 
     /**
      * Blocks depend on the orientation and the phases' taps and families, not on their offsets: an
-     * input size that only moves where the output starts by whole strides reuses them.
+     * input size that only moves where the output starts by whole strides reuses them. The taps
+     * kept change only when the input or output size passes a power of two ({@link AxisPhases}),
+     * so a layer holds a bounded number of copies, whose sizes grow geometrically with the taps
+     * they keep: all together a small multiple of the weights.
      */
     private record BlockKey(boolean perPhase, int rowsPerBlock, String phasesY, String phasesX) {}
 
@@ -131,6 +134,15 @@ public final class PackedWeights {
     float weight(int ci, int col, int ky, int kx) {
         long i = (((long) ci * outPerGroup + col) * spec.kernelH() + ky) * spec.kernelW() + kx;
         return weights.getAtIndex(FLOAT, i);
+    }
+
+    /** {@return the floats of all packed weight blocks this layer holds, for tests and diagnostics} */
+    synchronized long packedFloats() {
+        long floats = 0;
+        for (WeightBlocks b : blocks.values()) {
+            floats += b.data.byteSize() / Float.BYTES;
+        }
+        return floats;
     }
 
     /**

@@ -23,12 +23,20 @@ import jdk.incubator.vector.FloatVector;
  * square tile; one output channel (FSRCNN: 9 phase rows) favours one shared family and the narrow
  * tile.
  *
- * <p>A task is (image, group, y-family, block of grid rows, block of output channels). Its rows
- * (channel x phase) number about {@code TARGET_ROWS}; when the layer has fewer, the block of grid
- * rows grows instead, so that each packed panel still serves as many tiles. It sums
- * its tiles into scratch, one region per row {@code (channel, y-phase, x-phase)} holding the
+ * <p>A task is (image, group, y-family, block of grid rows, block of grid columns, block of output
+ * channels). Its rows (channel x phase) number about {@code TARGET_ROWS}; when the layer has fewer,
+ * the block of grid rows grows instead, so that each packed panel still serves as many tiles. It
+ * sums its tiles into scratch, one region per row {@code (channel, y-phase, x-phase)} holding the
  * block's grid rows back to back; then a store pass per output row adds the bias, applies the
  * epilogue and interleaves the x-phases.
+ *
+ * <p>Memory: a row block never exceeds the grid's rows, and grid columns are cut into blocks so
+ * that a task's packed panel stays within {@link #PANEL_BUDGET} floats (or one column block, for
+ * layers with more input channels than that), so 1-D layers and wide maps no longer pack the whole
+ * input per thread. Columns are also cut when the layer would otherwise have fewer than
+ * {@link #MIN_TASKS} tasks, so that 1-D layers with few channels use the threads asked for. Phases
+ * that no kernel tap reaches (huge strides) take no scratch: x-phases without taps share one
+ * zeroed region, and y-families without taps are written as bias directly.
  */
 final class PixelTiledPlan extends ExecutionPlan {
 
@@ -50,6 +58,10 @@ final class PixelTiledPlan extends ExecutionPlan {
     private static final int RUN_TAPS = 4;
     /** Scratch floats that growing the row block may reach: a quarter of a 1 MB L2. */
     private static final long GROWN_SCRATCH = 1 << 16;
+    /** Floats of packed input a task may use (1 MiB): beyond it, grid columns are cut into blocks. */
+    static final long PANEL_BUDGET = 1 << 18;
+    /** Tasks a layer gets at least, when its grid rows have the columns to cut: work for every thread. */
+    static final int MIN_TASKS = 16;
     /** Packing a panel costs about as much as this many rows of tile work, in the cost model. */
     private static final int PACKING_ROWS = 4;
     /** Two-table indices interleaving lanes {@code 0..L/2-1} (and {@code L/2..L-1}) of two phase rows. */
@@ -64,16 +76,28 @@ final class PixelTiledPlan extends ExecutionPlan {
     private final AxisPhases xs;
     private final int[][] familiesY;
     private final int[][] familiesX;
-    /** Per x-family: first grid position and vectors per grid row. */
+    /** Per x-family: first grid position, and vectors per grid row of a column block (its scratch pitch). */
     private final int[] gridStartX;
     private final int[] chunks;
+    /** Per x-phase: its slot in a (channel, y-phase)'s scratch; phases without taps share the last. */
+    private final int[] xSlot;
+    private final int xSlots;
+    /** Whether some x-phase has no tap: its slot is zeroed per task. */
+    private final boolean zeroSlot;
+    /** The most phases of a y-family with taps: scratch holds one task's (channel, y-phase) rows. */
+    private final int maxFamilyY;
+    /** Grid vectors per column block, and output columns per column block. */
+    private final int blockChunks;
+    private final int blockColumns;
+    private final int columnBlocks;
+    /** Window columns per column block, a multiple of the vector length. */
+    private final int windowWidth;
     /** Per y-family: first grid position and grid rows. */
     private final int[] gridStartY;
     private final int[] gridRowsY;
     private final int blockRows;
-    /** Input columns {@code [windowStart, windowEnd)} that any x-family's tiles read. */
+    /** First input column that column block 0's tiles read; block {@code b} starts {@code b * blockChunks} vectors on. */
     private final int windowStart;
-    private final int windowEnd;
     private final int region;
     private final int channelBlock;
     private final int channelBlocks;
@@ -113,26 +137,38 @@ final class PixelTiledPlan extends ExecutionPlan {
         this.familiesX = xs.families;
 
         this.gridStartX = new int[familiesX.length];
-        this.chunks = new int[familiesX.length];
+        int[] gridChunks = new int[familiesX.length];
         int rowsForWholeTiles = 1;
         int maxChunks = 1;
         for (int f = 0; f < familiesX.length; f++) {
             gridStartX[f] = xs.gridStart(f);
-            chunks[f] = Math.max(1, Math.ceilDiv(xs.gridSize(f), LANES));
-            maxChunks = Math.max(maxChunks, chunks[f]);
-            rowsForWholeTiles = lcm(rowsForWholeTiles, tileVectors / gcd(chunks[f], tileVectors));
+            gridChunks[f] = Math.max(1, Math.ceilDiv(xs.gridSize(f), LANES));
+            maxChunks = Math.max(maxChunks, gridChunks[f]);
+            rowsForWholeTiles = lcm(rowsForWholeTiles, tileVectors / gcd(gridChunks[f], tileVectors));
         }
+        this.xSlot = new int[xs.phases];
+        int slots = 0;
+        boolean tapless = false;
+        for (int[] family : familiesX) {
+            boolean taps = xs.offsets[family[0]].length > 0;
+            tapless |= !taps;
+            for (int j : family) {
+                xSlot[j] = taps ? slots++ : -1;
+            }
+        }
+        for (int j = 0; j < xs.phases; j++) {
+            xSlot[j] = xSlot[j] < 0 ? slots : xSlot[j];
+        }
+        this.zeroSlot = tapless;
+        this.xSlots = slots + (tapless ? 1 : 0);
         int start = Integer.MAX_VALUE;
-        int end = Integer.MIN_VALUE;
         for (int f = 0; f < familiesX.length; f++) {
             int[] off = xs.offsets[familiesX[f][0]];
             if (off.length > 0) {
                 start = Math.min(start, gridStartX[f] + off[off.length - 1]);
-                end = Math.max(end, gridStartX[f] + chunks[f] * LANES + off[0]);
             }
         }
         this.windowStart = start == Integer.MAX_VALUE ? 0 : start;
-        this.windowEnd = end == Integer.MIN_VALUE ? 0 : end;
         long phaseRows = (long) ys.phases * xs.phases;
         long wanted = Math.ceilDiv(Math.ceilDiv(TARGET_ROWS, phaseRows), tileRows) * tileRows;
         this.channelBlock = (int) Math.min(weights.outPerGroup, wanted);
@@ -140,30 +176,60 @@ final class PixelTiledPlan extends ExecutionPlan {
         this.gridStartY = new int[familiesY.length];
         this.gridRowsY = new int[familiesY.length];
         int gridRows = 1;
+        int spanY = 0;
+        int familyY = 0;
         for (int f = 0; f < familiesY.length; f++) {
             gridStartY[f] = ys.gridStart(f);
             gridRowsY[f] = ys.gridSize(f);
             gridRows = Math.max(gridRows, gridRowsY[f]);
+            int[] off = ys.offsets[familiesY[f][0]];
+            if (off.length > 0) {
+                spanY = Math.max(spanY, off[0] - off[off.length - 1]);
+                familyY = Math.max(familyY, familiesY[f].length);
+            }
         }
+        this.maxFamilyY = familyY;
         long taskRows = channelBlock * phaseRows;
         long grow = Math.max(1, Math.min(TARGET_ROWS / taskRows,
                 GROWN_SCRATCH / (taskRows * rowsForWholeTiles * maxChunks * LANES)));
         long cap = Math.max(1, gridRows / ((long) MIN_ROW_BLOCKS * rowsForWholeTiles));
-        this.blockRows = (int) (rowsForWholeTiles * Math.min(grow, cap));
-        long regionFloats = (long) blockRows * maxChunks * LANES;
-        long scratch = (channelBlock * phaseRows + 1) * regionFloats;
-        if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (ax.out() + LANES) > Integer.MAX_VALUE - 16) {
+        // Rows past the grid would only be packed as zeros and summed for nothing (1-D layers: 3 of 4).
+        this.blockRows = (int) Math.min(rowsForWholeTiles * Math.min(grow, cap), gridRows);
+
+        int blocksTotal = 0;
+        for (int f = 0; f < familiesY.length; f++) {
+            blocksTotal += Math.ceilDiv(gridRowsY[f], blockRows);
+        }
+        long tasksPerColumnBlock = (long) geometry.batch() * weights.groups * blocksTotal * channelBlocks;
+        long columnFloats = (long) weights.inPerGroup * (blockRows + spanY);
+        int cut = maxChunks;
+        while (cut > 1 && columnFloats * windowWidth(gridChunks, cut) > PANEL_BUDGET) {
+            cut = Math.ceilDiv(cut, 2);
+        }
+        if (tasksPerColumnBlock < MIN_TASKS) {
+            int fewest = 2 * tileVectors;
+            cut = Math.min(cut, Math.max(fewest, (int) Math.ceilDiv(maxChunks, Math.ceilDiv(MIN_TASKS, tasksPerColumnBlock))));
+        }
+        this.blockChunks = cut;
+        this.chunks = new int[familiesX.length];
+        int maxPitch = 1;
+        for (int f = 0; f < familiesX.length; f++) {
+            chunks[f] = pitch(gridChunks[f], f, cut);
+            maxPitch = Math.max(maxPitch, chunks[f]);
+        }
+        this.windowWidth = windowWidth(gridChunks, cut);
+        long columns = (long) cut * LANES * ax.stride();
+        this.blockColumns = (int) Math.min(columns, ax.out());
+        this.columnBlocks = Math.ceilDiv(ax.out(), blockColumns);
+        long regionFloats = (long) Math.ceilDiv(blockRows * maxPitch, tileVectors) * tileVectors * LANES;
+        long scratch = ((long) channelBlock * maxFamilyY * xSlots + 1) * regionFloats;
+        if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (blockColumns + LANES) > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("output " + Arrays.toString(geometry.outputShape())
                     + " with stride " + ay.stride() + "x" + ax.stride() + " needs " + scratch
                     + " floats of per-thread scratch, more than a Java array holds");
         }
         this.region = (int) regionFloats;
         this.scratchSize = (int) scratch;
-
-        int blocksTotal = 0;
-        for (int f = 0; f < familiesY.length; f++) {
-            blocksTotal += Math.ceilDiv(gridRowsY[f], blockRows);
-        }
         this.blockFamily = new int[blocksTotal];
         this.blockRow = new int[blocksTotal];
         int b = 0;
@@ -182,15 +248,40 @@ final class PixelTiledPlan extends ExecutionPlan {
             }
         }
         int sx = ax.stride();
-        this.columnSource = new int[blockRows][Math.ceilDiv(ax.out(), LANES) * LANES];
+        this.columnSource = new int[blockRows][Math.ceilDiv(blockColumns, LANES) * LANES];
         for (int dy = 0; dy < blockRows; dy++) {
-            for (int x = 0; x < ax.out(); x++) {
+            for (int x = 0; x < blockColumns; x++) {
                 int jx = x % sx;
                 int f = familyOfX[jx];
                 int g = x / sx + xs.shift[jx] - gridStartX[f];
-                columnSource[dy][x] = jx * region + dy * chunks[f] * LANES + g;
+                columnSource[dy][x] = xSlot[jx] * region + dy * chunks[f] * LANES + g;
             }
         }
+    }
+
+    /**
+     * {@return the vectors per grid row that x-family {@code f} sums for a column block of
+     * {@code cut} vectors} Its phases are shifted up to {@code delta} grid positions past the
+     * family's start, so the block's outputs reach that much further.
+     */
+    private int pitch(int gridChunks, int f, int cut) {
+        int delta = 0;
+        for (int j : familiesX[f]) {
+            delta = Math.max(delta, xs.shift[j] - gridStartX[f]);
+        }
+        return Math.min(gridChunks, cut + Math.ceilDiv(delta, LANES));
+    }
+
+    /** {@return the window columns a column block of {@code cut} vectors reads, rounded up to whole vectors} */
+    private int windowWidth(int[] gridChunks, int cut) {
+        long end = windowStart;
+        for (int f = 0; f < familiesX.length; f++) {
+            int[] off = xs.offsets[familiesX[f][0]];
+            if (off.length > 0) {
+                end = Math.max(end, gridStartX[f] + (long) pitch(gridChunks[f], f, cut) * LANES + off[0]);
+            }
+        }
+        return (int) (Math.ceilDiv(end - windowStart, LANES) * LANES);
     }
 
     private static FloatVector zipIndices(int from) {
@@ -232,49 +323,66 @@ final class PixelTiledPlan extends ExecutionPlan {
 
     @Override
     public long taskCount() {
-        return (long) geometry.batch() * weights.groups * blockFamily.length * channelBlocks;
+        return (long) geometry.batch() * weights.groups * blockFamily.length * columnBlocks * channelBlocks;
     }
 
     @Override
     public void runTask(long task, MemorySegment in, MemorySegment out) {
         int cb = (int) (task % channelBlocks);
         long rest = task / channelBlocks;
+        int column = (int) (rest % columnBlocks);
+        rest /= columnBlocks;
         int block = (int) (rest % blockFamily.length);
         rest /= blockFamily.length;
         int g = (int) (rest % weights.groups);
         int n = (int) (rest / weights.groups);
         Workspace ws = Workspace.current();
-        float[] scratch = ws.scratch(scratchSize);
         int c0 = cb * channelBlock;
         int c1 = Math.min(c0 + channelBlock, weights.outPerGroup);
-        sumTiles(ws, scratch, in, n, g, blockFamily[block], blockRow[block], c0, c1);
-        storeRows(scratch, out, n, g, blockFamily[block], blockRow[block], c0, c1, ws.spill);
+        int fy = blockFamily[block];
+        if (ys.offsets[familiesY[fy][0]].length == 0) {
+            storeBias(out, n, g, fy, blockRow[block], c0, c1, column, ws.spill);
+            return;
+        }
+        float[] scratch = ws.scratch(scratchSize);
+        sumTiles(ws, scratch, in, n, g, fy, blockRow[block], c0, c1, column);
+        storeRows(scratch, out, n, g, fy, blockRow[block], c0, c1, column, ws.spill);
     }
 
     private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, int n, int g, int fy, int row0, int c0,
-            int c1) {
+            int c1, int column) {
         int inH = geometry.height().in();
         int cin = weights.inPerGroup;
         int[] offY = ys.offsets[familiesY[fy][0]];
         int gy0 = gridStartY[fy] + row0;
-        int minY = offY.length == 0 ? 0 : offY[offY.length - 1];
-        int windowRows = blockRows + (offY.length == 0 ? 0 : offY[0] - minY);
-        int width = Math.ceilDiv(windowEnd - windowStart, LANES) * LANES;
+        int minY = offY[offY.length - 1];
+        int windowRows = blockRows + offY[0] - minY;
+        int width = windowWidth;
         long plane = (long) windowRows * width + LANES;
         MemorySegment window = ws.panel(plane * cin);
-        if (offY.length > 0) {
-            PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
-            PanelPacker.packWindow(src, gy0 + minY, windowRows, windowStart, width, plane, window);
+        PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
+        PanelPacker.packWindow(src, gy0 + minY, windowRows, windowStart + column * blockChunks * LANES, width, plane,
+                window);
+        if (zeroSlot) {
+            for (int row = 0; row < (c1 - c0) * familiesY[fy].length; row++) {
+                int at = (row * xSlots + xSlots - 1) * region;
+                Arrays.fill(scratch, at, at + region, 0f);
+            }
         }
         int dummy = scratchSize - region;
         for (int fx = 0; fx < familiesX.length; fx++) {
             int[] offX = xs.offsets[familiesX[fx][0]];
+            if (offX.length == 0) {
+                continue;
+            }
             int rowsPerChannel = familiesY[fy].length * familiesX[fx].length;
             int rowEnd = c1 * rowsPerChannel;
             int vectors = blockRows * chunks[fx];
             for (int v0 = 0; v0 < vectors; v0 += tileVectors) {
+                // A tile reaching past the block's vectors repeats its last one; the scratch region has room.
+                int last = Math.min(v0 + tileVectors, vectors) - 1;
                 int dyLo = v0 / chunks[fx];
-                int dyHi = (v0 + tileVectors - 1) / chunks[fx];
+                int dyHi = last / chunks[fx];
                 int[] reach = AxisPhases.reachingTaps(offY, gy0 + dyLo, gy0 + dyHi, inH, ws.rangeY);
                 int tyLo = reach[0];
                 int tyHi = reach[1];
@@ -291,7 +399,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                 long[] runStarts = ws.runSegments(count);
                 int[] offsets = ws.vectorOffsets;
                 for (int v = 1; v < tileVectors; v++) {
-                    offsets[v] = vectorStart(v0 + v, fx, width) - first;
+                    offsets[v] = vectorStart(Math.min(v0 + v, last), fx, width) - first;
                 }
                 int run = count >= RUN_TAPS && tileRows == TileKernel.BROADCASTS ? Math.ceilDiv(RUN_STEPS, count) : cin;
                 for (int ci = 0; ci < cin; ci += run) {
@@ -335,25 +443,54 @@ final class PixelTiledPlan extends ExecutionPlan {
         int[] py = familiesY[fy];
         int[] px = familiesX[fx];
         int channel = row / (py.length * px.length) - c0;
-        int jy = py[row / px.length % py.length];
+        int phaseY = row / px.length % py.length;
         int jx = px[row % px.length];
-        return ((channel * ys.phases + jy) * xs.phases + jx) * region;
+        return ((channel * py.length + phaseY) * xSlots + xSlot[jx]) * region;
     }
 
     private void storeRows(float[] scratch, MemorySegment out, int n, int g, int fy, int row0, int c0, int c1,
-            float[] spill) {
+            int column, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
-        int sx = geometry.width().stride();
+        int[] py = familiesY[fy];
         for (int c = c0; c < c1; c++) {
             int co = g * weights.outPerGroup + c;
             float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
+            for (int phaseY = 0; phaseY < py.length; phaseY++) {
+                int jy = py[phaseY];
+                for (int dy = 0; dy < blockRows; dy++) {
+                    int q = gridStartY[fy] + row0 + dy - ys.shift[jy];
+                    if (q >= 0 && q < ys.count(jy)) {
+                        int source = ((c - c0) * py.length + phaseY) * xSlots * region;
+                        storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, q * ay.stride() + jy),
+                                column * blockColumns, bias, spill);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The outputs of a y-family that no kernel tap reaches: the epilogue of {@code +0 + bias} (+0
+     * for a bias of -0, as the definition's sum gives), written without scratch.
+     */
+    private void storeBias(MemorySegment out, int n, int g, int fy, int row0, int c0, int c1, int column,
+            float[] spill) {
+        ConvTransposeGeometry.Axis ay = geometry.height();
+        int x0 = column * blockColumns;
+        int x1 = Math.min(x0 + blockColumns, geometry.width().out());
+        for (int c = c0; c < c1; c++) {
+            int co = g * weights.outPerGroup + c;
+            float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
+            FloatVector value = epilogue.apply(FloatVector.zero(TileKernel.SPECIES).add(bias));
             for (int jy : familiesY[fy]) {
                 for (int dy = 0; dy < blockRows; dy++) {
                     int q = gridStartY[fy] + row0 + dy - ys.shift[jy];
                     if (q >= 0 && q < ys.count(jy)) {
-                        int source = ((c - c0) * ys.phases + jy) * xs.phases * region;
-                        storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, q * ay.stride() + jy), bias,
-                                spill);
+                        long rowStart = outputRow(n, co, q * ay.stride() + jy);
+                        for (int x = x0; x < x1; x += LANES) {
+                            TileKernel.storeLanes(value, out, (rowStart + x) * Float.BYTES, TileKernel.laneBits(x, x1),
+                                    spill);
+                        }
                     }
                 }
             }
@@ -365,13 +502,14 @@ final class PixelTiledPlan extends ExecutionPlan {
      * stride 2 interleaves two phase rows with a two-table permute (one vector from each phase
      * gives two output vectors); other strides gather through the column map.
      */
-    private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, float bias,
-            float[] spill) {
-        int ow = geometry.width().out();
+    private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, int x0,
+            float bias, float[] spill) {
+        int ow = Math.min(x0 + blockColumns, geometry.width().out()) - x0;
+        long start = rowStart + x0;
         switch (geometry.width().stride()) {
             case 1 -> {
                 for (int x = 0; x < ow; x += LANES) {
-                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[0] + x), out, rowStart, x,
+                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[0] + x), out, start, x,
                             ow, bias, spill);
                 }
             }
@@ -379,13 +517,13 @@ final class PixelTiledPlan extends ExecutionPlan {
                 for (int x = 0; x < ow; x += 2 * LANES) {
                     FloatVector even = FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[x]);
                     FloatVector odd = FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[x + 1]);
-                    store(ZIP_LOW.selectFrom(even, odd), out, rowStart, x, ow, bias, spill);
-                    store(ZIP_HIGH.selectFrom(even, odd), out, rowStart, x + LANES, ow, bias, spill);
+                    store(ZIP_LOW.selectFrom(even, odd), out, start, x, ow, bias, spill);
+                    store(ZIP_HIGH.selectFrom(even, odd), out, start, x + LANES, ow, bias, spill);
                 }
             }
             default -> {
                 for (int x = 0; x < ow; x += LANES) {
-                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x), out, rowStart, x, ow,
+                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x), out, start, x, ow,
                             bias, spill);
                 }
             }

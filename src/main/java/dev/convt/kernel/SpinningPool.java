@@ -15,17 +15,23 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>{@link #offer} hands a job to an idle worker, starting one only when all are busy, and never
  * allocates once the pool has as many workers as callers ask for. The pool stops at one worker
- * fewer than the processors (the caller computes too): more threads than cores only take turns,
- * and a polling worker would take the core of one that computes. Past that it refuses the job
- * ({@code offer} returns false, {@link #execute} throws {@link RejectedExecutionException}), and
- * the caller runs the tasks no worker took. A job handed over always runs at once.
+ * fewer than the processors (the caller computes too), so on one processor it has none: more
+ * threads than cores only take turns, and a polling worker would take the core of one that
+ * computes. Past that it refuses the job ({@code offer} returns false, {@link #execute} throws
+ * {@link RejectedExecutionException}), and the caller runs the tasks no worker took. A job handed
+ * over always runs at once.
+ *
+ * <p>A worker clears its interrupt status before parking and before each job: an interrupt (from
+ * a job, or from anyone holding the thread) would otherwise make every {@code park} return at once,
+ * and the idle worker would spin on a core for the life of the JVM.
  */
 final class SpinningPool implements Executor {
 
     /** How long an idle worker polls before parking: covers the gap between consecutive layers. */
     static final long SPIN_NANOS = 200_000;
 
-    private static final int MAX_WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    /** The most workers the pool starts: one fewer than the processors, since the caller computes too. */
+    static final int MAX_WORKERS = Runtime.getRuntime().availableProcessors() - 1;
 
     /** Replaced, never changed, when a worker is added, so {@link #offer} scans it without a lock. */
     private volatile Worker[] workers = new Worker[0];
@@ -41,7 +47,8 @@ final class SpinningPool implements Executor {
     @Override
     public void execute(Runnable job) {
         if (!offer(job)) {
-            throw new RejectedExecutionException("all " + MAX_WORKERS + " convt workers are busy");
+            throw new RejectedExecutionException(MAX_WORKERS == 0 ? "convt starts no worker on one processor"
+                    : "all " + MAX_WORKERS + " convt workers are busy");
         }
     }
 
@@ -98,6 +105,8 @@ final class SpinningPool implements Executor {
             while (true) {
                 Runnable r = await();
                 job = null;
+                // An interrupt left by the previous job, or sent while idle, is not this job's.
+                Thread.interrupted();
                 try {
                     r.run();
                 } catch (Throwable t) {
@@ -119,6 +128,8 @@ final class SpinningPool implements Executor {
                 parked = true;
                 // A job handed over between the flag and the park leaves a permit, so park returns.
                 if ((r = job) == null) {
+                    // With the interrupt status set, park would return at once, every time.
+                    Thread.interrupted();
                     LockSupport.park(this);
                     r = job;
                 }

@@ -90,6 +90,7 @@ public final class TaskRunner {
                     }
                 }
             } finally {
+                Workspace.trimCurrent();
                 // Once the return is counted the caller may release this record: read it first.
                 Thread waiting = caller;
                 returned.incrementAndGet();
@@ -108,15 +109,25 @@ public final class TaskRunner {
             return front ? fromFront.getAndIncrement() : tasks - 1 - fromBack.getAndIncrement();
         }
 
-        /** Waits, polling briefly and then parked, until {@code counter} reaches {@code target}. */
+        /**
+         * Waits, polling briefly and then parked, until {@code counter} reaches {@code target}. An
+         * interrupt does not end the wait (the workers still write to the output) and would make
+         * {@code park} return at once, spinning on the core the workers need: it is cleared while
+         * waiting and set again before returning.
+         */
         static void await(AtomicLong counter, long target, Object blocker) {
             // What is left is usually another worker's last task, or its return: poll first.
             long deadline = System.nanoTime() + SpinningPool.SPIN_NANOS;
             while (counter.get() < target && System.nanoTime() - deadline < 0) {
                 Thread.onSpinWait();
             }
+            boolean interrupted = false;
             while (counter.get() < target) {
+                interrupted |= Thread.interrupted();
                 LockSupport.park(blocker);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -28,6 +28,14 @@ final class VectorEpilogue {
     /** exp's argument range: the result stays a normal float. */
     private static final float EXP_MIN = -87f;
     private static final float EXP_MAX = 88f;
+    /**
+     * {@link #expDown}'s lowest argument: {@code e^-110} is below half the smallest subnormal, so
+     * the result rounds to 0 from there down, as the definition's does.
+     */
+    private static final float EXP_DOWN_MIN = -110f;
+    /** {@link #expDown} scales by {@code 2^(k + 64)} then by {@code 2^-64}: both factors stay normal floats. */
+    private static final int SCALE_SPLIT = 64;
+    private static final float TWO_TO_MINUS_SPLIT = 0x1p-64f;
     /** Below this magnitude tanh uses its series: the exp formula would cancel. */
     private static final float TANH_SERIES_LIMIT = 0.55f;
 
@@ -58,7 +66,7 @@ final class VectorEpilogue {
             case RELU -> v.blend(0f, v.lt(0f));
             case LEAKY_RELU -> v.blend(v.mul(a), v.lt(0f));
             case CLAMP -> v.blend(a, v.lt(a)).blend(b, v.compare(VectorOperators.GT, b));
-            case SIGMOID -> v.broadcast(1f).div(exp(v.neg()).add(1f));
+            case SIGMOID -> sigmoid(v);
             case TANH -> tanh(v);
         };
     }
@@ -67,12 +75,43 @@ final class VectorEpilogue {
     static FloatVector exp(FloatVector x) {
         FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND);
-        FloatVector r = clamped.sub(k.mul(LN2_HIGH)).sub(k.mul(LN2_LOW));
-        FloatVector p = r.broadcast(1f / 5040).fma(r, r.broadcast(1f / 720)).fma(r, r.broadcast(1f / 120))
+        return expSeries(clamped, k).mul(powerOfTwo(k, 0));
+    }
+
+    /**
+     * {@code e^x} for {@code x <= 0}, down to the subnormal results and 0 (and NaN for NaN). The
+     * factor {@code 2^k} can be below the smallest normal float, so it is applied in two exact
+     * power-of-two steps, the second of which rounds once into the subnormal range.
+     */
+    static FloatVector expDown(FloatVector x) {
+        FloatVector clamped = x.max(EXP_DOWN_MIN);
+        FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND);
+        return expSeries(clamped, k).mul(powerOfTwo(k, SCALE_SPLIT)).mul(TWO_TO_MINUS_SPLIT);
+    }
+
+    /** {@code e^r} for {@code r = x - k ln 2}, by its series to r^7. */
+    private static FloatVector expSeries(FloatVector x, FloatVector k) {
+        FloatVector r = x.sub(k.mul(LN2_HIGH)).sub(k.mul(LN2_LOW));
+        return r.broadcast(1f / 5040).fma(r, r.broadcast(1f / 720)).fma(r, r.broadcast(1f / 120))
                 .fma(r, r.broadcast(1f / 24)).fma(r, r.broadcast(1f / 6)).fma(r, r.broadcast(0.5f))
                 .fma(r, r.broadcast(1f)).fma(r, r.broadcast(1f));
+    }
+
+    /** {@return {@code 2^(k + bias)} for integral {@code k}, with {@code k + bias} a normal float's exponent} */
+    private static FloatVector powerOfTwo(FloatVector k, int bias) {
         IntVector exponent = (IntVector) k.convert(VectorOperators.F2I, 0);
-        return p.mul(exponent.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        return exponent.add(127 + bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    }
+
+    /**
+     * The logistic function as {@code 1 / (1 + t)} for {@code x >= 0} and {@code t / (1 + t)} for
+     * {@code x < 0}, with {@code t = e^-|x|}: the negative side reaches the subnormal results and 0
+     * (at -inf) that the definition gives, where {@code 1 / (1 + e^-x)} with a clamped exp stopped at
+     * 6.05e-39.
+     */
+    static FloatVector sigmoid(FloatVector x) {
+        FloatVector t = expDown(x.abs().neg());
+        return x.broadcast(1f).blend(t, x.lt(0f)).div(t.add(1f));
     }
 
     /** tanh: its odd series to x^17 near 0, {@code sign(x) * (1 - 2/(e^2|x| + 1))} elsewhere. */

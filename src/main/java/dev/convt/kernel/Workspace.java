@@ -5,16 +5,24 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One thread's reusable buffers: sums awaiting the store pass, the packed input panel, and small
- * index tables. Grown on demand and kept, so once warm a call allocates nothing; one per thread so
- * that concurrent calls never share one.
+ * index tables. Grown on demand and kept up to {@link #RETAINED_FLOATS} floats each, so once warm a
+ * call allocates nothing; one per thread so that concurrent calls never share one. A larger scratch
+ * or panel (a task of a layer with very many channels) lasts until the end of the call that needed
+ * it ({@link #trimCurrent}): a thread never keeps more than the cap after a call.
  */
 final class Workspace {
+
+    /** Floats of scratch, and of panel, a thread keeps between calls: 4 MiB each. */
+    static final int RETAINED_FLOATS = 1 << 20;
 
     private static final ThreadLocal<Workspace> CURRENT = ThreadLocal.withInitial(Workspace::new);
 
     private float[] scratch = new float[0];
     private MemorySegment panel = MemorySegment.NULL;
     private float[] heapPanel = new float[0];
+    /** A panel above the cap, in an arena of its own that {@link #trim} closes. */
+    private Arena largeArena;
+    private MemorySegment largePanel = MemorySegment.NULL;
     final int[] base = new int[TileKernel.BROADCASTS];
     /** The narrow tile's vector offsets. */
     final int[] vectorOffsets = new int[TileKernel.NARROW_VECTORS];
@@ -44,6 +52,14 @@ final class Workspace {
     /** @return a native panel of at least {@code floats} floats, 64-byte aligned */
     MemorySegment panel(long floats) {
         long bytes = Math.max(1, floats) * Float.BYTES;
+        if (floats > RETAINED_FLOATS) {
+            if (largePanel.byteSize() < bytes) {
+                trim();
+                largeArena = Arena.ofConfined();
+                largePanel = largeArena.allocate(bytes, 64);
+            }
+            return largePanel;
+        }
         if (panel.byteSize() < bytes) {
             // Freed by the GC with the workspace: a thread's panel lives as long as the thread.
             panel = Arena.ofAuto().allocate(bytes, 64);
@@ -73,6 +89,25 @@ final class Workspace {
             intBcSegments = new int[size];
         }
         return intBcSegments;
+    }
+
+    /** Frees this thread's scratch and panel beyond the cap, if a task of the ending call needed them. */
+    static void trimCurrent() {
+        CURRENT.get().trim();
+    }
+
+    private void trim() {
+        if (largeArena != null) {
+            largeArena.close();
+            largeArena = null;
+            largePanel = MemorySegment.NULL;
+        }
+        if (scratch.length > RETAINED_FLOATS) {
+            scratch = new float[0];
+        }
+        if (heapPanel.length > RETAINED_FLOATS) {
+            heapPanel = new float[0];
+        }
     }
 
     long[] segments(int size) {

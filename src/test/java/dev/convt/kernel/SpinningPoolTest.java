@@ -13,12 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class SpinningPoolTest {
 
-    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
-
     @Test
     void runsEachAcceptedJobOnceAndRefusesBeyondItsWorkers() throws InterruptedException {
         SpinningPool pool = new SpinningPool();
-        int maxWorkers = Math.max(1, PROCESSORS - 1);
+        int maxWorkers = SpinningPool.MAX_WORKERS;
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(maxWorkers);
         AtomicInteger ran = new AtomicInteger();

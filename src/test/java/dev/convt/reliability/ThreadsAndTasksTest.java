@@ -1,0 +1,66 @@
+package dev.convt.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convt.ConvTransposeSpec;
+import dev.convt.Epilogue;
+import dev.convt.kernel.ExecutionPlan;
+import dev.convt.kernel.PackedWeights;
+import java.lang.foreign.Arena;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How many threads {@code forward(x, y, threads)} uses, and how many tasks plans give them. */
+class ThreadsAndTasksTest {
+
+    /** {@return what {@link WorkerCountProbe} prints, run with {@code processors} active processors} */
+    private static String workersAfterForward(int processors, int threads) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector",
+                "-XX:ActiveProcessorCount=" + processors, "-cp", System.getProperty("java.class.path"),
+                WorkerCountProbe.class.getName(), Integer.toString(threads)));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor(), out);
+        // The JVM's warning about incubator modules comes first.
+        return out.substring(out.lastIndexOf('\n') + 1);
+    }
+
+    @Test
+    void onOneProcessorTheCallerComputesAloneAndNoWorkerStarts() throws Exception {
+        assertEquals("0", workersAfterForward(1, 2));
+    }
+
+    @Test
+    void onTwoProcessorsEightThreadsAskedStartOneWorker() throws Exception {
+        assertEquals("1", workersAfterForward(2, 8));
+    }
+
+    /** {@return the task count of the plan for {@code spec} on {@code inputShape}} */
+    private static long tasks(ConvTransposeSpec spec, long... inputShape) {
+        try (Arena arena = Arena.ofConfined()) {
+            PackedWeights w = PackedWeights.pack(spec, arena.allocate(spec.weightCount() * Float.BYTES), null, null,
+                    arena);
+            return ExecutionPlan.create(spec.geometry(inputShape), w, Epilogue.NONE).taskCount();
+        }
+    }
+
+    @Test
+    void layersWithEnoughWorkHaveATaskForEachOfEightThreads() {
+        // HiFi-GAN's 128 -> 64 upsampling: one task before, so more threads did nothing.
+        assertAtLeastEight(ConvTransposeSpec.builder1d(128, 64, 4).stride(2).padding(1).build(), 1, 128, 4096);
+        assertAtLeastEight(ConvTransposeSpec.builder1d(512, 256, 16).stride(8).padding(4).build(), 1, 512, 128);
+        assertAtLeastEight(ConvTransposeSpec.builder1d(32, 1, 7).padding(3).build(), 1, 32, 8192);
+        // A 2-D map two grid rows tall.
+        assertAtLeastEight(ConvTransposeSpec.builder(64, 64, 4, 4).stride(2).padding(1).build(), 1, 64, 2, 256);
+    }
+
+    private static void assertAtLeastEight(ConvTransposeSpec spec, long... inputShape) {
+        long tasks = tasks(spec, inputShape);
+        assertTrue(tasks >= 8, spec + " on " + java.util.Arrays.toString(inputShape) + ": " + tasks + " tasks");
+    }
+}
