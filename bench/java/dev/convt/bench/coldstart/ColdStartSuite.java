@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
  *   <li>{@code cli}: wall time of {@code ./convt run} and {@code ./convt run --reference} on every
  *       suite layer, from generated {@code .npy} files; {@code -Dcli.modes} lists the launcher
  *       settings to compare, as {@code name=ENV=VALUE} ({@code jit=CONVT_AOT=0} by default against
- *       {@code aot=CONVT_AOT=1}).
+ *       {@code aot=CONVT_AOT=1}); {@code -Dcli.layers} picks layers (default: all).
  * </ul>
  *
  * <p>Other properties: {@code -Dreps=3}, {@code -Dlayers=...} (library part), {@code -Dout=target/coldstart}.
@@ -130,9 +131,11 @@ public final class ColdStartSuite {
         for (Map<String, String> env : modes.values()) {
             run(List.of(script.toString(), "--version"), env);
         }
+        List<SuiteLayer> layers = System.getProperty("cli.layers") == null ? List.of(SuiteLayer.values())
+                : Arrays.stream(System.getProperty("cli.layers").split(",")).map(SuiteLayer::byId).toList();
         Map<String, List<Double>> results = new TreeMap<>();
         for (int rep = 0; rep < reps; rep++) {
-            for (SuiteLayer layer : SuiteLayer.values()) {
+            for (SuiteLayer layer : layers) {
                 List<String> args = arguments(layer, data);
                 for (Map.Entry<String, Map<String, String>> mode : modes.entrySet()) {
                     for (boolean reference : new boolean[] {false, true}) {
@@ -155,7 +158,7 @@ public final class ColdStartSuite {
         System.out.println();
         System.out.println("| layer | launcher | run (ms) | run --reference (ms) |");
         System.out.println("|---|---|---:|---:|");
-        for (SuiteLayer layer : SuiteLayer.values()) {
+        for (SuiteLayer layer : layers) {
             for (String mode : modes.keySet()) {
                 System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f |%n", layer.id(), mode,
                         median(results.get(layer.id() + " " + mode + " run")),
