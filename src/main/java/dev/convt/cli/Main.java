@@ -1,6 +1,7 @@
 package dev.convt.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -9,6 +10,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * The {@code convt} command: {@code convt run} computes one transposed convolution on
@@ -34,9 +36,12 @@ public final class Main {
               run       run one transposed convolution on NumPy .npy files
               explain   show, for a small example, the zero-insertion method and the matrix view
 
-            convt <command> --help shows a command's options.
+            convt <command> --help shows a command's options; convt --version the version.
             Errors exit with code 2 and one line on stderr.
             """;
+
+    /** Written by Maven's resource filtering; see {@code src/main/filtered-resources}. */
+    private static final String VERSION_RESOURCE = "version.properties";
 
     private Main() {}
 
@@ -66,7 +71,8 @@ public final class Main {
             return fail(err, ioMessage(e.getCause()), e);
         } catch (OutOfMemoryError e) {
             return fail(err, "out of memory (" + e.getMessage() + "); try a smaller input or a larger -Xmx", e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // A bug, but still one line: the contract holds for failures nobody foresaw.
             return fail(err, "internal error: " + e, e);
         } finally {
             out.flush();
@@ -80,6 +86,10 @@ public final class Main {
         String name = args.getFirst();
         if (name.equals("--help") || name.equals("-h") || name.equals("help")) {
             out.print(USAGE);
+            return OK;
+        }
+        if (name.equals("--version") || name.equals("-V") || name.equals("version")) {
+            out.println("convt " + version());
             return OK;
         }
         Command command = switch (name) {
@@ -96,19 +106,41 @@ public final class Main {
         return OK;
     }
 
+    /**
+     * {@return the project's version} Maven writes it into a resource when it builds the classes,
+     * so it is there both in the jar and in {@code target/classes}, where {@code ./convt} runs.
+     */
+    static String version() {
+        Properties properties = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream(VERSION_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("no " + VERSION_RESOURCE + " beside the classes; build with ./mvnw");
+            }
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version");
+    }
+
     /** The file-system exceptions' own messages are often just the path, which names no problem. */
     static String ioMessage(IOException e) {
-        if (e instanceof FileSystemException f && f.getReason() == null) {
-            String reason = switch (f) {
-                case NoSuchFileException _ -> "no such file or directory";
-                case AccessDeniedException _ -> "permission denied";
-                case NotDirectoryException _ -> "not a directory";
-                case FileAlreadyExistsException _ -> "already exists";
-                default -> f.getClass().getSimpleName();
-            };
-            return f.getFile() + ": " + reason;
+        return e instanceof FileSystemException f && f.getReason() == null ? f.getFile() + ": " + reason(f)
+                : e.getMessage();
+    }
+
+    /** {@return what went wrong, without the file's name} */
+    static String reason(FileSystemException e) {
+        if (e.getReason() != null) {
+            return e.getReason();
         }
-        return e.getMessage();
+        return switch (e) {
+            case NoSuchFileException _ -> "no such file or directory";
+            case AccessDeniedException _ -> "permission denied";
+            case NotDirectoryException _ -> "not a directory";
+            case FileAlreadyExistsException _ -> "already exists";
+            default -> e.getClass().getSimpleName();
+        };
     }
 
     private static int fail(PrintStream err, String message, Throwable cause) {

@@ -52,10 +52,10 @@ final class MapValues {
         if (generator != null) {
             return new MapValues(option, generator, null, null, seed);
         }
-        Path path = Path.of(text);
-        if (!Files.isRegularFile(path)) {
+        if (!Files.exists(FileOption.path(option, text))) {
             throw new CliException(option + " " + text + ": neither iota, ones, random nor an existing .npy file");
         }
+        Path path = FileOption.input(option, text);
         NpyArray array;
         try {
             array = Npy.read(path);

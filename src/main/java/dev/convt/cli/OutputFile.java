@@ -3,10 +3,13 @@ package dev.convt.cli;
 import dev.convt.Tensor;
 import dev.convt.npy.Npy;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code .npy} file a command writes. It is written under a temporary name in its own
@@ -33,7 +36,7 @@ final class OutputFile {
      * @throws CliException if its directory does not exist, or it exists and is not a regular file
      */
     static OutputFile of(String option, String name) {
-        Path path = Path.of(name);
+        Path path = FileOption.path(option, name);
         Path absolute = path.toAbsolutePath().normalize();
         // /dev/stdout and the like resolve, through /proc/self/fd, to whatever the stream is
         // redirected to: renaming over that would swap out a file that the shell holds open.
@@ -63,22 +66,68 @@ final class OutputFile {
     }
 
     /**
-     * Writes {@code tensor} as float32 and moves it into place.
+     * Writes {@code tensor} as float32 and moves it into place. If the JVM is shut down meanwhile
+     * (SIGTERM, Ctrl-C), a shutdown hook deletes the partial file.
      *
      * @param tensor the array to write
      * @throws CliException if it cannot be written; the destination is then untouched
      */
     void write(Tensor tensor) {
         // Same directory, so the rename is atomic; a random name, so concurrent runs do not collide;
-        // a plain new file rather than Files.createTempFile, so it gets the usual permissions, not 0600.
-        Path temporary = path.resolveSibling("." + path.getFileName() + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        // a short name of its own, so that any name the destination may have still leaves room for
+        // it (255 bytes); a plain new file rather than Files.createTempFile, so it gets the usual
+        // permissions, not 0600.
+        Path temporary = path.resolveSibling(".convt-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".tmp");
+        Cleanup cleanup = new Cleanup(temporary);
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Npy.write(temporary, tensor);
             Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new CliException(option + " " + name + ": cannot write: " + Main.ioMessage(e));
+            throw new CliException(option + " " + name + ": cannot write: " + reason(e, temporary));
         } finally {
+            deleteQuietly(temporary);
+            cleanup.writerDone.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or has run: it deletes the file itself.
+            }
+        }
+    }
+
+    /** The problem, without the temporary file's name: the user named the destination. */
+    private String reason(IOException e, Path temporary) {
+        String reason = e instanceof FileSystemException f ? Main.reason(f) : e.getMessage();
+        return reason == null ? e.getClass().getName() : reason.replace(temporary.toString(), name);
+    }
+
+    /**
+     * Deletes the temporary file when the JVM shuts down while it is written. The writer may be
+     * just about to create it, so the hook deletes it, gives the writer a moment to stop, and
+     * deletes again; it never waits longer than that, so a stuck write cannot hold up the exit.
+     */
+    private static final class Cleanup extends Thread {
+
+        private static final long WAIT_MILLIS = 500;
+
+        private final Path temporary;
+        private final CountDownLatch writerDone = new CountDownLatch(1);
+
+        Cleanup(Path temporary) {
+            super("convt-delete-" + temporary.getFileName());
+            this.temporary = temporary;
+        }
+
+        @Override
+        public void run() {
+            deleteQuietly(temporary);
+            try {
+                writerDone.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             deleteQuietly(temporary);
         }
     }

@@ -10,7 +10,6 @@ import dev.convt.reference.DirectReference;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -107,13 +106,7 @@ final class RunCommand extends Command {
     }
 
     private static Tensor read(Arena arena, String option, String name) {
-        Path path = Path.of(name);
-        if (!Files.exists(path)) {
-            throw new CliException(option + " " + name + ": no such file");
-        }
-        if (Files.isDirectory(path)) {
-            throw new CliException(option + " " + name + ": is a directory");
-        }
+        Path path = FileOption.input(option, name);
         try {
             return Npy.readTensor(path, arena);
         } catch (IOException e) {
@@ -138,6 +131,11 @@ final class RunCommand extends Command {
                     + shape(w.shape()) + " has " + w.dim(0) + " input channels (weights are " + layout + ")");
         }
         int groups = options.integer("--groups", 1);
+        // Checked here, not left to the spec: the output channels are derived from it, and the
+        // spec would report those instead of the option.
+        if (groups < 1) {
+            throw new CliException("--groups " + groups + " must be at least 1");
+        }
         int inChannels = dimension(w, 0);
         long outChannels = (long) dimension(w, 1) * groups;
         if (outChannels > Integer.MAX_VALUE) {

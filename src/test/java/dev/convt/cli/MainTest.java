@@ -3,9 +3,14 @@ package dev.convt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,6 +41,21 @@ class MainTest {
             "--output-padding", "--dilation", "--values", "--kernel-values", "--seed", "--round-trip", "--format"}) {
             assertTrue(explain.contains("  " + option + " "), option + " is documented");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--version", "-V", "version"})
+    void versionIsThePomsVersion(String flag) throws IOException {
+        assertEquals("convt " + pomVersion() + "\n", Cli.output(flag));
+    }
+
+    /** The project's own version, read from the POM rather than from what the build made of it. */
+    static String pomVersion() throws IOException {
+        Path pom = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "pom.xml");
+        Matcher m = Pattern.compile("<artifactId>convt</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(Files.readString(pom));
+        assertTrue(m.find(), "the project's version in " + pom);
+        return m.group(1);
     }
 
     @Test

@@ -22,10 +22,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -310,6 +312,8 @@ class RunCommandTest {
         "--activation clamp:1                | --activation: clamp needs bounds, as clamp:MIN,MAX (e.g. clamp:0,6)",
         "--activation clamp:2,1              | clamp bounds min 2.0, max 1.0 must be numbers with min <= max",
         "--groups x                          | --groups: 'x' is not a whole number",
+        "--groups 0                          | --groups 0 must be at least 1",
+        "--groups -2                         | --groups -2 must be at least 1",
     })
     void invalidGeometryAndOptionsAreOneLine(String options, String message) {
         // Grouped by 4 unless the case is about --groups, so that the bias-free operands fit.
@@ -386,15 +390,48 @@ class RunCommandTest {
     }
 
     @Test
-    void aFileThatCannotBeWrittenIsReportedAndNothingIsLeft() throws IOException {
+    void aFileThatCannotBeWrittenIsReportedUnderItsOwnNameAndNothingIsLeft() throws IOException {
         // sysfs lets nobody, not even root, create files: the write fails after the computation.
         Path sys = Path.of("/sys");
         assumeTrue(Files.isDirectory(sys.resolve("kernel")));
         String error = Cli.error("run", "--x", x, "--w", w, "--groups", "4", "--out", "/sys/convt-y.npy");
-        assertTrue(error.startsWith("--out /sys/convt-y.npy: cannot write: /sys/.convt-y.npy."), error);
+        assertTrue(error.matches("--out /sys/convt-y\\.npy: cannot write: [^/]+"), "names the target alone: " + error);
         try (Stream<Path> files = Files.list(sys)) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().contains("convt")).toList());
         }
+    }
+
+    @Test
+    void anOutputNameOfTheLongestLengthTheFileSystemAllowsCanBeWritten() throws IOException {
+        // 255 bytes is the limit of ext4, xfs, btrfs and tmpfs alike.
+        String longest = "y".repeat(255 - ".npy".length()) + ".npy";
+        Path out = dir.resolve(longest);
+        Cli.output("run", "--x", x, "--w", w, "--groups", "4", "--out", out.toString());
+        assertEquals(4, read(out.toString()).rank());
+        String tooLong = "y" + longest;
+        assertEquals("--out " + dir.resolve(tooLong) + ": cannot write: File name too long",
+                Cli.error("run", "--x", x, "--w", w, "--groups", "4", "--out", dir.resolve(tooLong).toString()));
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anInputThatIsNotARegularFileIsRefusedWithoutReadingIt() throws IOException, InterruptedException {
+        // Opening a FIFO for reading blocks until something writes to it: the check comes first.
+        Path fifo = dir.resolve("fifo.npy");
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        String message = ": not a regular file (a FIFO, device or socket); convt reads .npy files";
+        assertEquals("--x " + fifo + message, Cli.error("run", "--x", fifo.toString(), "--w", w, "--out", y));
+        assertEquals("--b " + fifo + message, Cli.error("run", "--x", x, "--w", w, "--b", fifo.toString(), "--out", y));
+        assertEquals("--values " + fifo + message, Cli.error("explain", "--values", fifo.toString()));
+        assertFalse(Files.exists(Path.of(y)));
+    }
+
+    @Test
+    void aPathWithANulCharacterNamesTheOption() {
+        assertEquals("--x a?b.npy: a path cannot contain a NUL character",
+                Cli.error("run", "--x", "a\0b.npy", "--w", w, "--out", y));
+        assertEquals("--out a?b.npy: a path cannot contain a NUL character",
+                Cli.error("run", "--x", x, "--w", w, "--out", "a\0b.npy"));
     }
 
     private List<Path> listing() throws IOException {
