@@ -2,7 +2,6 @@ package dev.convt.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.convt.testing.RandomFloats;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,8 +27,8 @@ class HeapTileKernelTest {
             xStart[s] = random.nextInt(2 * pixelStride + 1);
             xSize = Math.max(xSize, xStart[s] + 3 * pixelStride + steps);
         }
-        float[] w = RandomFloats.uniform(random, wSize);
-        float[] x = RandomFloats.uniform(random, xSize);
+        float[] w = randomFloats(random, wSize);
+        float[] x = randomFloats(random, xSize);
         int[] base = {CHANNELS + 3, 0, 3 * CHANNELS + 5, 5 * CHANNELS};
         float[] sums = new float[6 * CHANNELS + 8];
         TileKernel.heapTile4x4(w, wStart, x, xStart, pixelStride, segments, steps, sums, base, false);
@@ -69,5 +68,13 @@ class HeapTileKernelTest {
             }
         }
         return false;
+    }
+
+    private static float[] randomFloats(SplittableRandom random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return a;
     }
 }
