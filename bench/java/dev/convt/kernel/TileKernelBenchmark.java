@@ -119,7 +119,7 @@ public class TileKernelBenchmark {
     @Benchmark
     public float heapTile4x4() {
         TileKernel.heapTile4x4(heapWeights, heapWeightStarts, heapPixels, heapPixelStarts, STEPS, SEGMENTS, STEPS,
-                sums, base, false);
+                sums, base);
         return sums[0];
     }
 }

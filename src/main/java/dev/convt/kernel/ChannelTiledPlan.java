@@ -29,11 +29,6 @@ final class ChannelTiledPlan extends ExecutionPlan {
     private static final int CHANNELS = TileKernel.VECTOR_WIDTH;
     /** Tasks per image and group: enough to share among threads, few enough that panels are reused. */
     private static final int TARGET_TASKS = 4;
-    /**
-     * Kernel steps (taps x input channels) per run: a run's weights, this many vectors of
-     * {@code CHANNELS} floats, fill at most the 32 KB L1 with 512-bit vectors.
-     */
-    private static final int RUN_STEPS = 128;
     /** Floats of packed input and of sums a task may use: about 1 MiB each, L2-sized. */
     private static final long PANEL_BUDGET = 1L << 18;
     private static final long SCRATCH_BUDGET = 1L << 18;
@@ -151,9 +146,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
 
     /**
      * Sums channel block {@code b} of x-phase {@code rx} for grid rows {@code [row0, row1)} into
-     * {@code scratch} at channel {@code c} of {@code channels} per pixel. Blocks are the outer loop,
-     * then runs of input channels, so that one run's weights stay in L1 while every pixel group of
-     * the task uses them; each run adds to the sums of the runs before it.
+     * {@code scratch} at channel {@code c} of {@code channels} per pixel. Blocks are the outer loop
+     * so that one block of weights stays in cache while every pixel group uses it.
      */
     private void sumBlock(Workspace ws, float[] scratch, float[] panel, int iy0, int g, int ry, int rx,
             int row0, int row1, int b, int c, int channels) {
@@ -164,31 +158,27 @@ final class ChannelTiledPlan extends ExecutionPlan {
         int block = (int) blocks.blockIndex(g, ry, rx, b);
         int[] weightStarts = ws.intSegments(Math.max(1, offY.length * offX.length));
         int[] inputStarts = ws.intBcSegments(Math.max(1, offY.length * offX.length));
-        int run = Math.clamp(RUN_STEPS / Math.max(1, offY.length * offX.length), 1, cin);
-        for (int ci = 0; ci < cin; ci += run) {
-            int steps = Math.min(run, cin - ci);
-            for (int qy = row0; qy < row1; qy++) {
-                int[] ty = AxisPhases.reachingTaps(offY, qy, qy, geometry.height().in(), ws.rangeY);
-                for (int j = 0; j < groupsPerRow; j++) {
-                    int q0 = j * PIXELS;
-                    int[] tx = AxisPhases.reachingTaps(offX, q0, q0 + PIXELS - 1, geometry.width().in(), ws.rangeX);
-                    int segments = 0;
-                    for (int y = ty[0]; y < ty[1]; y++) {
-                        for (int x = tx[0]; x < tx[1]; x++, segments++) {
-                            inputStarts[segments] = ((qy + offY[y] - iy0) * panelWidth + q0 + offX[x] - panelX) * cin + ci;
-                            weightStarts[segments] = block + ((y * offX.length + x) * cin + ci) * CHANNELS;
-                        }
+        for (int qy = row0; qy < row1; qy++) {
+            int[] ty = AxisPhases.reachingTaps(offY, qy, qy, geometry.height().in(), ws.rangeY);
+            for (int j = 0; j < groupsPerRow; j++) {
+                int q0 = j * PIXELS;
+                int[] tx = AxisPhases.reachingTaps(offX, q0, q0 + PIXELS - 1, geometry.width().in(), ws.rangeX);
+                int segments = 0;
+                for (int y = ty[0]; y < ty[1]; y++) {
+                    for (int x = tx[0]; x < tx[1]; x++, segments++) {
+                        inputStarts[segments] = ((qy + offY[y] - iy0) * panelWidth + q0 + offX[x] - panelX) * cin;
+                        weightStarts[segments] = block + (y * offX.length + x) * cin * CHANNELS;
                     }
-                    int pixel = ((qy - row0) * groupsPerRow + j) * PIXELS;
-                    for (int k = 0; k < PIXELS; k++) {
-                        ws.base[k] = (pixel + k) * channels + c;
-                    }
-                    if (segments > 0) {
-                        TileKernel.heapTile4x4(blocks.heap, weightStarts, panel, inputStarts, cin, segments, steps,
-                                scratch, ws.base, ci > 0);
-                    } else if (ci == 0) {
-                        TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
-                    }
+                }
+                int pixel = ((qy - row0) * groupsPerRow + j) * PIXELS;
+                for (int k = 0; k < PIXELS; k++) {
+                    ws.base[k] = (pixel + k) * channels + c;
+                }
+                if (segments == 0) {
+                    TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
+                } else {
+                    TileKernel.heapTile4x4(blocks.heap, weightStarts, panel, inputStarts, cin, segments, cin, scratch,
+                            ws.base);
                 }
             }
         }

@@ -290,11 +290,10 @@ final class TileKernel {
      *
      * <p>Segment {@code s} reads weights {@code w[wStart[s] + step * VECTOR_WIDTH + v * LANES]} and
      * pixel {@code p}'s channel {@code x[xStart[s] + p * pixelStride + step]}; accumulator
-     * {@code (p, v)} is stored to {@code sums[base[p] + v * LANES]}, or added to what is there when
-     * {@code accumulate} (a later run of input channels). {@code segments, steps >= 1}.
+     * {@code (p, v)} is stored to {@code sums[base[p] + v * LANES]}. {@code segments, steps >= 1}.
      */
     static void heapTile4x4(float[] w, int[] wStart, float[] x, int[] xStart, int pixelStride, int segments,
-            int steps, float[] sums, int[] base, boolean accumulate) {
+            int steps, float[] sums, int[] base) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
@@ -334,28 +333,6 @@ final class TileKernel {
             }
         }
         int r = base[0];
-        if (accumulate) {
-            a00 = a00.add(FloatVector.fromArray(SPECIES, sums, r));
-            a01 = a01.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
-            a02 = a02.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
-            a03 = a03.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
-            r = base[1];
-            a10 = a10.add(FloatVector.fromArray(SPECIES, sums, r));
-            a11 = a11.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
-            a12 = a12.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
-            a13 = a13.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
-            r = base[2];
-            a20 = a20.add(FloatVector.fromArray(SPECIES, sums, r));
-            a21 = a21.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
-            a22 = a22.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
-            a23 = a23.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
-            r = base[3];
-            a30 = a30.add(FloatVector.fromArray(SPECIES, sums, r));
-            a31 = a31.add(FloatVector.fromArray(SPECIES, sums, r + LANES));
-            a32 = a32.add(FloatVector.fromArray(SPECIES, sums, r + 2 * LANES));
-            a33 = a33.add(FloatVector.fromArray(SPECIES, sums, r + 3 * LANES));
-        }
-        r = base[0];
         a00.intoArray(sums, r);
         a01.intoArray(sums, r + LANES);
         a02.intoArray(sums, r + 2 * LANES);
