@@ -49,10 +49,6 @@ public class TileKernelBenchmark {
     private final long[] weightStarts3 = new long[SEGMENTS];
     private final int[] narrowOffsets = new int[TileKernel.NARROW_VECTORS];
     private final int[] base = new int[TileKernel.BROADCASTS];
-    private float[] heapWeights;
-    private float[] heapPixels;
-    private final int[] heapWeightStarts = new int[SEGMENTS];
-    private final int[] heapPixelStarts = new int[SEGMENTS];
     private float[] sums;
 
     @Setup(Level.Trial)
@@ -68,18 +64,6 @@ public class TileKernelBenchmark {
         }
         for (int v = 0; v < narrowOffsets.length; v++) {
             narrowOffsets[v] = v * LANES;
-        }
-        heapWeights = new float[SEGMENTS * STEPS * TileKernel.VECTOR_WIDTH];
-        heapPixels = new float[(4 + SEGMENTS) * STEPS];
-        for (int i = 0; i < heapWeights.length; i++) {
-            heapWeights[i] = (i % 7) * 0.01f;
-        }
-        for (int i = 0; i < heapPixels.length; i++) {
-            heapPixels[i] = (i % 5) * 0.01f;
-        }
-        for (int s = 0; s < SEGMENTS; s++) {
-            heapWeightStarts[s] = s * STEPS * TileKernel.VECTOR_WIDTH;
-            heapPixelStarts[s] = s * STEPS;
         }
         sums = new float[6 * 4 * LANES];
         for (int b = 0; b < base.length; b++) {
@@ -112,14 +96,6 @@ public class TileKernelBenchmark {
     public float segmentTile3x6() {
         TileKernel.computeNarrowTile(window, windowStarts, 6L * LANES, narrowOffsets, weights, weightStarts3, 3,
                 SEGMENTS, STEPS, sums, base);
-        return sums[0];
-    }
-
-    /** The channel-tiled plan's tile: 4 weight vectors x 4 broadcast pixels, heap operands. */
-    @Benchmark
-    public float heapTile4x4() {
-        TileKernel.heapTile4x4(heapWeights, heapWeightStarts, heapPixels, heapPixelStarts, STEPS, SEGMENTS, STEPS,
-                sums, base);
         return sums[0];
     }
 }

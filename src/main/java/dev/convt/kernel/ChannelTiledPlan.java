@@ -12,8 +12,8 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>A tile's vector operand is 4 vectors of one phase's weights (64 output channels with 512-bit
  * vectors); its broadcast operand is 4 neighbouring pixels of that phase's grid, read straight from
- * a heap panel of input rows laid out {@code [row][column][channel]} (NHWC) with zero columns
- * around the image, by {@link TileKernel#heapTile4x4}. Every kernel tap of every x-phase reads the same panel at its own shift, so the input is
+ * a panel of input rows laid out {@code [row][channel][column]} with zero columns around the
+ * image. Every kernel tap of every x-phase reads the same panel at its own shift, so the input is
  * copied once per task rather than once per tap, and a tile visits only the taps that reach the
  * image for one of its 4 pixels (a 1x1 input costs little more than the products that matter).
  *
@@ -127,9 +127,9 @@ final class ChannelTiledPlan extends ExecutionPlan {
         }
         Workspace ws = Workspace.current();
         int cin = weights.inPerGroup;
-        float[] panel = ws.heapPanel((iy1 - iy0) * cin * panelWidth);
+        MemorySegment panel = ws.panel((long) (iy1 - iy0) * cin * panelWidth + LANES);
         PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
-        PanelPacker.packRowsNhwc(src, iy0, iy1, panelX, panelWidth, panel);
+        PanelPacker.packRows(src, iy0, iy1, panelX, panelWidth, panel);
         int b0 = part * blocksPerTask;
         int b1 = Math.min(b0 + blocksPerTask, blocksPerGroup);
         int channels = (b1 - b0) * CHANNELS;
@@ -149,15 +149,15 @@ final class ChannelTiledPlan extends ExecutionPlan {
      * {@code scratch} at channel {@code c} of {@code channels} per pixel. Blocks are the outer loop
      * so that one block of weights stays in cache while every pixel group uses it.
      */
-    private void sumBlock(Workspace ws, float[] scratch, float[] panel, int iy0, int g, int ry, int rx,
+    private void sumBlock(Workspace ws, float[] scratch, MemorySegment panel, int iy0, int g, int ry, int rx,
             int row0, int row1, int b, int c, int channels) {
         int[] offY = ys.offsets[ry];
         int[] offX = xs.offsets[rx];
         int cin = weights.inPerGroup;
         int groupsPerRow = Math.ceilDiv(xs.count(rx), PIXELS);
-        int block = (int) blocks.blockIndex(g, ry, rx, b);
-        int[] weightStarts = ws.intSegments(Math.max(1, offY.length * offX.length));
-        int[] inputStarts = ws.intBcSegments(Math.max(1, offY.length * offX.length));
+        long block = blocks.blockIndex(g, ry, rx, b);
+        long[] weightStarts = ws.segments(Math.max(1, offY.length * offX.length));
+        long[] inputStarts = ws.bcSegments(Math.max(1, offY.length * offX.length));
         for (int qy = row0; qy < row1; qy++) {
             int[] ty = AxisPhases.reachingTaps(offY, qy, qy, geometry.height().in(), ws.rangeY);
             for (int j = 0; j < groupsPerRow; j++) {
@@ -166,8 +166,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int segments = 0;
                 for (int y = ty[0]; y < ty[1]; y++) {
                     for (int x = tx[0]; x < tx[1]; x++, segments++) {
-                        inputStarts[segments] = ((qy + offY[y] - iy0) * panelWidth + q0 + offX[x] - panelX) * cin;
-                        weightStarts[segments] = block + (y * offX.length + x) * cin * CHANNELS;
+                        inputStarts[segments] = (long) (qy + offY[y] - iy0) * cin * panelWidth + q0 + offX[x] - panelX;
+                        weightStarts[segments] = block + ((long) y * offX.length + x) * cin * CHANNELS;
                     }
                 }
                 int pixel = ((qy - row0) * groupsPerRow + j) * PIXELS;
@@ -177,8 +177,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 if (segments == 0) {
                     TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
                 } else {
-                    TileKernel.heapTile4x4(blocks.heap, weightStarts, panel, inputStarts, cin, segments, cin, scratch,
-                            ws.base);
+                    TileKernel.computeTile(blocks.data, weightStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
+                            inputStarts, panelWidth, segments, cin, scratch, ws.base, false);
                 }
             }
         }

@@ -1,7 +1,6 @@
 package dev.convt.kernel;
 
 import dev.convt.ConvTransposeGeometry;
-import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -46,18 +45,10 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
             return new DepthwisePlan(geometry, weights, epilogue);
         }
         int gridWidth = Math.ceilDiv(geometry.width().out(), geometry.width().stride());
-        if (gridWidth < TileKernel.LANES && weights.outPerGroup >= MIN_CHANNELS_FOR_CHANNEL_TILES
-                && heapBlocksFit(geometry, weights)) {
+        if (gridWidth < TileKernel.LANES && weights.outPerGroup >= MIN_CHANNELS_FOR_CHANNEL_TILES) {
             return new ChannelTiledPlan(geometry, weights, epilogue);
         }
         return new PixelTiledPlan(geometry, weights, epilogue);
-    }
-
-    /** {@return whether the channel-tiled plan's heap weight blocks, at most one per tap, fit an array} */
-    private static boolean heapBlocksFit(ConvTransposeGeometry geometry, PackedWeights weights) {
-        long channels = Math.ceilDiv((long) weights.outPerGroup, TileKernel.VECTOR_WIDTH) * TileKernel.VECTOR_WIDTH;
-        ConvTransposeSpec spec = geometry.spec();
-        return (double) spec.inChannels() * channels * spec.kernelH() * spec.kernelW() <= WeightBlocks.MAX_HEAP_FLOATS;
     }
 
     /** {@return the plan's name, for tests and diagnostics} */

@@ -148,8 +148,8 @@ public final class PackedWeights {
     /**
      * The weight blocks for one plan's phases, packed on first use and kept for later plans.
      *
-     * @param perPhase one family per phase, on the Java heap ({@link ChannelTiledPlan}), instead of
-     *     the phases' own families in native memory ({@link PixelTiledPlan})
+     * @param perPhase one family per phase ({@link ChannelTiledPlan}) instead of the phases' own
+     *     families ({@link PixelTiledPlan})
      * @param rowsPerBlock rows per block: the micro-kernel's broadcast or vector operand width
      */
     synchronized WeightBlocks blocks(AxisPhases ys, AxisPhases xs, boolean perPhase, int rowsPerBlock) {
@@ -157,8 +157,8 @@ public final class PackedWeights {
         WeightBlocks b = blocks.get(key);
         if (b == null) {
             b = perPhase
-                    ? WeightBlocks.pack(this, ys, xs, ys.singletons(), xs.singletons(), rowsPerBlock, true, arena)
-                    : WeightBlocks.pack(this, ys, xs, ys.families, xs.families, rowsPerBlock, false, arena);
+                    ? WeightBlocks.pack(this, ys, xs, ys.singletons(), xs.singletons(), rowsPerBlock, arena)
+                    : WeightBlocks.pack(this, ys, xs, ys.families, xs.families, rowsPerBlock, arena);
             blocks.put(key, b);
         }
         return b;

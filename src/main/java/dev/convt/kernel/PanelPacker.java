@@ -2,7 +2,6 @@ package dev.convt.kernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -102,27 +101,15 @@ final class PanelPacker {
     }
 
     /**
-     * Copies input rows {@code [row0, row1)} x columns {@code [col0, col0 + width)} of every
-     * channel to {@code panel}, laid out {@code [row][column][channel]}, zero outside the image: a
-     * pixel's channels are consecutive, so a kernel step over input channels advances one float.
+     * Copies input rows {@code [row0, row1)}, columns {@code [col0, col0 + width)}, of every channel
+     * into {@code panel}, laid out {@code [row][channel][width]}. Pixels outside the image become
+     * zero.
      */
-    static void packRowsNhwc(Source s, int row0, int row1, int col0, int width, float[] panel) {
-        int cin = s.channels;
-        int x0 = Math.clamp(-col0, 0, width);
-        int x1 = Math.clamp((long) s.width - col0, x0, width);
+    static void packRows(Source s, int row0, int row1, int col0, int width, MemorySegment panel) {
         for (int r = row0; r < row1; r++) {
-            int rowStart = (r - row0) * width * cin;
-            if (r < 0 || r >= s.height) {
-                Arrays.fill(panel, rowStart, rowStart + width * cin, 0f);
-                continue;
-            }
-            Arrays.fill(panel, rowStart, rowStart + x0 * cin, 0f);
-            Arrays.fill(panel, rowStart + x1 * cin, rowStart + width * cin, 0f);
-            for (int c = 0; c < cin; c++) {
-                long src = s.channelBase + c * s.plane + (long) r * s.width + col0;
-                for (int x = x0; x < x1; x++) {
-                    panel[rowStart + x * cin + c] = s.in.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, src + x);
-                }
+            long rowStart = (long) (r - row0) * s.channels * width;
+            for (int x = 0; x < width; x += LANES) {
+                copyChannels(s, r, col0 + x, Math.min(LANES, width - x), panel, rowStart + x, width);
             }
         }
     }

@@ -15,26 +15,18 @@ import java.lang.foreign.ValueLayout;
 final class WeightBlocks {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** The largest heap block array: a Java array's limit, less headroom the VM may reserve. */
-    static final long MAX_HEAP_FLOATS = Integer.MAX_VALUE - 64;
 
     private final AxisPhases ys;
     private final AxisPhases xs;
     final int[][] familiesY;
     final int[][] familiesX;
     final int rowsPerBlock;
-    /** The blocks in native memory, or null when they live in {@link #heap}. */
     final MemorySegment data;
-    /**
-     * The blocks on the Java heap, or null: int-indexed array loads at a constant stride let the
-     * compiler hoist every bounds check out of the micro-kernel's loop, which segment loads do not.
-     */
-    final float[] heap;
     private final int inPerGroup;
     private final long[] start;
 
     private WeightBlocks(PackedWeights w, AxisPhases ys, AxisPhases xs, int[][] familiesY, int[][] familiesX,
-            int rowsPerBlock, boolean onHeap, Arena arena) {
+            int rowsPerBlock, Arena arena) {
         this.ys = ys;
         this.xs = xs;
         this.familiesY = familiesY;
@@ -52,11 +44,7 @@ final class WeightBlocks {
                 }
             }
         }
-        if (onHeap && total > MAX_HEAP_FLOATS) {
-            throw new IllegalArgumentException(total + " floats of weight blocks do not fit a Java array");
-        }
-        this.heap = onHeap ? new float[(int) Math.max(1, total)] : null;
-        this.data = onHeap ? null : arena.allocate(Math.max(1, total) * Float.BYTES, 64);
+        this.data = arena.allocate(Math.max(1, total) * Float.BYTES, 64);
         for (int g = 0; g < w.groups; g++) {
             for (int fy = 0; fy < familiesY.length; fy++) {
                 for (int fx = 0; fx < familiesX.length; fx++) {
@@ -71,8 +59,8 @@ final class WeightBlocks {
      * {@code familiesX} (each family's phases must share their offset lists).
      */
     static WeightBlocks pack(PackedWeights w, AxisPhases ys, AxisPhases xs, int[][] familiesY, int[][] familiesX,
-            int rowsPerBlock, boolean onHeap, Arena arena) {
-        return new WeightBlocks(w, ys, xs, familiesY, familiesX, rowsPerBlock, onHeap, arena);
+            int rowsPerBlock, Arena arena) {
+        return new WeightBlocks(w, ys, xs, familiesY, familiesX, rowsPerBlock, arena);
     }
 
     private int index(int g, int fy, int fx) {
@@ -97,12 +85,7 @@ final class WeightBlocks {
                 for (int tx = 0; tx < ntx; tx++) {
                     for (int ci = 0; ci < cin; ci++) {
                         float v = w.weight(g * cin + ci, col, ys.taps[jy][ty], xs.taps[jx][tx]);
-                        long at = rowBase + ((long) (ty * ntx + tx) * cin + ci) * rowsPerBlock;
-                        if (heap != null) {
-                            heap[(int) at] = v;
-                        } else {
-                            data.setAtIndex(FLOAT, at, v);
-                        }
+                        data.setAtIndex(FLOAT, rowBase + ((long) (ty * ntx + tx) * cin + ci) * rowsPerBlock, v);
                     }
                 }
             }

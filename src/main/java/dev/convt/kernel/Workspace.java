@@ -19,7 +19,6 @@ final class Workspace {
 
     private float[] scratch = new float[0];
     private MemorySegment panel = MemorySegment.NULL;
-    private float[] heapPanel = new float[0];
     /** A panel above the cap, in an arena of its own that {@link #trim} closes. */
     private Arena largeArena;
     private MemorySegment largePanel = MemorySegment.NULL;
@@ -35,8 +34,6 @@ final class Workspace {
     private long[] segments = new long[0];
     private long[] bcSegments = new long[0];
     private long[] runSegments = new long[0];
-    private int[] intSegments = new int[0];
-    private int[] intBcSegments = new int[0];
 
     static Workspace current() {
         return CURRENT.get();
@@ -67,30 +64,6 @@ final class Workspace {
         return panel;
     }
 
-    /** @return a heap panel of at least {@code floats} floats, for the heap micro-kernels */
-    float[] heapPanel(int floats) {
-        if (heapPanel.length < floats) {
-            heapPanel = new float[floats];
-        }
-        return heapPanel;
-    }
-
-    /** @return int segment starts, for the heap micro-kernels */
-    int[] intSegments(int size) {
-        if (intSegments.length < size) {
-            intSegments = new int[size];
-        }
-        return intSegments;
-    }
-
-    /** @return int starts of the broadcast operand's segments, beside {@link #intSegments} */
-    int[] intBcSegments(int size) {
-        if (intBcSegments.length < size) {
-            intBcSegments = new int[size];
-        }
-        return intBcSegments;
-    }
-
     /** Frees this thread's scratch and panel beyond the cap, if a task of the ending call needed them. */
     static void trimCurrent() {
         CURRENT.get().trim();
@@ -104,9 +77,6 @@ final class Workspace {
         }
         if (scratch.length > RETAINED_FLOATS) {
             scratch = new float[0];
-        }
-        if (heapPanel.length > RETAINED_FLOATS) {
-            heapPanel = new float[0];
         }
     }
 
