@@ -29,7 +29,9 @@ final class ReportChart {
     private static final Map<Implementation, String[]> COLOURS = Map.of(
             Implementation.REFERENCE, new String[] {"#8c8c8c", "#c8c8c8"},
             Implementation.CONVT, new String[] {"#1f4e99", "#5b9bd5"},
-            Implementation.ONNX_RUNTIME, new String[] {"#b4490f", "#f4a66a"});
+            Implementation.ONNX_RUNTIME, new String[] {"#b4490f", "#f4a66a"},
+            Implementation.ONEDNN_NCHW, new String[] {"#2e7d32", "#81c784"},
+            Implementation.ONEDNN_OWN, new String[] {"#6a3d9a", "#b39ddb"});
 
     private final BenchResults results;
     private final double logMin;
