@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -51,9 +52,17 @@ public final class BenchReport {
     ReportTable machineTable() {
         var m = results.machine;
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("CPU", m.getProperty("cpu")));
+        rows.add(List.of("commit", m.getProperty("git.commit", "?") + ", local changes: "
+                + m.getProperty("git.dirty", "?")));
+        rows.add(List.of("convt", m.getProperty("convt.version", "?")));
+        rows.add(List.of("peers", "ONNX Runtime " + results.peers.getProperty("onnxruntime.version", "?") + "; oneDNN "
+                + results.peers.getProperty("onednn.version", "?")));
+        rows.add(List.of("CPU", m.getProperty("cpu") + " (vendor " + m.getProperty("cpu.vendor", "?") + ", family "
+                + m.getProperty("cpu.family", "?") + ", model " + m.getProperty("cpu.model", "?") + ", stepping "
+                + m.getProperty("cpu.stepping", "?") + ")"));
+        rows.add(List.of("caches (CPU 0)", m.getProperty("cpu.caches", "?")));
         rows.add(List.of("cores (available to the JVM)", m.getProperty("cores")));
-        rows.add(List.of("OS", m.getProperty("os")));
+        rows.add(List.of("OS, kernel", m.getProperty("os")));
         rows.add(List.of("JDK", m.getProperty("jdk")));
         rows.add(List.of("Vector API preferred species", m.getProperty("vector.species") + ": "
                 + m.getProperty("vector.bits") + "-bit, " + m.getProperty("vector.lanes") + " floats"));
@@ -171,14 +180,14 @@ public final class BenchReport {
                     Numbers.significant(row.timing().ms()), Numbers.significant(row.timing().error()),
                     Numbers.significant(row.timing().median()), Numbers.significant(row.timing().p99()),
                     Numbers.significant(row.gflops()), Numbers.interval(row.gflopsInterval()),
-                    Numbers.percent(results.percentOfPeak(row)), Numbers.times(results.speedupOverReference(row)),
+                    Numbers.significant(row.usefulGflops()), Numbers.percent(results.percentOfPeak(row)), Numbers.times(results.speedupOverReference(row)),
                     results.versusFastestPeer(row).map(r -> Numbers.times(r.value())).orElse(Numbers.MISSING),
                     Numbers.bytes(row.allocBytesPerCall())));
         }
         return new ReportTable(List.of("layer", "implementation", "threads", "mean ms/call", "± ms", "median ms",
-                "p99 ms", "GFLOP/s", "GFLOP/s 99.9% CI", "% of FMA peak", "vs reference", "vs fastest NCHW peer",
-                "heap B/call"),
-                List.of(false, false, true, true, true, true, true, true, true, true, true, true, true), rows);
+                "p99 ms", "GFLOP/s", "GFLOP/s 99.9% CI", "useful GFLOP/s", "% of FMA peak (useful)", "vs reference",
+                "vs fastest NCHW peer", "heap B/call"),
+                List.of(false, false, true, true, true, true, true, true, true, true, true, true, true, true), rows);
     }
 
     ReportTable layerTable() {
@@ -188,17 +197,22 @@ public final class BenchReport {
             String spec = layer.spec().toString();
             rows.add(List.of(layer.id(), layer.origin(), layer.shapes(),
                     spec.substring(spec.indexOf('[') + 1, spec.length() - 1),
-                    Numbers.flops(layer.flops()),
+                    Numbers.flops(layer.flops()), Numbers.flops(layer.usefulFlops()),
+                    Numbers.percent(100 * layer.usefulFlops() / layer.flops()),
                     skipped.contains(layer.id()) ? "not timed: over the cap" : "timed"));
         }
-        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call",
-                "scalar reference"), List.of(false, false, false, false, true, false), rows);
+        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call (nominal)",
+                "useful", "useful share", "scalar reference"),
+                List.of(false, false, false, false, true, true, true, false), rows);
     }
 
     private List<String> notes() {
         List<String> notes = new ArrayList<>();
-        notes.add("FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every kernel tap,"
-                + " whether or not the tap lands in the cropped output); GFLOP/s = FLOPs / time per call.");
+        notes.add("Nominal FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every"
+                + " kernel tap, whether or not the tap lands in the cropped output), the count profilers report;"
+                + " useful FLOPs count only the (input, tap) pairs whose output lies inside the cropped output."
+                + " GFLOP/s and the chart of GFLOP/s use nominal FLOPs; useful GFLOP/s and % of FMA peak use useful"
+                + " FLOPs. Ratios between implementations are ratios of times and do not depend on the count.");
         notes.add("Timing is JMH's sample mode: calls are timed one at a time, so each row has a mean, a median"
                 + " and a 99th percentile per call; GFLOP/s and the ratios use the mean. A timed call includes"
                 + " about 20-30 ns of timer reads, which matters only for calls of a few microseconds.");
@@ -228,8 +242,41 @@ public final class BenchReport {
         return notes;
     }
 
+    /** @return the summary lines: one per thread count convt ran at */
+    List<String> answerLines() {
+        return results.convtThreadCounts().stream().map(results::answer).flatMap(Optional::stream)
+                .map(a -> "convt against the fastest NCHW peer: " + a.headline() + " (" + a.detail() + ").").toList();
+    }
+
+    /** Per layer and thread count: the ratio, its interval and the peer it was taken against. */
+    ReportTable answerTable() {
+        List<Integer> threadCounts = results.convtThreadCounts();
+        List<String> header = new ArrayList<>(List.of("layer"));
+        threadCounts.forEach(t -> header.add("fastest NCHW peer / convt time, " + threads(t) + " (99.9% interval)"));
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            List<String> row = new ArrayList<>(List.of(layer.id()));
+            for (int t : threadCounts) {
+                row.add(results.rows.stream()
+                        .filter(r -> r.layer() == layer && r.threads() == t && r.implementation() == Implementation.CONVT)
+                        .findFirst().flatMap(results::versusFastestPeer)
+                        .map(r -> Numbers.times(r.value()) + " (" + Numbers.interval(new double[] {r.low(), r.high()})
+                                + ") vs " + r.peer().implementation().label
+                                + (r.clearlyAhead() ? ", ahead" : r.clearlyBehind() ? ", behind" : ", within the interval"))
+                        .orElse(Numbers.MISSING));
+            }
+            rows.add(row);
+        }
+        List<Boolean> numeric = new ArrayList<>(List.of(false));
+        threadCounts.forEach(t -> numeric.add(false));
+        return new ReportTable(header, numeric, rows);
+    }
+
     String markdown() {
         StringBuilder s = new StringBuilder("# " + TITLE + "\n\n" + summary() + "\n\n");
+        s.append("## The answer: convt or the fastest peer?\n\n");
+        answerLines().forEach(l -> s.append("- ").append(l).append('\n'));
+        s.append('\n').append(answerTable().markdown()).append('\n');
         s.append("## Summary (GFLOP/s)\n\n").append(summaryTable().markdown());
         s.append("\n## Peers\n\n").append(peerTable().markdown());
         s.append("\n## What the peers ran\n\n").append(implementationTable().markdown());
@@ -248,6 +295,9 @@ public final class BenchReport {
                 .append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
         s.append("<h1>").append(TITLE).append("</h1>\n<p>").append(Html.escape(summary().replace("`", "")))
                 .append("</p>\n");
+        s.append("<h2>The answer: convt or the fastest peer?</h2>\n<ul>\n");
+        answerLines().forEach(l -> s.append("<li>").append(Html.escape(l)).append("</li>\n"));
+        s.append("</ul>\n<div class=\"chart\">\n").append(AnswerChart.svg(results)).append("</div>\n");
         s.append("<h2>GFLOP/s per layer</h2>\n<div class=\"chart\">\n").append(ReportChart.svg(results))
                 .append("</div>\n");
         s.append("<h2>Summary (GFLOP/s)</h2>\n").append(summaryTable().html());

@@ -107,6 +107,10 @@ class BenchReportTest {
         Files.writeString(dir.resolve(BenchSuite.RESULTS_JSON), entries.stream().collect(Collectors.joining(",\n", "[\n", "\n]")));
         Files.writeString(dir.resolve(BenchSuite.MACHINE_PROPERTIES), """
                 cpu=Test CPU
+                cpu.family=26
+                cpu.caches=L1d 48K (shared by CPUs 0)
+                git.commit=0123abc
+                git.dirty=no
                 cores=2
                 os=Linux
                 jdk=OpenJDK 25
@@ -138,7 +142,17 @@ class BenchReportTest {
         assertTrue(markdown.contains("| dcgan_l2 | convt | 1 | 2 | 0.272 | 1.95 | 2.3 | 33.6 | 29.5–38.8 |"), markdown);
         // 50x the reference; 1.5x the fastest NCHW peer (oneDNN at 3 ms, not ONNX Runtime at 4 ms,
         // and not oneDNN's own layout at 0.5 ms).
-        assertTrue(markdown.contains("| 17.1 % | 50× | 1.5× | 0 |"), markdown);
+        // Useful FLOPs: 14 of the 16 (input, tap) pairs per axis land in the 8x8 output, so
+        // 67.1 MFLOP x (14/16)^2 = 51.4 MFLOP; in 2 ms 25.7 GFLOP/s, 13.1% of the 197 GFLOP/s peak.
+        assertTrue(markdown.contains("| 25.7 | 13.1 % | 50× | 1.5× | 0 |"), markdown);
+        assertTrue(markdown.contains("| 67.1 MFLOP | 51.4 MFLOP | 76.6 % | timed |"), markdown);
+        // The answer: 3 / (2 +- 0.272) ms is 1.32-1.74, wholly above 1; at 2 threads 2.5 / 1 exactly.
+        assertTrue(markdown.contains("- convt against the fastest NCHW peer: ahead on 1 of 1 layers at 1 thread, geometric"
+                + " mean 1.5× (ahead beyond the 99.9% interval on 1, behind beyond it on 0)."), markdown);
+        assertTrue(markdown.contains("| dcgan_l2 | 1.5× (1.32–1.74) vs oneDNN, NCHW, ahead | 2.5× (2.5–2.5) vs oneDNN,"
+                + " NCHW, ahead |"), markdown);
+        assertTrue(markdown.contains("| commit | 0123abc, local changes: no |"), markdown);
+        assertTrue(html.contains("Busy machine: load average up to 3.5 on 2 cores"), "busy banner in the chart");
         assertTrue(markdown.contains("| 1.5× (oneDNN, NCHW) | 2.5× (oneDNN, NCHW) |"), markdown);
         assertTrue(markdown.contains("| 1 | 197 |"), markdown);
         assertTrue(markdown.contains("| ONNX Runtime | 9.8.7 (Java package, CPU) |"), markdown);
@@ -148,6 +162,8 @@ class BenchReportTest {
         assertTrue(markdown.contains("Warning: the load average was above the core count"), markdown);
         assertTrue(html.contains("<svg") && html.contains("</svg>") && html.contains("dcgan_l2"), html);
         assertFalse(html.contains("<script"), "no scripts");
-        assertEquals(1, html.split("http", -1).length - 1, "the only URL is the SVG namespace");
+        // Two charts, each naming the SVG namespace, and no other URL: nothing is fetched.
+        assertEquals(2, html.split("http", -1).length - 1, "URLs");
+        assertEquals(2, html.split("http://www.w3.org/2000/svg\"", -1).length - 1, "SVG namespaces");
     }
 }

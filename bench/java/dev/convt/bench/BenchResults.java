@@ -95,8 +95,14 @@ final class BenchResults {
      */
     record Row(SuiteLayer layer, Implementation implementation, int threads, Timing timing, double allocBytesPerCall) {
 
+        /** @return nominal GFLOP/s ({@link SuiteLayer#flops()}) */
         double gflops() {
             return timing.gflops(layer.flops());
+        }
+
+        /** @return useful GFLOP/s ({@link SuiteLayer#usefulFlops()}): only taps that land in the output */
+        double usefulGflops() {
+            return timing.gflops(layer.usefulFlops());
         }
 
         double[] gflopsInterval() {
@@ -294,10 +300,14 @@ final class BenchResults {
         return rows.stream().filter(r -> r.layer() == layer && r.series().equals(series)).findFirst();
     }
 
-    /** @return the row's share of the FMA peak measured at its thread count, in percent; NaN if none */
+    /**
+     * @return the row's useful FLOP rate as a share of the FMA peak measured at its thread count,
+     *     in percent; NaN if none. Useful, since the taps a kernel skips on the cropped border
+     *     cost it nothing and should not count as work done.
+     */
     double percentOfPeak(Row row) {
         Peak peak = peaks.get(row.threads());
-        return peak == null ? Double.NaN : 100 * row.gflops() / peak.gflops();
+        return peak == null ? Double.NaN : 100 * row.usefulGflops() / peak.gflops();
     }
 
     /** @return how many times faster than the scalar reference; NaN for the reference or without one */
@@ -324,7 +334,8 @@ final class BenchResults {
         static Ratio of(Row convt, Row peer) {
             Timing c = convt.timing();
             Timing p = peer.timing();
-            return new Ratio(p.ms() / c.ms(), p.low() / c.high(),
+            // JMH does not clip an interval at zero time; a ratio of times cannot go below 0.
+            return new Ratio(p.ms() / c.ms(), Math.max(0, p.low()) / c.high(),
                     c.low() > 0 ? p.high() / c.low() : Double.POSITIVE_INFINITY, peer);
         }
 
@@ -356,16 +367,65 @@ final class BenchResults {
         return fastestPeer(row.layer(), row.threads()).map(peer -> Ratio.of(row, peer));
     }
 
-    /** @return whether the 1-minute load average at the start or end exceeded the core count */
-    boolean busyMachine() {
-        int cores = Integer.parseInt(machine.getProperty("cores", "1"));
+    /**
+     * The answer at one thread count: on how many layers convt is faster than the fastest NCHW
+     * peer, and by how much overall.
+     *
+     * @param threads the thread count
+     * @param layers layers with both a convt row and a peer row
+     * @param ahead layers where convt's mean is the lower
+     * @param clearlyAhead layers where the whole ratio interval lies above 1
+     * @param clearlyBehind layers where it lies below 1
+     * @param geometricMean the geometric mean of the ratios (peer time / convt time)
+     */
+    record Answer(int threads, int layers, int ahead, int clearlyAhead, int clearlyBehind, double geometricMean) {
+        /** @return e.g. "ahead on 9 of 14 layers at 1 thread, geometric mean 1.12×" */
+        String headline() {
+            return "ahead on " + ahead + " of " + layers + " layers at " + BenchReport.threads(threads)
+                    + ", geometric mean " + Numbers.times(geometricMean);
+        }
+
+        /** @return e.g. "ahead beyond the 99.9% interval on 7, behind beyond it on 2" */
+        String detail() {
+            return "ahead beyond the 99.9% interval on " + clearlyAhead + ", behind beyond it on " + clearlyBehind;
+        }
+    }
+
+    /** @return the thread counts convt was measured at, ascending */
+    List<Integer> convtThreadCounts() {
+        return rows.stream().filter(r -> r.implementation() == Implementation.CONVT).map(Row::threads).distinct()
+                .sorted().toList();
+    }
+
+    /** @return the answer at {@code threads}; empty if no layer has both convt and a peer there */
+    Optional<Answer> answer(int threads) {
+        List<Ratio> ratios = rows.stream().filter(r -> r.implementation() == Implementation.CONVT && r.threads() == threads)
+                .map(this::versusFastestPeer).flatMap(Optional::stream).toList();
+        if (ratios.isEmpty()) {
+            return Optional.empty();
+        }
+        double logSum = ratios.stream().mapToDouble(r -> Math.log(r.value())).sum();
+        return Optional.of(new Answer(threads, ratios.size(), (int) ratios.stream().filter(r -> r.value() > 1).count(),
+                (int) ratios.stream().filter(Ratio::clearlyAhead).count(),
+                (int) ratios.stream().filter(Ratio::clearlyBehind).count(), Math.exp(logSum / ratios.size())));
+    }
+
+    /** @return the highest 1-minute load average recorded at the start or end; NaN if none */
+    double peakLoad() {
+        double peak = Double.NaN;
         for (String key : List.of("load.start", "load.end")) {
             String load = machine.getProperty(key, "");
-            if (!load.isBlank() && !load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > cores) {
-                return true;
+            if (!load.isBlank() && !load.equals("unknown")) {
+                double oneMinute = Double.parseDouble(load.split(" ")[0]);
+                peak = Double.isNaN(peak) ? oneMinute : Math.max(peak, oneMinute);
             }
         }
-        return false;
+        return peak;
+    }
+
+    /** @return whether the 1-minute load average at the start or end exceeded the core count */
+    boolean busyMachine() {
+        return peakLoad() > Integer.parseInt(machine.getProperty("cores", "1"));
     }
 
     /** @return reference-less layers by the suite's FLOP cap, from the machine file */

@@ -216,6 +216,8 @@ public final class BenchSuite {
         p.setProperty("vector.species", species.toString());
         p.setProperty("vector.bits", Integer.toString(species.vectorBitSize()));
         p.setProperty("vector.lanes", Integer.toString(species.length()));
+        // exec:exec runs the suite in the project directory.
+        Provenance.describe(p, Path.of("").toAbsolutePath());
         p.setProperty("load.start", loadAverage());
         p.setProperty("date", ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         return p;

@@ -95,7 +95,8 @@ public class OnnxRuntimeBenchmark {
         run();
         checkOutput();
         PeerInfo.record("onnxruntime.version", env.getVersion());
-        PeerInfo.record("onnxruntime." + layer, "ConvTranspose node on rank-" + inputShape.length + " tensors");
+        PeerInfo.record("onnxruntime." + layer, g.inputRank() == 4 ? "ConvTranspose on rank-4 tensors"
+                : "ConvTranspose on rank-4 tensors: the 1-D layer as height 1");
     }
 
     /** A 1-D shape {@code (N, C, W)} as {@code (N, C, 1, W)}; a 2-D shape as it is. */
