@@ -162,6 +162,30 @@ public final class BenchReport {
         return String.join("; ", parts);
     }
 
+    /** Layers of at most this many nominal FLOPs get the latency table: calls of microseconds, where serving cares. */
+    static final double SMALL_LAYER_FLOPS = 10e6;
+
+    /** Median and 99th percentile per call on the small layers, per implementation and thread count. */
+    ReportTable latencyTable() {
+        List<Series> series = results.series().stream()
+                .filter(c -> c.implementation() != Implementation.REFERENCE).toList();
+        List<String> header = new ArrayList<>(List.of("layer"));
+        series.forEach(c -> header.add(c.label() + ": p50 / p99 us"));
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            if (layer.flops() > SMALL_LAYER_FLOPS) {
+                continue;
+            }
+            List<String> row = new ArrayList<>(List.of(layer.id()));
+            series.forEach(c -> row.add(results.find(layer, c).map(r -> Numbers.significant(1e3 * r.timing().median())
+                    + " / " + Numbers.significant(1e3 * r.timing().p99())).orElse(Numbers.MISSING)));
+            rows.add(row);
+        }
+        List<Boolean> numeric = new ArrayList<>(List.of(false));
+        series.forEach(c -> numeric.add(true));
+        return new ReportTable(header, numeric, rows);
+    }
+
     ReportTable peakTable() {
         List<List<String>> rows = new ArrayList<>();
         for (Peak peak : results.peaks.values()) {
@@ -278,6 +302,8 @@ public final class BenchReport {
         answerLines().forEach(l -> s.append("- ").append(l).append('\n'));
         s.append('\n').append(answerTable().markdown()).append('\n');
         s.append("## Summary (GFLOP/s)\n\n").append(summaryTable().markdown());
+        s.append("\n## Latency on the small layers (at most " + Numbers.flops(SMALL_LAYER_FLOPS) + " per call)\n\n")
+                .append(latencyTable().markdown());
         s.append("\n## Peers\n\n").append(peerTable().markdown());
         s.append("\n## What the peers ran\n\n").append(implementationTable().markdown());
         s.append("\n## Machine\n\n").append(machineTable().markdown());
@@ -302,6 +328,8 @@ public final class BenchReport {
                 .append("</div>\n");
         s.append("<h2>Summary (GFLOP/s)</h2>\n").append(summaryTable().html());
         s.append("<h2>Results</h2>\n").append(resultTable().html());
+        s.append("<h2>Latency on the small layers (at most ").append(Numbers.flops(SMALL_LAYER_FLOPS))
+                .append(" per call)</h2>\n").append(latencyTable().html());
         s.append("<h2>Peers</h2>\n").append(peerTable().html());
         s.append("<h2>What the peers ran</h2>\n").append(implementationTable().html());
         s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());

@@ -103,6 +103,9 @@ class BenchReportTest {
                 // Faster than convt, but on its own layout: not a peer a convt user can swap in.
                 sample(OneDnnBenchmark.class, "forward", String.format(Locale.ROOT, oneDnn, "own", 1), 0.5, 0.5,
                         calls(0.5), calls(0.5), calls(0.5)),
+                // A small layer with convt only: in the latency table, not in the answer.
+                sample(ConvtBenchmark.class, "forward", "\"layer\" : \"seed_s1p0k3\", \"threads\" : \"1\"", 0.0005,
+                        0.002, calls(0.0005), calls(0.0005), calls(0.0005)),
                 entry(ReferenceBenchmark.class, "forward", 1, "\"layer\" : \"" + LAYER.id() + "\"", 100.0, "5", ""));
         Files.writeString(dir.resolve(BenchSuite.RESULTS_JSON), entries.stream().collect(Collectors.joining(",\n", "[\n", "\n]")));
         Files.writeString(dir.resolve(BenchSuite.MACHINE_PROPERTIES), """
@@ -152,6 +155,10 @@ class BenchReportTest {
         assertTrue(markdown.contains("| dcgan_l2 | 1.5× (1.32–1.74) vs oneDNN, NCHW, ahead | 2.5× (2.5–2.5) vs oneDNN,"
                 + " NCHW, ahead |"), markdown);
         assertTrue(markdown.contains("| commit | 0123abc, local changes: no |"), markdown);
+        // Latency in microseconds for the 72-FLOP layer only; dcgan_l2 (67 MFLOP) is over the cap.
+        assertTrue(markdown.contains("| layer | convt, 1 thread: p50 / p99 us | convt, 2 threads: p50 / p99 us |"), markdown);
+        assertTrue(markdown.contains("| seed_s1p0k3 | 0.5 / 2 | – |"), markdown);
+        assertFalse(markdown.contains("| dcgan_l2 | 1950 / 2300 |"), markdown);
         assertTrue(html.contains("Busy machine: load average up to 3.5 on 2 cores"), "busy banner in the chart");
         assertTrue(markdown.contains("| 1.5× (oneDNN, NCHW) | 2.5× (oneDNN, NCHW) |"), markdown);
         assertTrue(markdown.contains("| 1 | 197 |"), markdown);
