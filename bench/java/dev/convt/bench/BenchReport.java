@@ -323,7 +323,7 @@ public final class BenchReport {
                 .append("</p>\n");
         s.append("<h2>The answer: convt or the fastest peer?</h2>\n<ul>\n");
         answerLines().forEach(l -> s.append("<li>").append(Html.escape(l)).append("</li>\n"));
-        s.append("</ul>\n<div class=\"chart\">\n").append(AnswerChart.svg(results)).append("</div>\n");
+        s.append("</ul>\n<div class=\"chart answer\">\n").append(AnswerChart.svg(results)).append("</div>\n");
         s.append("<h2>GFLOP/s per layer</h2>\n<div class=\"chart\">\n").append(ReportChart.svg(results))
                 .append("</div>\n");
         s.append("<h2>Summary (GFLOP/s)</h2>\n").append(summaryTable().html());
@@ -343,12 +343,13 @@ public final class BenchReport {
     private static final String STYLE = """
             body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
             h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
-            table { border-collapse: collapse; font-size: 13px; }
+            table { border-collapse: collapse; font-size: 13px; display: block; overflow-x: auto; max-width: 100%; }
             th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
             th { background: #eef1f5; }
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
             tbody tr:nth-child(even) { background: #fafafa; }
             .chart { overflow-x: auto; }
+            .answer svg { max-width: 100%; min-width: 640px; height: auto; }
             li { margin: 4px 0; font-size: 14px; }
             """;
 }
