@@ -186,6 +186,48 @@ public final class BenchReport {
         return new ReportTable(header, numeric, rows);
     }
 
+    /** The stream triad per thread count: the memory roof, and where it meets the FMA roof. */
+    ReportTable bandwidthTable() {
+        List<List<String>> rows = new ArrayList<>();
+        for (Peak bandwidth : results.bandwidths.values()) {
+            Peak peak = results.peaks.get(bandwidth.threads());
+            rows.add(List.of(Integer.toString(bandwidth.threads()), Numbers.significant(bandwidth.gflops()),
+                    Numbers.significant(bandwidth.meanGflops()),
+                    peak == null ? Numbers.MISSING : Numbers.significant(peak.gflops() / bandwidth.gflops())));
+        }
+        return new ReportTable(List.of("threads", "GB/s (fastest iteration)", "mean GB/s",
+                "ridge: FMA peak / bandwidth, FLOP/byte"), List.of(true, true, true, true), rows);
+    }
+
+    /**
+     * Per layer: its arithmetic intensity, which roof bounds it at each thread count, and the
+     * share of that roof convt and the fastest NCHW peer reach (useful FLOPs).
+     */
+    ReportTable rooflineTable() {
+        List<Integer> threadCounts = results.convtThreadCounts().stream()
+                .filter(t -> results.peaks.containsKey(t) && results.bandwidths.containsKey(t)).toList();
+        List<String> header = new ArrayList<>(List.of("layer", "useful FLOP/byte"));
+        for (int t : threadCounts) {
+            header.addAll(List.of(threads(t) + ": bound (roof GFLOP/s)", "convt % of roof", "fastest NCHW peer % of roof"));
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            List<String> row = new ArrayList<>(List.of(layer.id(), Numbers.significant(layer.usefulFlops() / layer.bytes())));
+            for (int t : threadCounts) {
+                BenchResults.Roof roof = results.roof(layer, t).orElseThrow();
+                row.add((roof.memoryBound() ? "memory" : "FMA") + " (" + Numbers.significant(roof.roofGflops()) + ")");
+                Optional<Row> convt = results.find(layer, new Series(Implementation.CONVT, t));
+                row.add(convt.map(r -> Numbers.percent(100 * r.usefulGflops() / roof.roofGflops())).orElse(Numbers.MISSING));
+                row.add(results.fastestPeer(layer, t).map(r -> Numbers.percent(100 * r.usefulGflops() / roof.roofGflops())
+                        + " (" + r.implementation().label + ")").orElse(Numbers.MISSING));
+            }
+            rows.add(row);
+        }
+        List<Boolean> numeric = new ArrayList<>(List.of(false, true));
+        threadCounts.forEach(t -> numeric.addAll(List.of(false, true, true)));
+        return new ReportTable(header, numeric, rows);
+    }
+
     ReportTable peakTable() {
         List<List<String>> rows = new ArrayList<>();
         for (Peak peak : results.peaks.values()) {
@@ -248,6 +290,11 @@ public final class BenchReport {
                 + " (12 independent FloatVector fma chains per thread), taking its fastest measured iteration:"
                 + " other load on the machine can only slow that loop, so the fastest iteration is the best"
                 + " estimate of the peak.");
+        notes.add("Roofline: useful FLOP/byte = useful FLOPs / bytes of input, weights, bias and output (each"
+                + " counted once, float32). The roof at that intensity is the lower of the FMA peak and the stream"
+                + " triad bandwidth (a[i] = b[i] + s·c[i] on 32 MiB arrays per thread, two reads and a write counted)"
+                + " times the intensity; a layer under the bandwidth roof is memory-bound, and % of FMA peak says"
+                + " little about it. % of roof uses useful FLOPs.");
         notes.add("vs reference: time of the scalar reference (one thread) / time of this row."
                 + " vs fastest NCHW peer: the faster (by mean) of ONNX Runtime and oneDNN on NCHW at the same"
                 + " thread count, its time / convt's time; above 1, convt is faster. oneDNN on its own layout is"
@@ -308,6 +355,8 @@ public final class BenchReport {
         s.append("\n## What the peers ran\n\n").append(implementationTable().markdown());
         s.append("\n## Machine\n\n").append(machineTable().markdown());
         s.append("\n## Measured FMA peak\n\n").append(peakTable().markdown());
+        s.append("\n## Measured memory bandwidth\n\n").append(bandwidthTable().markdown());
+        s.append("\n## Roofline: which roof bounds each layer\n\n").append(rooflineTable().markdown());
         s.append("\n## Results\n\n").append(resultTable().markdown());
         s.append("\n## Layers\n\n").append(layerTable().markdown());
         s.append("\n## Notes\n\n");
@@ -333,6 +382,8 @@ public final class BenchReport {
         s.append("<h2>Peers</h2>\n").append(peerTable().html());
         s.append("<h2>What the peers ran</h2>\n").append(implementationTable().html());
         s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());
+        s.append("<h2>Measured memory bandwidth</h2>\n").append(bandwidthTable().html());
+        s.append("<h2>Roofline: which roof bounds each layer</h2>\n").append(rooflineTable().html());
         s.append("<h2>Machine</h2>\n").append(machineTable().html());
         s.append("<h2>Layers</h2>\n").append(layerTable().html());
         s.append("<h2>Notes</h2>\n<ul>\n");

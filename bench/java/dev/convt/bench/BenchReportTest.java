@@ -89,6 +89,8 @@ class BenchReportTest {
         List<String> entries = List.of(
                 entry(FmaPeakBenchmark.class, "fmaChains", 1, "", 0.0025, 0.002, "0.0001", ""),
                 entry(FmaPeakBenchmark.class, "fmaChains", 2, "", 0.004, "\"NaN\"", ""),
+                // 3 x 4 B x 8M floats in 10 ms: 10.07 GB/s, so the ridge is at 197 / 10.07 = 19.5 FLOP/byte.
+                entry(StreamBenchmark.class, "triad", 1, "", 10.0, "0.5", ""),
                 // Iteration means 1.9, 2, 2, 2, 2.1: mean 2, sd 0.0707, t(99.95%, 4 df) = 8.610,
                 // so the interval is 2 +- 0.272 ms.
                 sample(ConvtBenchmark.class, "forward", layerParams(1), 1.95, 2.3, calls(1.8, 2.0), calls(2.0),
@@ -155,6 +157,10 @@ class BenchReportTest {
         assertTrue(markdown.contains("| dcgan_l2 | 1.5× (1.32–1.74) vs oneDNN, NCHW, ahead | 2.5× (2.5–2.5) vs oneDNN,"
                 + " NCHW, ahead |"), markdown);
         assertTrue(markdown.contains("| commit | 0123abc, local changes: no |"), markdown);
+        assertTrue(markdown.contains("| 1 | 10.1 | 10.1 | 19.5 |"), markdown);
+        // dcgan_l2: 51.4 MFLOP useful over 8.49 MB of operands = 6.05 FLOP/byte, under the ridge:
+        // memory-bound at 10.07 x 6.05 = 60.9 GFLOP/s; convt's 25.7 is 42.2% of it, oneDNN's 17.1 is 28.1%.
+        assertTrue(markdown.contains("| dcgan_l2 | 6.05 | memory (60.9) | 42.2 % | 28.1 % (oneDNN, NCHW) |"), markdown);
         // Latency in microseconds for the 72-FLOP layer only; dcgan_l2 (67 MFLOP) is over the cap.
         assertTrue(markdown.contains("| layer | convt, 1 thread: p50 / p99 us | convt, 2 threads: p50 / p99 us |"), markdown);
         assertTrue(markdown.contains("| seed_s1p0k3 | 0.5 / 2 | – |"), markdown);

@@ -176,16 +176,23 @@ final class BenchResults {
     final Properties peers;
     final List<Row> rows;
     final Map<Integer, Peak> peaks;
+    /**
+     * The stream triad per thread count, as a {@link Peak} whose "FLOPs" are bytes, so its
+     * {@link Peak#gflops()} is GB/s; empty for results from before it was measured.
+     */
+    final Map<Integer, Peak> bandwidths;
     final Map<String, Settings> settingsByBenchmark;
     final List<String> jvmArgs;
     final String jmhVersion;
 
     private BenchResults(Properties machine, Properties peers, List<Row> rows, Map<Integer, Peak> peaks,
-            Map<String, Settings> settingsByBenchmark, List<String> jvmArgs, String jmhVersion) {
+            Map<Integer, Peak> bandwidths, Map<String, Settings> settingsByBenchmark, List<String> jvmArgs,
+            String jmhVersion) {
         this.machine = machine;
         this.peers = peers;
         this.rows = rows;
         this.peaks = peaks;
+        this.bandwidths = bandwidths;
         this.settingsByBenchmark = settingsByBenchmark;
         this.jvmArgs = jvmArgs;
         this.jmhVersion = jmhVersion;
@@ -211,6 +218,7 @@ final class BenchResults {
         }
         List<Row> rows = new ArrayList<>();
         Map<Integer, Peak> peaks = new TreeMap<>();
+        Map<Integer, Peak> bandwidths = new TreeMap<>();
         Map<String, Settings> settings = new TreeMap<>();
         for (Object e : entries) {
             Map<String, Object> entry = (Map<String, Object>) e;
@@ -226,6 +234,11 @@ final class BenchResults {
                 peaks.put(threads, new Peak(threads, timing, FmaPeakBenchmark.flopsPerCall(lanes)));
                 continue;
             }
+            if (benchmark.startsWith(StreamBenchmark.class.getName() + ".")) {
+                int threads = (int) Json.number(entry.get("threads"));
+                bandwidths.put(threads, new Peak(threads, timing, StreamBenchmark.bytesPerCall()));
+                continue;
+            }
             Implementation implementation = Implementation.of(benchmark, params)
                     .orElseThrow(() -> new IllegalArgumentException("unknown benchmark " + benchmark + " " + params));
             Object threads = params.get("threads");
@@ -237,13 +250,18 @@ final class BenchResults {
         }
         rows.sort(Comparator.comparing(Row::layer).thenComparing(Row::implementation).thenComparingInt(Row::threads));
         Map<String, Object> first = (Map<String, Object>) entries.get(0);
-        return new BenchResults(machine, PeerInfo.read(dir.resolve(PeerInfo.FILE)), rows, peaks, settings, (List<String>) (List<?>) first.get("jvmArgs"),
-                (String) first.get("jmhVersion"));
+        return new BenchResults(machine, PeerInfo.read(dir.resolve(PeerInfo.FILE)), rows, peaks, bandwidths, settings,
+                (List<String>) (List<?>) first.get("jvmArgs"), (String) first.get("jmhVersion"));
     }
 
     private static String label(String benchmark, Map<String, Object> params) {
-        return benchmark.startsWith(FmaPeakBenchmark.class.getName() + ".") ? "FMA peak"
-                : Implementation.of(benchmark, params).map(i -> i.label).orElse(benchmark);
+        if (benchmark.startsWith(FmaPeakBenchmark.class.getName() + ".")) {
+            return "FMA peak";
+        }
+        if (benchmark.startsWith(StreamBenchmark.class.getName() + ".")) {
+            return "memory bandwidth (stream triad)";
+        }
+        return Implementation.of(benchmark, params).map(i -> i.label).orElse(benchmark);
     }
 
     @SuppressWarnings("unchecked")
@@ -421,6 +439,27 @@ final class BenchResults {
             }
         }
         return peak;
+    }
+
+    /**
+     * Where one layer stands under the two roofs at one thread count.
+     *
+     * @param intensity useful FLOPs per byte of input, weights, bias and output
+     * @param memoryBound whether the bandwidth roof is the lower one at that intensity
+     * @param roofGflops the lower roof: {@code min(FMA peak, bandwidth * intensity)}
+     */
+    record Roof(double intensity, boolean memoryBound, double roofGflops) {}
+
+    /** @return the layer's place under the roofs at {@code threads}; empty without both roofs measured there */
+    Optional<Roof> roof(SuiteLayer layer, int threads) {
+        Peak peak = peaks.get(threads);
+        Peak bandwidth = bandwidths.get(threads);
+        if (peak == null || bandwidth == null) {
+            return Optional.empty();
+        }
+        double intensity = layer.usefulFlops() / layer.bytes();
+        double memoryRoof = bandwidth.gflops() * intensity;
+        return Optional.of(new Roof(intensity, memoryRoof < peak.gflops(), Math.min(memoryRoof, peak.gflops())));
     }
 
     /** @return whether the 1-minute load average at the start or end exceeded the core count */

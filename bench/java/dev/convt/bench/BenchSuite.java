@@ -131,6 +131,8 @@ public final class BenchSuite {
             for (String threads : threadCounts) {
                 all.addAll(run(options(size.peak, FmaPeakBenchmark.class, scratch)
                         .threads(Integer.parseInt(threads))));
+                all.addAll(run(options(size.peak, StreamBenchmark.class, scratch)
+                        .threads(Integer.parseInt(threads))));
             }
             all.addAll(run(options(size.convt, ConvtBenchmark.class, scratch).param("layer", ids(layers))
                     .param("threads", threadCounts).addProfiler(GCProfiler.class)));

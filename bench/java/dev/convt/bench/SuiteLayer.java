@@ -119,6 +119,12 @@ public enum SuiteLayer {
         return pairs;
     }
 
+    /** @return bytes of input, weights, bias and output: what one call must at least read or write once */
+    public double bytes() {
+        ConvTransposeGeometry g = geometry();
+        return (double) Float.BYTES * (g.inputCount() + spec.weightCount() + spec.outChannels() + g.outputCount());
+    }
+
     /** @return e.g. {@code (1,512,4,4) -> (1,256,8,8)} */
     public String shapes() {
         ConvTransposeGeometry g = geometry();
