@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -51,17 +52,28 @@ public final class BenchReport {
     ReportTable machineTable() {
         var m = results.machine;
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("CPU", m.getProperty("cpu")));
+        rows.add(List.of("commit", m.getProperty("git.commit", "?") + ", local changes: "
+                + m.getProperty("git.dirty", "?")));
+        rows.add(List.of("convt", m.getProperty("convt.version", "?")));
+        rows.add(List.of("peers", "ONNX Runtime " + results.peers.getProperty("onnxruntime.version", "?") + "; oneDNN "
+                + results.peers.getProperty("onednn.version", "?")));
+        rows.add(List.of("CPU", m.getProperty("cpu") + " (vendor " + m.getProperty("cpu.vendor", "?") + ", family "
+                + m.getProperty("cpu.family", "?") + ", model " + m.getProperty("cpu.model", "?") + ", stepping "
+                + m.getProperty("cpu.stepping", "?") + ")"));
+        rows.add(List.of("caches (CPU 0)", m.getProperty("cpu.caches", "?")));
         rows.add(List.of("cores (available to the JVM)", m.getProperty("cores")));
-        rows.add(List.of("OS", m.getProperty("os")));
+        rows.add(List.of("OS, kernel", m.getProperty("os")));
         rows.add(List.of("JDK", m.getProperty("jdk")));
         rows.add(List.of("Vector API preferred species", m.getProperty("vector.species") + ": "
                 + m.getProperty("vector.bits") + "-bit, " + m.getProperty("vector.lanes") + " floats"));
-        String cacheFlag = "-D" + ExpectedOutput.CACHE_PROPERTY + "=";
+        List<String> scratchFlags = List.of("-D" + ExpectedOutput.CACHE_PROPERTY + "=",
+                "-D" + PeerInfo.DIRECTORY_PROPERTY + "=");
         rows.add(List.of("JVM flags of the benchmark forks", results.jvmArgs.stream()
-                .map(a -> a.startsWith(cacheFlag) ? cacheFlag + "(temporary directory)" : a)
+                .map(a -> scratchFlags.stream().filter(a::startsWith).findFirst()
+                        .map(f -> f + "(temporary directory)").orElse(a))
                 .collect(Collectors.joining(" "))));
-        rows.add(List.of("JMH", results.jmhVersion + ", average time per call"));
+        rows.add(List.of("JMH", results.jmhVersion + ", sample mode for the implementations (calls timed one by"
+                + " one: mean, median, p99), average time for the FMA peak"));
         results.settingsByBenchmark.forEach((benchmark, settings) -> rows.add(List.of("iterations: " + benchmark,
                 settings.toString())));
         rows.add(List.of("date (start)", m.getProperty("date")));
@@ -78,7 +90,7 @@ public final class BenchReport {
         List<Series> convt = series.stream().filter(c -> c.implementation() == Implementation.CONVT).toList();
         List<String> header = new ArrayList<>(List.of("layer", "work per call"));
         series.forEach(c -> header.add(c.label() + " GFLOP/s"));
-        convt.forEach(c -> header.add("convt vs ONNX Runtime, " + c.threads() + (c.threads() == 1 ? " thread" : " threads")));
+        convt.forEach(c -> header.add("convt vs fastest NCHW peer, " + threads(c.threads())));
         List<Boolean> numeric = new ArrayList<>(List.of(false, true));
         header.subList(2, header.size()).forEach(h -> numeric.add(true));
         List<List<String>> rows = new ArrayList<>();
@@ -86,10 +98,133 @@ public final class BenchReport {
             List<String> row = new ArrayList<>(List.of(layer.id(), Numbers.flops(layer.flops())));
             series.forEach(c -> row.add(results.find(layer, c).map(r -> Numbers.significant(r.gflops()))
                     .orElse(Numbers.MISSING)));
-            convt.forEach(c -> row.add(results.find(layer, c).map(r -> Numbers.times(results.speedupOverOnnxRuntime(r)))
+            convt.forEach(c -> row.add(results.find(layer, c).flatMap(results::versusFastestPeer)
+                    .map(r -> Numbers.times(r.value()) + " (" + r.peer().implementation().label + ")")
                     .orElse(Numbers.MISSING)));
             rows.add(row);
         }
+        return new ReportTable(header, numeric, rows);
+    }
+
+    /** @return e.g. "1 thread", "2 threads" */
+    static String threads(int n) {
+        return n + (n == 1 ? " thread" : " threads");
+    }
+
+    /** The peers, their versions and how each was run. */
+    ReportTable peerTable() {
+        var p = results.peers;
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of(Implementation.ONNX_RUNTIME.label, p.getProperty("onnxruntime.version", "?")
+                + " (Java package, CPU)", "one-node ConvTranspose model, intra-op threads = threads (the caller"
+                + " included), spinning, full graph optimisation; input and output tensors made once, the output"
+                + " bound as a pinned output, both read and written in place; a 1-D layer as 2-D with height 1"));
+        rows.add(List.of(Implementation.ONEDNN_NCHW.label, p.getProperty("onednn.version", "?") + ", JavaCPP presets",
+                "deconvolution_forward, forward_inference, f32; src and dst plain NCHW (ncw for 1-D), weights and"
+                        + " bias in oneDNN's preferred layout, reordered once before timing; OpenMP threads set by"
+                        + " omp_set_num_threads before the primitive is made; a call is execute + stream.wait"));
+        rows.add(List.of(Implementation.ONEDNN_OWN.label, p.getProperty("onednn.version", "?"),
+                "the same primitive with format_tag any for src and dst too: the input reordered into oneDNN's"
+                        + " layout before timing, the output left in it (converted for the check only). Not what a"
+                        + " convt user holds, so not counted as a peer: it shows what a layout change would buy"));
+        return new ReportTable(List.of("peer", "version", "how it runs"), List.of(false, false, false), rows);
+    }
+
+    /** Per layer, what each peer ran: oneDNN's impl_info_str and layouts, ONNX Runtime's model form. */
+    ReportTable implementationTable() {
+        List<Integer> threadCounts = results.rows.stream().map(Row::threads).distinct().sorted().toList();
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            List<String> row = new ArrayList<>(List.of(layer.id(),
+                    results.peers.getProperty("onnxruntime." + layer.id(), Numbers.MISSING)));
+            for (String layout : List.of("nchw", "own")) {
+                row.add(chosen(layer, layout, threadCounts));
+            }
+            rows.add(row);
+        }
+        return new ReportTable(List.of("layer", "ONNX Runtime model", Implementation.ONEDNN_NCHW.label
+                + ": impl_info_str; layouts", Implementation.ONEDNN_OWN.label + ": impl_info_str; layouts"),
+                List.of(false, false, false, false), rows);
+    }
+
+    /** oneDNN's choice for one layer and layout: once if the same at every thread count, else per count. */
+    private String chosen(SuiteLayer layer, String layout, List<Integer> threadCounts) {
+        List<String> perCount = threadCounts.stream()
+                .map(t -> results.peers.getProperty("onednn." + layout + "." + layer.id() + "." + t, Numbers.MISSING))
+                .toList();
+        if (perCount.stream().distinct().count() == 1) {
+            return perCount.get(0);
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < threadCounts.size(); i++) {
+            parts.add(threads(threadCounts.get(i)) + ": " + perCount.get(i));
+        }
+        return String.join("; ", parts);
+    }
+
+    /** Layers of at most this many nominal FLOPs get the latency table: calls of microseconds, where serving cares. */
+    static final double SMALL_LAYER_FLOPS = 10e6;
+
+    /** Median and 99th percentile per call on the small layers, per implementation and thread count. */
+    ReportTable latencyTable() {
+        List<Series> series = results.series().stream()
+                .filter(c -> c.implementation() != Implementation.REFERENCE).toList();
+        List<String> header = new ArrayList<>(List.of("layer"));
+        series.forEach(c -> header.add(c.label() + ": p50 / p99 us"));
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            if (layer.flops() > SMALL_LAYER_FLOPS) {
+                continue;
+            }
+            List<String> row = new ArrayList<>(List.of(layer.id()));
+            series.forEach(c -> row.add(results.find(layer, c).map(r -> Numbers.significant(1e3 * r.timing().median())
+                    + " / " + Numbers.significant(1e3 * r.timing().p99())).orElse(Numbers.MISSING)));
+            rows.add(row);
+        }
+        List<Boolean> numeric = new ArrayList<>(List.of(false));
+        series.forEach(c -> numeric.add(true));
+        return new ReportTable(header, numeric, rows);
+    }
+
+    /** The stream triad per thread count: the memory roof, and where it meets the FMA roof. */
+    ReportTable bandwidthTable() {
+        List<List<String>> rows = new ArrayList<>();
+        for (Peak bandwidth : results.bandwidths.values()) {
+            Peak peak = results.peaks.get(bandwidth.threads());
+            rows.add(List.of(Integer.toString(bandwidth.threads()), Numbers.significant(bandwidth.gflops()),
+                    Numbers.significant(bandwidth.meanGflops()),
+                    peak == null ? Numbers.MISSING : Numbers.significant(peak.gflops() / bandwidth.gflops())));
+        }
+        return new ReportTable(List.of("threads", "GB/s (fastest iteration)", "mean GB/s",
+                "ridge: FMA peak / bandwidth, FLOP/byte"), List.of(true, true, true, true), rows);
+    }
+
+    /**
+     * Per layer: its arithmetic intensity, which roof bounds it at each thread count, and the
+     * share of that roof convt and the fastest NCHW peer reach (useful FLOPs).
+     */
+    ReportTable rooflineTable() {
+        List<Integer> threadCounts = results.convtThreadCounts().stream()
+                .filter(t -> results.peaks.containsKey(t) && results.bandwidths.containsKey(t)).toList();
+        List<String> header = new ArrayList<>(List.of("layer", "useful FLOP/byte"));
+        for (int t : threadCounts) {
+            header.addAll(List.of(threads(t) + ": bound (roof GFLOP/s)", "convt % of roof", "fastest NCHW peer % of roof"));
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            List<String> row = new ArrayList<>(List.of(layer.id(), Numbers.significant(layer.usefulFlops() / layer.bytes())));
+            for (int t : threadCounts) {
+                BenchResults.Roof roof = results.roof(layer, t).orElseThrow();
+                row.add((roof.memoryBound() ? "memory" : "FMA") + " (" + Numbers.significant(roof.roofGflops()) + ")");
+                Optional<Row> convt = results.find(layer, new Series(Implementation.CONVT, t));
+                row.add(convt.map(r -> Numbers.percent(100 * r.usefulGflops() / roof.roofGflops())).orElse(Numbers.MISSING));
+                row.add(results.fastestPeer(layer, t).map(r -> Numbers.percent(100 * r.usefulGflops() / roof.roofGflops())
+                        + " (" + r.implementation().label + ")").orElse(Numbers.MISSING));
+            }
+            rows.add(row);
+        }
+        List<Boolean> numeric = new ArrayList<>(List.of(false, true));
+        threadCounts.forEach(t -> numeric.addAll(List.of(false, true, true)));
         return new ReportTable(header, numeric, rows);
     }
 
@@ -109,13 +244,16 @@ public final class BenchReport {
         for (Row row : results.rows) {
             rows.add(List.of(row.layer().id(), row.implementation().label, Integer.toString(row.threads()),
                     Numbers.significant(row.timing().ms()), Numbers.significant(row.timing().error()),
+                    Numbers.significant(row.timing().median()), Numbers.significant(row.timing().p99()),
                     Numbers.significant(row.gflops()), Numbers.interval(row.gflopsInterval()),
-                    Numbers.percent(results.percentOfPeak(row)), Numbers.times(results.speedupOverReference(row)),
-                    Numbers.times(results.speedupOverOnnxRuntime(row)), Numbers.bytes(row.allocBytesPerCall())));
+                    Numbers.significant(row.usefulGflops()), Numbers.percent(results.percentOfPeak(row)), Numbers.times(results.speedupOverReference(row)),
+                    results.versusFastestPeer(row).map(r -> Numbers.times(r.value())).orElse(Numbers.MISSING),
+                    Numbers.bytes(row.allocBytesPerCall())));
         }
-        return new ReportTable(List.of("layer", "implementation", "threads", "ms/call", "± ms", "GFLOP/s",
-                "GFLOP/s 99.9% CI", "% of FMA peak", "vs reference", "vs ONNX Runtime", "heap B/call"),
-                List.of(false, false, true, true, true, true, true, true, true, true, true), rows);
+        return new ReportTable(List.of("layer", "implementation", "threads", "mean ms/call", "± ms", "median ms",
+                "p99 ms", "GFLOP/s", "GFLOP/s 99.9% CI", "useful GFLOP/s", "% of FMA peak (useful)", "vs reference",
+                "vs fastest NCHW peer", "heap B/call"),
+                List.of(false, false, true, true, true, true, true, true, true, true, true, true, true, true), rows);
     }
 
     ReportTable layerTable() {
@@ -125,32 +263,48 @@ public final class BenchReport {
             String spec = layer.spec().toString();
             rows.add(List.of(layer.id(), layer.origin(), layer.shapes(),
                     spec.substring(spec.indexOf('[') + 1, spec.length() - 1),
-                    Numbers.flops(layer.flops()),
+                    Numbers.flops(layer.flops()), Numbers.flops(layer.usefulFlops()),
+                    Numbers.percent(100 * layer.usefulFlops() / layer.flops()),
                     skipped.contains(layer.id()) ? "not timed: over the cap" : "timed"));
         }
-        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call",
-                "scalar reference"), List.of(false, false, false, false, true, false), rows);
+        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call (nominal)",
+                "useful", "useful share", "scalar reference"),
+                List.of(false, false, false, false, true, true, true, false), rows);
     }
 
     private List<String> notes() {
         List<String> notes = new ArrayList<>();
-        notes.add("FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every kernel tap,"
-                + " whether or not the tap lands in the cropped output); GFLOP/s = FLOPs / time per call.");
-        notes.add("± ms and the confidence intervals are JMH's 99.9% intervals over the measured iterations;"
-                + " a dash means fewer than three measured iterations, for which JMH gives none.");
+        notes.add("Nominal FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every"
+                + " kernel tap, whether or not the tap lands in the cropped output), the count profilers report;"
+                + " useful FLOPs count only the (input, tap) pairs whose output lies inside the cropped output."
+                + " GFLOP/s and the chart of GFLOP/s use nominal FLOPs; useful GFLOP/s and % of FMA peak use useful"
+                + " FLOPs. Ratios between implementations are ratios of times and do not depend on the count.");
+        notes.add("Timing is JMH's sample mode: calls are timed one at a time, so each row has a mean, a median"
+                + " and a 99th percentile per call; GFLOP/s and the ratios use the mean. A timed call includes"
+                + " about 20-30 ns of timer reads, which matters only for calls of a few microseconds.");
+        notes.add("± ms and the confidence intervals are 99.9% intervals over the means of the measured iterations"
+                + " (Student's t, as JMH's average-time mode computes them), from JMH's raw sample histograms:"
+                + " JMH's own sample-mode interval treats every sampled call as independent and is much narrower"
+                + " than the spread between iterations. A dash means fewer than three measured iterations.");
         notes.add("% of FMA peak compares with the Vector API FMA benchmark at the same thread count"
                 + " (12 independent FloatVector fma chains per thread), taking its fastest measured iteration:"
                 + " other load on the machine can only slow that loop, so the fastest iteration is the best"
                 + " estimate of the peak.");
+        notes.add("Roofline: useful FLOP/byte = useful FLOPs / bytes of input, weights, bias and output (each"
+                + " counted once, float32). The roof at that intensity is the lower of the FMA peak and the stream"
+                + " triad bandwidth (a[i] = b[i] + s·c[i] on 32 MiB arrays per thread, two reads and a write counted)"
+                + " times the intensity; a layer under the bandwidth roof is memory-bound, and % of FMA peak says"
+                + " little about it. % of roof uses useful FLOPs.");
         notes.add("vs reference: time of the scalar reference (one thread) / time of this row."
-                + " vs ONNX Runtime: ONNX Runtime's time at the same thread count / convt's time.");
+                + " vs fastest NCHW peer: the faster (by mean) of ONNX Runtime and oneDNN on NCHW at the same"
+                + " thread count, its time / convt's time; above 1, convt is faster. oneDNN on its own layout is"
+                + " not counted: a convt user's tensors are NCHW.");
         notes.add("Every implementation's output is checked against the scalar reference (DirectReference, sums in double)"
                 + " (|diff| <= 1e-4 · (|bias| + sum |x·w|) + 1e-6 per element) before and after timing;"
                 + " a mismatch fails the run, so no wrong answer reaches this table.");
-        notes.add("heap B/call: JMH's gc.alloc.rate.norm (-prof gc), Java heap only; ONNX Runtime's native"
-                + " allocations are not counted. Inputs, outputs and layers are allocated before timing.");
-        notes.add("ONNX Runtime runs a one-node ConvTranspose model with the same weights and bias, reading and"
-                + " writing the same kind of off-heap buffers in place; its threads are intra-op threads.");
+        notes.add("heap B/call: JMH's gc.alloc.rate.norm (-prof gc), Java heap only; the peers' native"
+                + " allocations are not counted. Inputs, outputs, layers, sessions and primitives are made before"
+                + " timing.");
         List<String> skipped = results.referenceSkipped();
         notes.add("The scalar reference is slow (one call on the largest layers takes seconds), so it is timed only"
                 + " on layers of at most " + results.machine.getProperty("reference.maxGflop") + " GFLOP per call"
@@ -159,11 +313,50 @@ public final class BenchReport {
         return notes;
     }
 
+    /** @return the summary lines: one per thread count convt ran at */
+    List<String> answerLines() {
+        return results.convtThreadCounts().stream().map(results::answer).flatMap(Optional::stream)
+                .map(a -> "convt against the fastest NCHW peer: " + a.headline() + " (" + a.detail() + ").").toList();
+    }
+
+    /** Per layer and thread count: the ratio, its interval and the peer it was taken against. */
+    ReportTable answerTable() {
+        List<Integer> threadCounts = results.convtThreadCounts();
+        List<String> header = new ArrayList<>(List.of("layer"));
+        threadCounts.forEach(t -> header.add("fastest NCHW peer / convt time, " + threads(t) + " (99.9% interval)"));
+        List<List<String>> rows = new ArrayList<>();
+        for (SuiteLayer layer : results.layers()) {
+            List<String> row = new ArrayList<>(List.of(layer.id()));
+            for (int t : threadCounts) {
+                row.add(results.rows.stream()
+                        .filter(r -> r.layer() == layer && r.threads() == t && r.implementation() == Implementation.CONVT)
+                        .findFirst().flatMap(results::versusFastestPeer)
+                        .map(r -> Numbers.times(r.value()) + " (" + Numbers.interval(new double[] {r.low(), r.high()})
+                                + ") vs " + r.peer().implementation().label
+                                + (r.clearlyAhead() ? ", ahead" : r.clearlyBehind() ? ", behind" : ", within the interval"))
+                        .orElse(Numbers.MISSING));
+            }
+            rows.add(row);
+        }
+        List<Boolean> numeric = new ArrayList<>(List.of(false));
+        threadCounts.forEach(t -> numeric.add(false));
+        return new ReportTable(header, numeric, rows);
+    }
+
     String markdown() {
         StringBuilder s = new StringBuilder("# " + TITLE + "\n\n" + summary() + "\n\n");
+        s.append("## The answer: convt or the fastest peer?\n\n");
+        answerLines().forEach(l -> s.append("- ").append(l).append('\n'));
+        s.append('\n').append(answerTable().markdown()).append('\n');
         s.append("## Summary (GFLOP/s)\n\n").append(summaryTable().markdown());
+        s.append("\n## Latency on the small layers (at most " + Numbers.flops(SMALL_LAYER_FLOPS) + " per call)\n\n")
+                .append(latencyTable().markdown());
+        s.append("\n## Peers\n\n").append(peerTable().markdown());
+        s.append("\n## What the peers ran\n\n").append(implementationTable().markdown());
         s.append("\n## Machine\n\n").append(machineTable().markdown());
         s.append("\n## Measured FMA peak\n\n").append(peakTable().markdown());
+        s.append("\n## Measured memory bandwidth\n\n").append(bandwidthTable().markdown());
+        s.append("\n## Roofline: which roof bounds each layer\n\n").append(rooflineTable().markdown());
         s.append("\n## Results\n\n").append(resultTable().markdown());
         s.append("\n## Layers\n\n").append(layerTable().markdown());
         s.append("\n## Notes\n\n");
@@ -177,11 +370,20 @@ public final class BenchReport {
                 .append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
         s.append("<h1>").append(TITLE).append("</h1>\n<p>").append(Html.escape(summary().replace("`", "")))
                 .append("</p>\n");
+        s.append("<h2>The answer: convt or the fastest peer?</h2>\n<ul>\n");
+        answerLines().forEach(l -> s.append("<li>").append(Html.escape(l)).append("</li>\n"));
+        s.append("</ul>\n<div class=\"chart answer\">\n").append(AnswerChart.svg(results)).append("</div>\n");
         s.append("<h2>GFLOP/s per layer</h2>\n<div class=\"chart\">\n").append(ReportChart.svg(results))
                 .append("</div>\n");
         s.append("<h2>Summary (GFLOP/s)</h2>\n").append(summaryTable().html());
         s.append("<h2>Results</h2>\n").append(resultTable().html());
+        s.append("<h2>Latency on the small layers (at most ").append(Numbers.flops(SMALL_LAYER_FLOPS))
+                .append(" per call)</h2>\n").append(latencyTable().html());
+        s.append("<h2>Peers</h2>\n").append(peerTable().html());
+        s.append("<h2>What the peers ran</h2>\n").append(implementationTable().html());
         s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());
+        s.append("<h2>Measured memory bandwidth</h2>\n").append(bandwidthTable().html());
+        s.append("<h2>Roofline: which roof bounds each layer</h2>\n").append(rooflineTable().html());
         s.append("<h2>Machine</h2>\n").append(machineTable().html());
         s.append("<h2>Layers</h2>\n").append(layerTable().html());
         s.append("<h2>Notes</h2>\n<ul>\n");
@@ -192,12 +394,13 @@ public final class BenchReport {
     private static final String STYLE = """
             body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
             h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
-            table { border-collapse: collapse; font-size: 13px; }
+            table { border-collapse: collapse; font-size: 13px; display: block; overflow-x: auto; max-width: 100%; }
             th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
             th { background: #eef1f5; }
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
             tbody tr:nth-child(even) { background: #fafafa; }
             .chart { overflow-x: auto; }
+            .answer svg { max-width: 100%; min-width: 640px; height: auto; }
             li { margin: 4px 0; font-size: 14px; }
             """;
 }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +38,41 @@ class BenchReportTest {
                 error.equals("\"NaN\"") ? error : Double.toString(ms + Double.parseDouble(error)), fastest, secondary);
     }
 
+    /**
+     * A sample-mode entry as JMH writes it: the score is the mean of every sampled call, the raw
+     * histogram holds each iteration's calls (each with count 1 here).
+     */
+    private static String sample(Class<?> benchmark, String method, String params, double median, double p99,
+            double[]... iterations) {
+        double sum = 0;
+        int calls = 0;
+        StringJoiner histogram = new StringJoiner(", ", "[ [ ", " ] ]");
+        for (double[] iteration : iterations) {
+            StringJoiner bins = new StringJoiner(", ", "[ ", " ]");
+            for (double call : iteration) {
+                bins.add("[ " + call + ", 1 ]");
+                sum += call;
+                calls++;
+            }
+            histogram.add(bins.toString());
+        }
+        double fastest = Arrays.stream(iterations).flatMapToDouble(Arrays::stream).min().orElseThrow();
+        return String.format(Locale.ROOT, """
+                { "jmhVersion" : "1.37", "benchmark" : "%s.%s", "mode" : "sample", "threads" : 1, "forks" : 1,
+                  "jvmArgs" : [ "-Xmx1g", "--add-modules=jdk.incubator.vector" ],
+                  "warmupIterations" : 3, "warmupTime" : "200 ms", "measurementIterations" : %d,
+                  "measurementTime" : "200 ms", "params" : { %s },
+                  "primaryMetric" : { "score" : %s, "scoreError" : 0.001, "scoreConfidence" : [ 0, 1 ],
+                                      "scorePercentiles" : { "0.0" : %s, "50.0" : %s, "99.0" : %s },
+                                      "scoreUnit" : "ms/op", "rawDataHistogram" : %s },
+                  "secondaryMetrics" : { %s } }""", benchmark.getName(), method, iterations.length, params,
+                sum / calls, fastest, median, p99, histogram, alloc(0));
+    }
+
+    private static double[] calls(double... ms) {
+        return ms;
+    }
+
     private static String layerParams(int threads) {
         return "\"layer\" : \"" + LAYER.id() + "\", \"threads\" : \"" + threads + "\"";
     }
@@ -48,17 +85,37 @@ class BenchReportTest {
     void writesBothReportsWithSpeedupsAndPeak(@TempDir Path dir) throws Exception {
         // 16 lanes: one FMA-peak call is 2*16*12*1024 FLOP; the fastest iteration, 0.002 ms,
         // makes a peak of 196.608 GFLOP/s.
+        String oneDnn = "\"layer\" : \"" + LAYER.id() + "\", \"layout\" : \"%s\", \"threads\" : \"%d\"";
         List<String> entries = List.of(
                 entry(FmaPeakBenchmark.class, "fmaChains", 1, "", 0.0025, 0.002, "0.0001", ""),
                 entry(FmaPeakBenchmark.class, "fmaChains", 2, "", 0.004, "\"NaN\"", ""),
-                entry(ConvtBenchmark.class, "forward", 1, layerParams(1), 2.0, "0.1", alloc(0)),
-                entry(ConvtBenchmark.class, "forward", 1, layerParams(2), 1.0, "0.1", alloc(96)),
-                entry(OnnxRuntimeBenchmark.class, "run", 1, layerParams(1), 4.0, "0.2", alloc(1700)),
-                entry(OnnxRuntimeBenchmark.class, "run", 1, layerParams(2), 3.0, "0.2", alloc(1600)),
+                // 3 x 4 B x 8M floats in 10 ms: 10.07 GB/s, so the ridge is at 197 / 10.07 = 19.5 FLOP/byte.
+                entry(StreamBenchmark.class, "triad", 1, "", 10.0, "0.5", ""),
+                // Iteration means 1.9, 2, 2, 2, 2.1: mean 2, sd 0.0707, t(99.95%, 4 df) = 8.610,
+                // so the interval is 2 +- 0.272 ms.
+                sample(ConvtBenchmark.class, "forward", layerParams(1), 1.95, 2.3, calls(1.8, 2.0), calls(2.0),
+                        calls(2.0), calls(2.0), calls(2.1, 2.1)),
+                sample(ConvtBenchmark.class, "forward", layerParams(2), 1.0, 1.0, calls(1.0), calls(1.0), calls(1.0)),
+                sample(OnnxRuntimeBenchmark.class, "run", layerParams(1), 4.0, 4.0, calls(4.0), calls(4.0), calls(4.0)),
+                sample(OnnxRuntimeBenchmark.class, "run", layerParams(2), 3.0, 3.0, calls(3.0), calls(3.0), calls(3.0)),
+                sample(OneDnnBenchmark.class, "forward", String.format(Locale.ROOT, oneDnn, "nchw", 1), 3.0, 3.0,
+                        calls(3.0), calls(3.0), calls(3.0)),
+                sample(OneDnnBenchmark.class, "forward", String.format(Locale.ROOT, oneDnn, "nchw", 2), 2.5, 2.5,
+                        calls(2.5), calls(2.5), calls(2.5)),
+                // Faster than convt, but on its own layout: not a peer a convt user can swap in.
+                sample(OneDnnBenchmark.class, "forward", String.format(Locale.ROOT, oneDnn, "own", 1), 0.5, 0.5,
+                        calls(0.5), calls(0.5), calls(0.5)),
+                // A small layer with convt only: in the latency table, not in the answer.
+                sample(ConvtBenchmark.class, "forward", "\"layer\" : \"seed_s1p0k3\", \"threads\" : \"1\"", 0.0005,
+                        0.002, calls(0.0005), calls(0.0005), calls(0.0005)),
                 entry(ReferenceBenchmark.class, "forward", 1, "\"layer\" : \"" + LAYER.id() + "\"", 100.0, "5", ""));
         Files.writeString(dir.resolve(BenchSuite.RESULTS_JSON), entries.stream().collect(Collectors.joining(",\n", "[\n", "\n]")));
         Files.writeString(dir.resolve(BenchSuite.MACHINE_PROPERTIES), """
                 cpu=Test CPU
+                cpu.family=26
+                cpu.caches=L1d 48K (shared by CPUs 0)
+                git.commit=0123abc
+                git.dirty=no
                 cores=2
                 os=Linux
                 jdk=OpenJDK 25
@@ -73,19 +130,53 @@ class BenchReportTest {
                 load.end=3.50 1.20 0.70
                 duration.seconds=300
                 """);
+        Files.writeString(dir.resolve(PeerInfo.FILE), """
+                onnxruntime.version=9.8.7
+                onnxruntime.dcgan_l2=ConvTranspose node on rank-4 tensors
+                onednn.version=3.11.0 (test)
+                onednn.nchw.dcgan_l2.1=brg_test; src abcd
+                onednn.nchw.dcgan_l2.2=brg_other; src abcd
+                onednn.own.dcgan_l2.1=jit_own; src acdb
+                """);
 
         BenchReport.main(new String[] {dir.toString()});
 
         String markdown = Files.readString(dir.resolve(BenchReport.MARKDOWN));
         String html = Files.readString(dir.resolve(BenchReport.HTML));
-        // convt at 1 thread: 67.1 MFLOP in 2 ms = 33.6 GFLOP/s, 50x the reference, 2x ONNX Runtime.
-        assertTrue(markdown.contains("| dcgan_l2 | convt | 1 | 2 | 0.1 | 33.6 |"), markdown);
-        assertTrue(markdown.contains("| 17.1 % | 50× | 2× | 0 |"), markdown);
+        // convt at 1 thread: 67.1 MFLOP in 2 ms = 33.6 GFLOP/s; mean, +-, median, p99 as above.
+        assertTrue(markdown.contains("| dcgan_l2 | convt | 1 | 2 | 0.272 | 1.95 | 2.3 | 33.6 | 29.5–38.8 |"), markdown);
+        // 50x the reference; 1.5x the fastest NCHW peer (oneDNN at 3 ms, not ONNX Runtime at 4 ms,
+        // and not oneDNN's own layout at 0.5 ms).
+        // Useful FLOPs: 14 of the 16 (input, tap) pairs per axis land in the 8x8 output, so
+        // 67.1 MFLOP x (14/16)^2 = 51.4 MFLOP; in 2 ms 25.7 GFLOP/s, 13.1% of the 197 GFLOP/s peak.
+        assertTrue(markdown.contains("| 25.7 | 13.1 % | 50× | 1.5× | 0 |"), markdown);
+        assertTrue(markdown.contains("| 67.1 MFLOP | 51.4 MFLOP | 76.6 % | timed |"), markdown);
+        // The answer: 3 / (2 +- 0.272) ms is 1.32-1.74, wholly above 1; at 2 threads 2.5 / 1 exactly.
+        assertTrue(markdown.contains("- convt against the fastest NCHW peer: ahead on 1 of 1 layers at 1 thread, geometric"
+                + " mean 1.5× (ahead beyond the 99.9% interval on 1, behind beyond it on 0)."), markdown);
+        assertTrue(markdown.contains("| dcgan_l2 | 1.5× (1.32–1.74) vs oneDNN, NCHW, ahead | 2.5× (2.5–2.5) vs oneDNN,"
+                + " NCHW, ahead |"), markdown);
+        assertTrue(markdown.contains("| commit | 0123abc, local changes: no |"), markdown);
+        assertTrue(markdown.contains("| 1 | 10.1 | 10.1 | 19.5 |"), markdown);
+        // dcgan_l2: 51.4 MFLOP useful over 8.49 MB of operands = 6.05 FLOP/byte, under the ridge:
+        // memory-bound at 10.07 x 6.05 = 60.9 GFLOP/s; convt's 25.7 is 42.2% of it, oneDNN's 17.1 is 28.1%.
+        assertTrue(markdown.contains("| dcgan_l2 | 6.05 | memory (60.9) | 42.2 % | 28.1 % (oneDNN, NCHW) |"), markdown);
+        // Latency in microseconds for the 72-FLOP layer only; dcgan_l2 (67 MFLOP) is over the cap.
+        assertTrue(markdown.contains("| layer | convt, 1 thread: p50 / p99 us | convt, 2 threads: p50 / p99 us |"), markdown);
+        assertTrue(markdown.contains("| seed_s1p0k3 | 0.5 / 2 | – |"), markdown);
+        assertFalse(markdown.contains("| dcgan_l2 | 1950 / 2300 |"), markdown);
+        assertTrue(html.contains("Busy machine: load average up to 3.5 on 2 cores"), "busy banner in the chart");
+        assertTrue(markdown.contains("| 1.5× (oneDNN, NCHW) | 2.5× (oneDNN, NCHW) |"), markdown);
         assertTrue(markdown.contains("| 1 | 197 |"), markdown);
+        assertTrue(markdown.contains("| ONNX Runtime | 9.8.7 (Java package, CPU) |"), markdown);
+        assertTrue(markdown.contains("| dcgan_l2 | ConvTranspose node on rank-4 tensors | 1 thread: brg_test; src abcd;"
+                + " 2 threads: brg_other; src abcd | 1 thread: jit_own; src acdb; 2 threads: – |"), markdown);
         assertTrue(markdown.contains("Test CPU"), markdown);
         assertTrue(markdown.contains("Warning: the load average was above the core count"), markdown);
         assertTrue(html.contains("<svg") && html.contains("</svg>") && html.contains("dcgan_l2"), html);
         assertFalse(html.contains("<script"), "no scripts");
-        assertEquals(1, html.split("http", -1).length - 1, "the only URL is the SVG namespace");
+        // Two charts, each naming the SVG namespace, and no other URL: nothing is fetched.
+        assertEquals(2, html.split("http", -1).length - 1, "URLs");
+        assertEquals(2, html.split("http://www.w3.org/2000/svg\"", -1).length - 1, "SVG namespaces");
     }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * One suite run as the report needs it: JMH's JSON and {@link BenchSuite}'s machine description,
@@ -22,22 +23,31 @@ import java.util.TreeMap;
  */
 final class BenchResults {
 
-    /** What a benchmark class measures. */
+    /** What a benchmark measures: its class, and for oneDNN the layout parameter too. */
     enum Implementation {
-        REFERENCE("scalar reference", ReferenceBenchmark.class),
-        CONVT("convt", ConvtBenchmark.class),
-        ONNX_RUNTIME("ONNX Runtime", OnnxRuntimeBenchmark.class);
+        REFERENCE("scalar reference", ReferenceBenchmark.class, null, false),
+        CONVT("convt", ConvtBenchmark.class, null, false),
+        ONNX_RUNTIME("ONNX Runtime", OnnxRuntimeBenchmark.class, null, true),
+        ONEDNN_NCHW(OneDnnDeconvolution.Layout.NCHW.label, OneDnnBenchmark.class, "nchw", true),
+        /** Not a peer for the answer: a convt user holds NCHW tensors; it shows what a layout change buys. */
+        ONEDNN_OWN(OneDnnDeconvolution.Layout.OWN.label, OneDnnBenchmark.class, "own", false);
 
         final String label;
+        /** Whether it runs on the tensors a convt user holds, so that convt is judged against it. */
+        final boolean nchwPeer;
         private final String benchmarkPrefix;
+        private final String layout;
 
-        Implementation(String label, Class<?> benchmark) {
+        Implementation(String label, Class<?> benchmark, String layout, boolean nchwPeer) {
             this.label = label;
+            this.nchwPeer = nchwPeer;
             this.benchmarkPrefix = benchmark.getName() + ".";
+            this.layout = layout;
         }
 
-        static Optional<Implementation> of(String benchmark) {
-            return Arrays.stream(values()).filter(i -> benchmark.startsWith(i.benchmarkPrefix)).findFirst();
+        static Optional<Implementation> of(String benchmark, Map<String, Object> params) {
+            return Arrays.stream(values()).filter(i -> benchmark.startsWith(i.benchmarkPrefix)
+                    && (i.layout == null || i.layout.equals(params.get("layout")))).findFirst();
         }
     }
 
@@ -45,13 +55,20 @@ final class BenchResults {
      * A JMH score converted to ms per call with its confidence interval (NaN bounds below three
      * measured iterations, where JMH gives none).
      *
+     * <p>In sample mode JMH's own interval comes from all the sampled calls taken as independent,
+     * which makes it far narrower than the run-to-run spread; the interval here is instead the one
+     * JMH's average-time mode would give, Student's t over the means of the measured iterations,
+     * computed from JMH's raw histograms with JMH's own statistics.
+     *
      * @param ms the mean
-     * @param error JMH's scoreError: half-width of the 99.9% confidence interval
+     * @param error half-width of the 99.9% confidence interval
      * @param low lower bound of the interval (may be negative: JMH does not clip it)
      * @param high upper bound of the interval
-     * @param fastest the fastest measured iteration
+     * @param fastest the fastest measured iteration (average time) or call (sample mode)
+     * @param median the median call (sample mode; NaN in average time, which times no single call)
+     * @param p99 the 99th percentile call (sample mode; else NaN)
      */
-    record Timing(double ms, double error, double low, double high, double fastest) {
+    record Timing(double ms, double error, double low, double high, double fastest, double median, double p99) {
 
         /** @return the rate, in GFLOP/s, of {@code flops} done in {@link #ms()} */
         double gflops(double flops) {
@@ -78,8 +95,14 @@ final class BenchResults {
      */
     record Row(SuiteLayer layer, Implementation implementation, int threads, Timing timing, double allocBytesPerCall) {
 
+        /** @return nominal GFLOP/s ({@link SuiteLayer#flops()}) */
         double gflops() {
             return timing.gflops(layer.flops());
+        }
+
+        /** @return useful GFLOP/s ({@link SuiteLayer#usefulFlops()}): only taps that land in the output */
+        double usefulGflops() {
+            return timing.gflops(layer.usefulFlops());
         }
 
         double[] gflopsInterval() {
@@ -149,17 +172,27 @@ final class BenchResults {
     }
 
     final Properties machine;
+    /** What the peers reported ({@link PeerInfo}); empty for results from before it was recorded. */
+    final Properties peers;
     final List<Row> rows;
     final Map<Integer, Peak> peaks;
+    /**
+     * The stream triad per thread count, as a {@link Peak} whose "FLOPs" are bytes, so its
+     * {@link Peak#gflops()} is GB/s; empty for results from before it was measured.
+     */
+    final Map<Integer, Peak> bandwidths;
     final Map<String, Settings> settingsByBenchmark;
     final List<String> jvmArgs;
     final String jmhVersion;
 
-    private BenchResults(Properties machine, List<Row> rows, Map<Integer, Peak> peaks,
-            Map<String, Settings> settingsByBenchmark, List<String> jvmArgs, String jmhVersion) {
+    private BenchResults(Properties machine, Properties peers, List<Row> rows, Map<Integer, Peak> peaks,
+            Map<Integer, Peak> bandwidths, Map<String, Settings> settingsByBenchmark, List<String> jvmArgs,
+            String jmhVersion) {
         this.machine = machine;
+        this.peers = peers;
         this.rows = rows;
         this.peaks = peaks;
+        this.bandwidths = bandwidths;
         this.settingsByBenchmark = settingsByBenchmark;
         this.jvmArgs = jvmArgs;
         this.jmhVersion = jmhVersion;
@@ -185,13 +218,15 @@ final class BenchResults {
         }
         List<Row> rows = new ArrayList<>();
         Map<Integer, Peak> peaks = new TreeMap<>();
+        Map<Integer, Peak> bandwidths = new TreeMap<>();
         Map<String, Settings> settings = new TreeMap<>();
         for (Object e : entries) {
             Map<String, Object> entry = (Map<String, Object>) e;
             String benchmark = (String) entry.get("benchmark");
             Map<String, Object> primary = (Map<String, Object>) entry.get("primaryMetric");
             Timing timing = timing(primary);
-            settings.put(label(benchmark), new Settings((long) Json.number(entry.get("forks")),
+            Map<String, Object> params = (Map<String, Object>) entry.getOrDefault("params", Map.of());
+            settings.put(label(benchmark, params), new Settings((long) Json.number(entry.get("forks")),
                     (long) Json.number(entry.get("warmupIterations")), (String) entry.get("warmupTime"),
                     (long) Json.number(entry.get("measurementIterations")), (String) entry.get("measurementTime")));
             if (benchmark.startsWith(FmaPeakBenchmark.class.getName() + ".")) {
@@ -199,9 +234,13 @@ final class BenchResults {
                 peaks.put(threads, new Peak(threads, timing, FmaPeakBenchmark.flopsPerCall(lanes)));
                 continue;
             }
-            Implementation implementation = Implementation.of(benchmark)
-                    .orElseThrow(() -> new IllegalArgumentException("unknown benchmark " + benchmark));
-            Map<String, Object> params = (Map<String, Object>) entry.get("params");
+            if (benchmark.startsWith(StreamBenchmark.class.getName() + ".")) {
+                int threads = (int) Json.number(entry.get("threads"));
+                bandwidths.put(threads, new Peak(threads, timing, StreamBenchmark.bytesPerCall()));
+                continue;
+            }
+            Implementation implementation = Implementation.of(benchmark, params)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown benchmark " + benchmark + " " + params));
             Object threads = params.get("threads");
             Map<String, Object> secondary = (Map<String, Object>) entry.getOrDefault("secondaryMetrics", Map.of());
             Map<String, Object> alloc = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
@@ -211,13 +250,18 @@ final class BenchResults {
         }
         rows.sort(Comparator.comparing(Row::layer).thenComparing(Row::implementation).thenComparingInt(Row::threads));
         Map<String, Object> first = (Map<String, Object>) entries.get(0);
-        return new BenchResults(machine, rows, peaks, settings, (List<String>) (List<?>) first.get("jvmArgs"),
-                (String) first.get("jmhVersion"));
+        return new BenchResults(machine, PeerInfo.read(dir.resolve(PeerInfo.FILE)), rows, peaks, bandwidths, settings,
+                (List<String>) (List<?>) first.get("jvmArgs"), (String) first.get("jmhVersion"));
     }
 
-    private static String label(String benchmark) {
-        return benchmark.startsWith(FmaPeakBenchmark.class.getName() + ".") ? "FMA peak"
-                : Implementation.of(benchmark).map(i -> i.label).orElse(benchmark);
+    private static String label(String benchmark, Map<String, Object> params) {
+        if (benchmark.startsWith(FmaPeakBenchmark.class.getName() + ".")) {
+            return "FMA peak";
+        }
+        if (benchmark.startsWith(StreamBenchmark.class.getName() + ".")) {
+            return "memory bandwidth (stream triad)";
+        }
+        return Implementation.of(benchmark, params).map(i -> i.label).orElse(benchmark);
     }
 
     @SuppressWarnings("unchecked")
@@ -230,11 +274,31 @@ final class BenchResults {
             case "ns/op" -> 1e-6;
             default -> throw new IllegalArgumentException("expected a time per op, got " + unit);
         };
-        List<Object> interval = (List<Object>) metric.get("scoreConfidence");
         Map<String, Object> percentiles = (Map<String, Object>) metric.get("scorePercentiles");
-        return new Timing(toMs * Json.number(metric.get("score")), toMs * Json.number(metric.get("scoreError")),
-                toMs * Json.number(interval.get(0)), toMs * Json.number(interval.get(1)),
-                toMs * Json.number(percentiles.get("0.0")));
+        double ms = toMs * Json.number(metric.get("score"));
+        double fastest = toMs * Json.number(percentiles.get("0.0"));
+        List<Object> histograms = (List<Object>) metric.get("rawDataHistogram");
+        if (histograms == null) {
+            List<Object> interval = (List<Object>) metric.get("scoreConfidence");
+            return new Timing(ms, toMs * Json.number(metric.get("scoreError")), toMs * Json.number(interval.get(0)),
+                    toMs * Json.number(interval.get(1)), fastest, Double.NaN, Double.NaN);
+        }
+        ListStatistics iterationMeans = new ListStatistics();
+        for (Object fork : histograms) {
+            for (Object iteration : (List<Object>) fork) {
+                double sum = 0;
+                double calls = 0;
+                for (Object bin : (List<Object>) iteration) {
+                    List<Object> valueAndCount = (List<Object>) bin;
+                    sum += Json.number(valueAndCount.get(0)) * Json.number(valueAndCount.get(1));
+                    calls += Json.number(valueAndCount.get(1));
+                }
+                iterationMeans.addValue(toMs * sum / calls);
+            }
+        }
+        double error = iterationMeans.getMeanErrorAt(0.999);
+        return new Timing(ms, error, ms - error, ms + error, fastest, toMs * Json.number(percentiles.get("50.0")),
+                toMs * Json.number(percentiles.get("99.0")));
     }
 
     /** @return the layers measured, in suite order */
@@ -254,10 +318,14 @@ final class BenchResults {
         return rows.stream().filter(r -> r.layer() == layer && r.series().equals(series)).findFirst();
     }
 
-    /** @return the row's share of the FMA peak measured at its thread count, in percent; NaN if none */
+    /**
+     * @return the row's useful FLOP rate as a share of the FMA peak measured at its thread count,
+     *     in percent; NaN if none. Useful, since the taps a kernel skips on the cropped border
+     *     cost it nothing and should not count as work done.
+     */
     double percentOfPeak(Row row) {
         Peak peak = peaks.get(row.threads());
-        return peak == null ? Double.NaN : 100 * row.gflops() / peak.gflops();
+        return peak == null ? Double.NaN : 100 * row.usefulGflops() / peak.gflops();
     }
 
     /** @return how many times faster than the scalar reference; NaN for the reference or without one */
@@ -269,25 +337,134 @@ final class BenchResults {
                 .orElse(Double.NaN);
     }
 
-    /** @return how many times faster than ONNX Runtime at the same thread count; NaN unless convt */
-    double speedupOverOnnxRuntime(Row row) {
-        if (row.implementation() != Implementation.CONVT) {
-            return Double.NaN;
+    /**
+     * How many times faster convt is than a peer: the peer's time over convt's, with an interval
+     * from the two confidence intervals (the peer's slow end over convt's fast end and the reverse:
+     * wide, since it assumes both are off the same way at once).
+     *
+     * @param value peer time / convt time; above 1, convt is faster
+     * @param low the interval's low end, NaN without intervals
+     * @param high the interval's high end, infinite if convt's interval reaches zero
+     * @param peer the peer's row
+     */
+    record Ratio(double value, double low, double high, Row peer) {
+
+        static Ratio of(Row convt, Row peer) {
+            Timing c = convt.timing();
+            Timing p = peer.timing();
+            // JMH does not clip an interval at zero time; a ratio of times cannot go below 0.
+            return new Ratio(p.ms() / c.ms(), Math.max(0, p.low()) / c.high(),
+                    c.low() > 0 ? p.high() / c.low() : Double.POSITIVE_INFINITY, peer);
         }
-        return find(row.layer(), new Series(Implementation.ONNX_RUNTIME, row.threads()))
-                .map(ort -> ort.timing().ms() / row.timing().ms()).orElse(Double.NaN);
+
+        /** @return whether the whole interval lies above 1: convt faster beyond the measurement's spread */
+        boolean clearlyAhead() {
+            return low > 1;
+        }
+
+        /** @return whether the whole interval lies below 1 */
+        boolean clearlyBehind() {
+            return high < 1;
+        }
+    }
+
+    /**
+     * @return the fastest (lowest mean time) implementation on NCHW tensors other than convt, at
+     *     this layer and thread count
+     */
+    Optional<Row> fastestPeer(SuiteLayer layer, int threads) {
+        return rows.stream().filter(r -> r.layer() == layer && r.threads() == threads && r.implementation().nchwPeer)
+                .min(Comparator.comparingDouble(r -> r.timing().ms()));
+    }
+
+    /** @return convt against the fastest NCHW peer at the row's thread count; empty unless convt with a peer */
+    Optional<Ratio> versusFastestPeer(Row row) {
+        if (row.implementation() != Implementation.CONVT) {
+            return Optional.empty();
+        }
+        return fastestPeer(row.layer(), row.threads()).map(peer -> Ratio.of(row, peer));
+    }
+
+    /**
+     * The answer at one thread count: on how many layers convt is faster than the fastest NCHW
+     * peer, and by how much overall.
+     *
+     * @param threads the thread count
+     * @param layers layers with both a convt row and a peer row
+     * @param ahead layers where convt's mean is the lower
+     * @param clearlyAhead layers where the whole ratio interval lies above 1
+     * @param clearlyBehind layers where it lies below 1
+     * @param geometricMean the geometric mean of the ratios (peer time / convt time)
+     */
+    record Answer(int threads, int layers, int ahead, int clearlyAhead, int clearlyBehind, double geometricMean) {
+        /** @return e.g. "ahead on 9 of 14 layers at 1 thread, geometric mean 1.12×" */
+        String headline() {
+            return "ahead on " + ahead + " of " + layers + " layers at " + BenchReport.threads(threads)
+                    + ", geometric mean " + Numbers.times(geometricMean);
+        }
+
+        /** @return e.g. "ahead beyond the 99.9% interval on 7, behind beyond it on 2" */
+        String detail() {
+            return "ahead beyond the 99.9% interval on " + clearlyAhead + ", behind beyond it on " + clearlyBehind;
+        }
+    }
+
+    /** @return the thread counts convt was measured at, ascending */
+    List<Integer> convtThreadCounts() {
+        return rows.stream().filter(r -> r.implementation() == Implementation.CONVT).map(Row::threads).distinct()
+                .sorted().toList();
+    }
+
+    /** @return the answer at {@code threads}; empty if no layer has both convt and a peer there */
+    Optional<Answer> answer(int threads) {
+        List<Ratio> ratios = rows.stream().filter(r -> r.implementation() == Implementation.CONVT && r.threads() == threads)
+                .map(this::versusFastestPeer).flatMap(Optional::stream).toList();
+        if (ratios.isEmpty()) {
+            return Optional.empty();
+        }
+        double logSum = ratios.stream().mapToDouble(r -> Math.log(r.value())).sum();
+        return Optional.of(new Answer(threads, ratios.size(), (int) ratios.stream().filter(r -> r.value() > 1).count(),
+                (int) ratios.stream().filter(Ratio::clearlyAhead).count(),
+                (int) ratios.stream().filter(Ratio::clearlyBehind).count(), Math.exp(logSum / ratios.size())));
+    }
+
+    /** @return the highest 1-minute load average recorded at the start or end; NaN if none */
+    double peakLoad() {
+        double peak = Double.NaN;
+        for (String key : List.of("load.start", "load.end")) {
+            String load = machine.getProperty(key, "");
+            if (!load.isBlank() && !load.equals("unknown")) {
+                double oneMinute = Double.parseDouble(load.split(" ")[0]);
+                peak = Double.isNaN(peak) ? oneMinute : Math.max(peak, oneMinute);
+            }
+        }
+        return peak;
+    }
+
+    /**
+     * Where one layer stands under the two roofs at one thread count.
+     *
+     * @param intensity useful FLOPs per byte of input, weights, bias and output
+     * @param memoryBound whether the bandwidth roof is the lower one at that intensity
+     * @param roofGflops the lower roof: {@code min(FMA peak, bandwidth * intensity)}
+     */
+    record Roof(double intensity, boolean memoryBound, double roofGflops) {}
+
+    /** @return the layer's place under the roofs at {@code threads}; empty without both roofs measured there */
+    Optional<Roof> roof(SuiteLayer layer, int threads) {
+        Peak peak = peaks.get(threads);
+        Peak bandwidth = bandwidths.get(threads);
+        if (peak == null || bandwidth == null) {
+            return Optional.empty();
+        }
+        double intensity = layer.usefulFlops() / layer.bytes();
+        double memoryRoof = bandwidth.gflops() * intensity;
+        return Optional.of(new Roof(intensity, memoryRoof < peak.gflops(), Math.min(memoryRoof, peak.gflops())));
     }
 
     /** @return whether the 1-minute load average at the start or end exceeded the core count */
     boolean busyMachine() {
-        int cores = Integer.parseInt(machine.getProperty("cores", "1"));
-        for (String key : List.of("load.start", "load.end")) {
-            String load = machine.getProperty(key, "");
-            if (!load.isBlank() && !load.equals("unknown") && Double.parseDouble(load.split(" ")[0]) > cores) {
-                return true;
-            }
-        }
-        return false;
+        return peakLoad() > Integer.parseInt(machine.getProperty("cores", "1"));
     }
 
     /** @return reference-less layers by the suite's FLOP cap, from the machine file */

@@ -66,8 +66,9 @@ public final class BenchSuite {
     /**
      * Suite sizes. convt gets seconds of warm-up even in a smoke run: its kernels run in the
      * interpreter, a thousand times slower, until C2 has compiled them, which takes 2 to 6 s of
-     * calls on this 2-core machine; a warm-up shorter than that times the interpreter. ONNX Runtime
-     * is native code and needs only a few calls. Quick runs take five short measured iterations
+     * calls on this 2-core machine; a warm-up shorter than that times the interpreter. The peers
+     * (ONNX Runtime, oneDNN) are native code and need only a few calls, but are measured for as
+     * long as convt, so that neither side's figure rests on fewer calls. Quick runs take five short measured iterations
      * rather than three long ones: JMH gives no interval below three, and with few iterations
      * Student's t makes its 99.9% interval very wide. The FMA peak, cheap and the denominator of
      * every "% of peak", gets more iterations.
@@ -83,7 +84,7 @@ public final class BenchSuite {
                 new Iterations(1, 5, TimeValue.milliseconds(100), 2, TimeValue.milliseconds(100)),
                 new Iterations(1, 1, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)), 0.2),
         QUICK(new Iterations(1, 5, TimeValue.seconds(1), 5, TimeValue.milliseconds(200)),
-                new Iterations(1, 3, TimeValue.milliseconds(100), 5, TimeValue.milliseconds(100)),
+                new Iterations(1, 3, TimeValue.milliseconds(200), 5, TimeValue.milliseconds(200)),
                 new Iterations(1, 5, TimeValue.milliseconds(200), 5, TimeValue.milliseconds(200)),
                 new Iterations(1, 1, TimeValue.milliseconds(100), 3, TimeValue.milliseconds(100)), 0.2),
         FULL(new Iterations(2, 8, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
@@ -122,22 +123,30 @@ public final class BenchSuite {
         Properties machine = describeMachine(cores);
         long started = System.nanoTime();
         List<RunResult> all = new ArrayList<>();
-        Path expectedCache = Files.createTempDirectory("convt-bench-expected");
+        Properties peers;
+        Path scratch = Files.createTempDirectory("convt-bench");
+        Path peerInfo = scratch.resolve("peers");
+        Files.createDirectory(peerInfo);
         try {
             for (String threads : threadCounts) {
-                all.addAll(run(options(size.peak, FmaPeakBenchmark.class, expectedCache)
+                all.addAll(run(options(size.peak, FmaPeakBenchmark.class, scratch)
+                        .threads(Integer.parseInt(threads))));
+                all.addAll(run(options(size.peak, StreamBenchmark.class, scratch)
                         .threads(Integer.parseInt(threads))));
             }
-            all.addAll(run(options(size.convt, ConvtBenchmark.class, expectedCache).param("layer", ids(layers))
+            all.addAll(run(options(size.convt, ConvtBenchmark.class, scratch).param("layer", ids(layers))
                     .param("threads", threadCounts).addProfiler(GCProfiler.class)));
-            all.addAll(run(options(size.peer, OnnxRuntimeBenchmark.class, expectedCache).param("layer", ids(layers))
+            all.addAll(run(options(size.peer, OnnxRuntimeBenchmark.class, scratch).param("layer", ids(layers))
                     .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+            all.addAll(run(options(size.peer, OneDnnBenchmark.class, scratch).param("layer", ids(layers))
+                    .param("threads", threadCounts).param("layout", "nchw", "own").addProfiler(GCProfiler.class)));
             if (!referenceLayers.isEmpty()) {
-                all.addAll(run(options(size.reference, ReferenceBenchmark.class, expectedCache)
+                all.addAll(run(options(size.reference, ReferenceBenchmark.class, scratch)
                         .param("layer", ids(referenceLayers))));
             }
+            peers = PeerInfo.merge(peerInfo);
         } finally {
-            deleteTree(expectedCache);
+            deleteTree(scratch);
         }
 
         Files.createDirectories(results);
@@ -153,19 +162,24 @@ public final class BenchSuite {
         try (var out = Files.newBufferedWriter(results.resolve(MACHINE_PROPERTIES), StandardCharsets.UTF_8)) {
             machine.store(out, "written by " + BenchSuite.class.getName());
         }
-        System.out.println("Wrote " + results.resolve(RESULTS_JSON) + " and " + results.resolve(MACHINE_PROPERTIES));
+        try (var out = Files.newBufferedWriter(results.resolve(PeerInfo.FILE), StandardCharsets.UTF_8)) {
+            peers.store(out, "what the peers reported in the benchmark forks, written by " + BenchSuite.class.getName());
+        }
+        System.out.println("Wrote " + results.resolve(RESULTS_JSON) + ", " + results.resolve(MACHINE_PROPERTIES) + " and "
+                + results.resolve(PeerInfo.FILE));
     }
 
     /**
      * Options for one benchmark class; the caller adds parameters. Every class runs in its own
      * {@link Runner} because the reference takes other iterations and other layers.
      */
-    private static ChainedOptionsBuilder options(Iterations iterations, Class<?> benchmark, Path expectedCache) {
+    private static ChainedOptionsBuilder options(Iterations iterations, Class<?> benchmark, Path scratch) {
         return iterations.applyTo(new OptionsBuilder())
                 .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
                 // Replaces the launching JVM's flags, which forks would otherwise inherit. A fixed
                 // heap, so heap sizing does not differ between benchmarks.
-                .jvmArgs("-Xms1g", "-Xmx1g", "-D" + ExpectedOutput.CACHE_PROPERTY + "=" + expectedCache)
+                .jvmArgs("-Xms1g", "-Xmx1g", "-D" + ExpectedOutput.CACHE_PROPERTY + "=" + scratch,
+                        "-D" + PeerInfo.DIRECTORY_PROPERTY + "=" + scratch.resolve("peers"))
                 .shouldFailOnError(true);
     }
 
@@ -204,6 +218,8 @@ public final class BenchSuite {
         p.setProperty("vector.species", species.toString());
         p.setProperty("vector.bits", Integer.toString(species.vectorBitSize()));
         p.setProperty("vector.lanes", Integer.toString(species.length()));
+        // exec:exec runs the suite in the project directory.
+        Provenance.describe(p, Path.of("").toAbsolutePath());
         p.setProperty("load.start", loadAverage());
         p.setProperty("date", ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         return p;

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * The output is checked against the reference before and after timing.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {ForkFlags.VECTOR_API, ForkFlags.NATIVE_ACCESS})
 public class ConvtBenchmark {

@@ -6,7 +6,6 @@ import dev.convt.bench.BenchResults.Row;
 import dev.convt.bench.BenchResults.Series;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,7 +18,8 @@ final class ReportChart {
     private static final int LEFT = 170;
     private static final int PLOT_WIDTH = 820;
     private static final int RIGHT = 70;
-    private static final int TOP = 92;
+    private static final int TOP = 108;
+    private static final int LEGEND_LINE = 16;
     private static final int BOTTOM = 44;
     private static final int BAR = 11;
     private static final int BAR_GAP = 2;
@@ -29,12 +29,14 @@ final class ReportChart {
     private static final Map<Implementation, String[]> COLOURS = Map.of(
             Implementation.REFERENCE, new String[] {"#8c8c8c", "#c8c8c8"},
             Implementation.CONVT, new String[] {"#1f4e99", "#5b9bd5"},
-            Implementation.ONNX_RUNTIME, new String[] {"#b4490f", "#f4a66a"});
+            Implementation.ONNX_RUNTIME, new String[] {"#b4490f", "#f4a66a"},
+            Implementation.ONEDNN_NCHW, new String[] {"#2e7d32", "#81c784"},
+            Implementation.ONEDNN_OWN, new String[] {"#6a3d9a", "#b39ddb"});
 
     private final BenchResults results;
     private final double logMin;
     private final double logMax;
-    private final StringBuilder svg = new StringBuilder();
+    private Svg svg;
 
     private ReportChart(BenchResults results) {
         this.results = results;
@@ -72,20 +74,18 @@ final class ReportChart {
                 + GROUP_GAP * (groups.size() - 1);
         int width = LEFT + PLOT_WIDTH + RIGHT;
         int height = TOP + plotHeight + BOTTOM;
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\""
-                + " aria-label=\"GFLOP/s per layer and implementation\">\n", width, height, width, height));
+        svg = new Svg(width, height, "GFLOP/s per layer and implementation");
         drawLegend();
         int y = TOP;
         for (int g = 0; g < groups.size(); g++) {
             List<Row> group = groups.get(g);
             int groupHeight = group.size() * (BAR + BAR_GAP);
             if (g % 2 == 0) {
-                rect(0, y - GROUP_GAP / 2.0, width, groupHeight + GROUP_GAP, "#f3f5f8");
+                svg.rect(0, y - GROUP_GAP / 2.0, width, groupHeight + GROUP_GAP, "#f3f5f8");
             }
             SuiteLayer layer = layers.get(g);
-            text(LEFT - 8, y + groupHeight / 2.0 - 1, "end", "bold", layer.id());
-            text(LEFT - 8, y + groupHeight / 2.0 + 11, "end", "fill=\"#666\"",
+            svg.text(LEFT - 8, y + groupHeight / 2.0 - 1, "end", "font-weight=\"bold\"", layer.id());
+            svg.text(LEFT - 8, y + groupHeight / 2.0 + 11, "end", "fill=\"#666\"",
                     Numbers.flops(layer.flops()) + "/call");
             y += GROUP_GAP + groupHeight;
         }
@@ -99,18 +99,25 @@ final class ReportChart {
             y += GROUP_GAP;
         }
         drawPeaks(TOP, TOP + plotHeight);
-        return svg.append("</svg>\n").toString();
+        return svg.end();
     }
 
     private void drawLegend() {
-        double lx = LEFT;
+        double lx = 8;
+        double ly = 8;
         for (Series series : results.series()) {
-            rect(lx, 8, 12, 12, colour(series));
-            text(lx + 16, 18, "start", "", series.label());
-            lx += 28 + 6.2 * series.label().length();
+            double itemWidth = 28 + 6.2 * series.label().length();
+            // Ten series do not fit one line: wrap rather than run off the image.
+            if (lx + itemWidth > LEFT + PLOT_WIDTH + RIGHT) {
+                lx = 8;
+                ly += LEGEND_LINE;
+            }
+            svg.rect(lx, ly, 12, 12, colour(series));
+            svg.text(lx + 16, ly + 10, "start", "", series.label());
+            lx += itemWidth;
         }
-        text(LEFT, 36, "start", "fill=\"#444\"", "GFLOP/s, log scale; whiskers: JMH 99.9% confidence interval"
-                + " (arrow: unbounded above); dashed red: measured Vector API FMA peak");
+        svg.text(8, ly + LEGEND_LINE + 12, "start", "fill=\"#444\"", "GFLOP/s (nominal FLOPs), log scale; whiskers:"
+                + " 99.9% confidence interval (arrow: unbounded above); dashed red: measured Vector API FMA peak");
     }
 
     private void drawAxis(int top, int bottom) {
@@ -122,52 +129,50 @@ final class ReportChart {
                 }
                 double gx = x(v);
                 boolean major = step == 1;
-                line(gx, top - 4, gx, bottom, major ? "#b0b0b0" : "#e0e0e0", null);
+                svg.line(gx, top - 4, gx, bottom, major ? "#b0b0b0" : "#e0e0e0", null);
                 if (major || PLOT_WIDTH / (logMax - logMin) > 150) {
-                    text(gx, bottom + 14, "middle", major ? "" : "fill=\"#888\"", Numbers.significant(v));
+                    svg.text(gx, bottom + 14, "middle", major ? "" : "fill=\"#888\"", Numbers.significant(v));
                 }
             }
         }
-        text(LEFT + PLOT_WIDTH / 2.0, bottom + 32, "middle", "bold", "GFLOP/s (log scale)");
+        svg.text(LEFT + PLOT_WIDTH / 2.0, bottom + 32, "middle", "font-weight=\"bold\"", "GFLOP/s (log scale)");
     }
 
     private void drawBar(Row row, double y) {
         double v = row.gflops();
         double[] interval = row.gflopsInterval();
         double end = x(v);
-        svg.append("<g>");
-        svg.append("<title>").append(Html.escape(row.layer().id() + ", " + row.series().label() + ": "
-                + Numbers.significant(v) + " GFLOP/s, " + Numbers.significant(row.timing().ms()) + " ms/call"))
-                .append("</title>");
-        rect(LEFT, y, Math.max(1, end - LEFT), BAR, colour(row.series()));
+        svg.group(row.layer().id() + ", " + row.series().label() + ": " + Numbers.significant(v) + " GFLOP/s, "
+                + Numbers.significant(row.timing().ms()) + " ms/call");
+        svg.rect(LEFT, y, Math.max(1, end - LEFT), BAR, colour(row.series()));
         double labelX = end;
         if (Double.isFinite(interval[0]) && !Double.isNaN(interval[1])) {
             double lo = Math.max(LEFT, x(interval[0]));
             double mid = y + BAR / 2.0;
-            line(lo, mid - 3, lo, mid + 3, "#222", null);
+            svg.line(lo, mid - 3, lo, mid + 3, "#222", null);
             if (interval[1] == Double.POSITIVE_INFINITY || x(interval[1]) > LEFT + PLOT_WIDTH) {
                 // Open towards the fast side: a short arrow, so the label stays by its bar.
                 double tip = end + 16;
-                line(lo, mid, tip, mid, "#222", null);
-                svg.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1f l-5 -3 v6 z\" fill=\"#222\"/>\n", tip, mid));
+                svg.line(lo, mid, tip, mid, "#222", null);
+                svg.arrowHead(tip, mid, "#222");
                 labelX = tip;
             } else {
                 double hi = x(interval[1]);
-                line(lo, mid, hi, mid, "#222", null);
-                line(hi, mid - 3, hi, mid + 3, "#222", null);
+                svg.line(lo, mid, hi, mid, "#222", null);
+                svg.line(hi, mid - 3, hi, mid + 3, "#222", null);
                 labelX = Math.max(labelX, hi);
             }
         }
-        text(labelX + 4, y + BAR - 1.5, "start", "font-size=\"10\"", Numbers.significant(v));
-        svg.append("</g>\n");
+        svg.text(labelX + 4, y + BAR - 1.5, "start", "font-size=\"10\"", Numbers.significant(v));
+        svg.endGroup();
     }
 
     private void drawPeaks(int top, int bottom) {
         int i = 0;
         for (Peak peak : results.peaks.values()) {
             double px = x(peak.gflops());
-            line(px, top - 6 - 14 * i, px, bottom, "#c00000", "stroke-dasharray=\"5,3\"");
-            text(px - 4, top - 9 - 14 * i, "end", "fill=\"#c00000\"", "FMA peak, " + peak.threads()
+            svg.line(px, top - 6 - 14 * i, px, bottom, "#c00000", "stroke-dasharray=\"5,3\"");
+            svg.text(px - 4, top - 9 - 14 * i, "end", "fill=\"#c00000\"", "FMA peak, " + peak.threads()
                     + (peak.threads() == 1 ? " thread: " : " threads: ") + Numbers.significant(peak.gflops())
                     + " GFLOP/s");
             i++;
@@ -177,24 +182,5 @@ final class ReportChart {
     private static String colour(Series series) {
         String[] shades = COLOURS.get(series.implementation());
         return shades[series.threads() == 1 ? 0 : 1];
-    }
-
-    private void rect(double x, double y, double w, double h, String fill) {
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
-                x, y, w, h, fill));
-    }
-
-    private void line(double x1, double y1, double x2, double y2, String stroke, String extra) {
-        svg.append(String.format(Locale.ROOT,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"%s/>", x1, y1, x2, y2, stroke,
-                extra == null ? "" : " " + extra));
-        svg.append('\n');
-    }
-
-    /** @param style extra attributes, or "bold" */
-    private void text(double x, double y, String anchor, String style, String content) {
-        String attributes = "bold".equals(style) ? "font-weight=\"bold\"" : style;
-        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>\n", x, y,
-                anchor, attributes.isEmpty() ? "" : " " + attributes, Html.escape(content)));
     }
 }

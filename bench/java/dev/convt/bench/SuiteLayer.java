@@ -92,6 +92,39 @@ public enum SuiteLayer {
         return geometry().flops();
     }
 
+    /**
+     * The FLOPs that reach the output: like {@link #flops()}, but counting only the (input, tap)
+     * pairs whose output position lies inside the cropped output; padding and a stride smaller
+     * than the kernel leave some taps on the border that is cut away.
+     *
+     * @return {@code 2 * N * Cin * (Cout/groups) * usefulPairs(H) * usefulPairs(W)}
+     */
+    public double usefulFlops() {
+        ConvTransposeGeometry g = geometry();
+        return 2.0 * g.batch() * spec.inChannels() * ((double) spec.outChannels() / spec.groups())
+                * usefulPairs(g.height()) * usefulPairs(g.width());
+    }
+
+    /** @return the (input, tap) pairs along one axis whose output {@code i*stride - padBegin + k*dilation} is kept */
+    private static long usefulPairs(ConvTransposeGeometry.Axis axis) {
+        long pairs = 0;
+        for (long i = 0; i < axis.in(); i++) {
+            for (long k = 0; k < axis.kernel(); k++) {
+                long o = i * axis.stride() - axis.padBegin() + k * axis.dilation();
+                if (o >= 0 && o < axis.out()) {
+                    pairs++;
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** @return bytes of input, weights, bias and output: what one call must at least read or write once */
+    public double bytes() {
+        ConvTransposeGeometry g = geometry();
+        return (double) Float.BYTES * (g.inputCount() + spec.weightCount() + spec.outChannels() + g.outputCount());
+    }
+
     /** @return e.g. {@code (1,512,4,4) -> (1,256,8,8)} */
     public String shapes() {
         ConvTransposeGeometry g = geometry();
