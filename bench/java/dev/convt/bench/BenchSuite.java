@@ -145,6 +145,13 @@ public final class BenchSuite {
                         .param("layer", ids(referenceLayers))));
             }
             peers = PeerInfo.merge(peerInfo);
+            // The forks' species, not this JVM's: their flags may widen it.
+            for (String key : List.of("vector.species", "vector.bits", "vector.lanes")) {
+                Object forks = peers.remove(key);
+                if (forks != null) {
+                    machine.setProperty(key, forks.toString());
+                }
+            }
         } finally {
             deleteTree(scratch);
         }
@@ -180,7 +187,24 @@ public final class BenchSuite {
                 // heap, so heap sizing does not differ between benchmarks.
                 .jvmArgs("-Xms1g", "-Xmx1g", "-D" + ExpectedOutput.CACHE_PROPERTY + "=" + scratch,
                         "-D" + PeerInfo.DIRECTORY_PROPERTY + "=" + scratch.resolve("peers"))
+                .jvmArgsAppend(vectorWidthFlags())
                 .shouldFailOnError(true);
+    }
+
+    /**
+     * {@code -XX:UseAVX=3} where the CPU has AVX-512: HotSpot keeps it off by default on Intel
+     * Skylake server CPUs, which would halve the Vector API's width against native peers that use
+     * it; elsewhere the flag is the default. Other CPUs and architectures get no flag.
+     */
+    static String[] vectorWidthFlags() {
+        try {
+            Path cpuinfo = Path.of("/proc/cpuinfo");
+            boolean avx512 = Files.isReadable(cpuinfo)
+                    && Pattern.compile("\\bavx512f\\b").matcher(Files.readString(cpuinfo)).find();
+            return avx512 ? new String[] {"-XX:UseAVX=3"} : new String[0];
+        } catch (IOException e) {
+            return new String[0];
+        }
     }
 
     private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {

@@ -7,9 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
@@ -36,6 +38,17 @@ public class FmaPeakBenchmark {
     /** Below 1, so every chain converges to {@code addend / (1 - multiplier)} without overflow or denormals. */
     public float multiplier = 0.999f;
     public float addend = 0.001f;
+
+    /**
+     * Records the species the forks run with, which JVM flags of the forks alone decide (see
+     * {@link BenchSuite#vectorWidthFlags()}), for the report and for the FLOPs of a call.
+     */
+    @Setup(Level.Trial)
+    public void recordSpecies() {
+        PeerInfo.record("vector.species", SPECIES.toString());
+        PeerInfo.record("vector.bits", Integer.toString(SPECIES.vectorBitSize()));
+        PeerInfo.record("vector.lanes", Integer.toString(SPECIES.length()));
+    }
 
     /**
      * @param lanes floats per vector of the species the benchmark ran with
