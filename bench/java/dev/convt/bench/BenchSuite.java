@@ -185,9 +185,10 @@ public final class BenchSuite {
                 .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
                 // Replaces the launching JVM's flags, which forks would otherwise inherit. A fixed
                 // heap, so heap sizing does not differ between benchmarks.
-                .jvmArgs("-Xms1g", "-Xmx1g", "-D" + ExpectedOutput.CACHE_PROPERTY + "=" + scratch,
-                        "-D" + PeerInfo.DIRECTORY_PROPERTY + "=" + scratch.resolve("peers"))
-                .jvmArgsAppend(vectorWidthFlags())
+                .jvmArgs(Stream.concat(Stream.of("-Xms1g", "-Xmx1g", "-D" + ExpectedOutput.CACHE_PROPERTY + "=" + scratch,
+                        "-D" + PeerInfo.DIRECTORY_PROPERTY + "=" + scratch.resolve("peers")),
+                        // jvmArgs, not jvmArgsAppend: that would replace the @Fork annotations' flags.
+                        Stream.of(vectorWidthFlags())).toArray(String[]::new))
                 .shouldFailOnError(true);
     }
 
