@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Each micro-kernel alone on L1-resident operands (about 20 KB), so its time is the tile's own
- * ceiling: compare {@link #FLOPS_SQUARE} or {@link #FLOPS_NARROW} per call with the FMA peak that
+ * ceiling: compare {@link #FLOPS_SQUARE}, {@link #FLOPS_WIDE} or {@link #FLOPS_NARROW} per call with the FMA peak that
  * {@code dev.convt.bench.FmaPeakBenchmark} measures in the same run. Operands are shaped as the
  * plans use them: 4 taps (segments) of 64 input channels (steps), shifted vector loads.
  *
@@ -38,6 +38,8 @@ public class TileKernelBenchmark {
     static final int STEPS = 64;
     /** FLOPs of one square-tile call: 16 accumulators of LANES floats, two per FMA. */
     public static final double FLOPS_SQUARE = 2.0 * 16 * LANES * SEGMENTS * STEPS;
+    /** FLOPs of one wide-tile call: 24 accumulators. */
+    public static final double FLOPS_WIDE = 2.0 * 24 * LANES * SEGMENTS * STEPS;
     /** FLOPs of one narrow-tile call: 18 accumulators. */
     public static final double FLOPS_NARROW = 2.0 * 18 * LANES * SEGMENTS * STEPS;
 
@@ -47,8 +49,9 @@ public class TileKernelBenchmark {
     private final long[] windowStarts = new long[SEGMENTS];
     private final long[] weightStarts4 = new long[SEGMENTS];
     private final long[] weightStarts3 = new long[SEGMENTS];
+    private final long[] weightStarts6 = new long[SEGMENTS];
     private final int[] narrowOffsets = new int[TileKernel.NARROW_VECTORS];
-    private final int[] base = new int[TileKernel.BROADCASTS];
+    private final int[] base = new int[TileKernel.WIDE_BROADCASTS];
     private float[] sums;
 
     @Setup(Level.Trial)
@@ -56,16 +59,17 @@ public class TileKernelBenchmark {
         arena = Arena.ofConfined();
         long plane = 6L * LANES;
         window = filled(arena.allocate((STEPS * plane + 2 * LANES) * Float.BYTES, 64));
-        weights = filled(arena.allocate(4L * SEGMENTS * STEPS * Float.BYTES, 64));
+        weights = filled(arena.allocate(6L * SEGMENTS * STEPS * Float.BYTES, 64));
         for (int s = 0; s < SEGMENTS; s++) {
             windowStarts[s] = s;  // tap shifts: each vector load straddles two lines, as in the plans
             weightStarts4[s] = 4L * STEPS * s;
             weightStarts3[s] = 3L * STEPS * s;
+            weightStarts6[s] = 6L * STEPS * s;
         }
         for (int v = 0; v < narrowOffsets.length; v++) {
             narrowOffsets[v] = v * LANES;
         }
-        sums = new float[6 * 4 * LANES];
+        sums = new float[6 * 6 * LANES];
         for (int b = 0; b < base.length; b++) {
             base[b] = b * 6 * LANES;
         }
@@ -91,11 +95,25 @@ public class TileKernelBenchmark {
         return sums[0];
     }
 
+    /** The pixel-tiled plan's wide tile: 4 window vectors x 6 broadcast weights, one segment per call. */
+    @Benchmark
+    public float segmentTile6x4() {
+        TileKernel.storeZeros(sums, base, TileKernel.WIDE_BROADCASTS, TileKernel.VECTORS);
+        for (int s = 0; s < SEGMENTS; s++) {
+            TileKernel.computeWideTile(window, windowStarts[s], 6L * LANES, LANES, 2 * LANES, 3 * LANES, weights,
+                    weightStarts6[s], 6, STEPS, sums, base);
+        }
+        return sums[0];
+    }
+
     /** The pixel-tiled plan's narrow tile: 6 window vectors x 3 broadcast weights. */
     @Benchmark
     public float segmentTile3x6() {
-        TileKernel.computeNarrowTile(window, windowStarts, 6L * LANES, narrowOffsets, weights, weightStarts3, 3,
-                SEGMENTS, STEPS, sums, base);
+        TileKernel.storeZeros(sums, base, TileKernel.NARROW_BROADCASTS, TileKernel.NARROW_VECTORS);
+        for (int s = 0; s < SEGMENTS; s++) {
+            TileKernel.computeNarrowTile(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s],
+                    3, STEPS, sums, base);
+        }
         return sums[0];
     }
 }

@@ -56,20 +56,22 @@ final class PanelPacker {
 
     /**
      * Copies the input window rows {@code [row0, row0 + rows)} x columns {@code [col0, col0 +
-     * width)} of every channel into {@code window}, laid out {@code [channel][row][width]} with
-     * {@code plane} floats per channel ({@code width} a multiple of the vector length). Pixels
-     * outside the image become zero, so a kernel tap may read any shifted vector of the window.
+     * width)} of every channel into {@code window}, the {@code width} columns of (channel c, row r)
+     * from float {@code c * channelPitch + r * rowPitch} on ({@code width} a multiple of the vector
+     * length). Pixels outside the image become zero, so a kernel tap may read any shifted vector of
+     * the window.
      */
-    static void packWindow(Source s, int row0, int rows, int col0, int width, long plane, MemorySegment window) {
+    static void packWindow(Source s, int row0, int rows, int col0, int width, long channelPitch, long rowPitch,
+            MemorySegment window) {
         int x0 = Math.clamp(col0, 0, s.width);
         int x1 = Math.clamp((long) col0 + width, x0, s.width);
         if (x1 - x0 >= LONG_ROW) {
-            copyRows(s, row0, rows, col0, width, plane, window, x0, x1);
+            copyRows(s, row0, rows, col0, width, channelPitch, rowPitch, window, x0, x1);
             return;
         }
         for (int r = 0; r < rows; r++) {
             for (int x = 0; x < width; x += LANES) {
-                copyChannels(s, row0 + r, col0 + x, LANES, window, (long) r * width + x, plane);
+                copyChannels(s, row0 + r, col0 + x, LANES, window, r * rowPitch + x, channelPitch);
             }
         }
     }
@@ -79,14 +81,14 @@ final class PanelPacker {
      * sweeping the channels innermost would touch a new page with every vector. Rows that reach
      * outside the image are zeroed first; the image columns {@code [x0, x1)} are then copied over.
      */
-    private static void copyRows(Source s, int row0, int rows, int col0, int width, long plane, MemorySegment window,
-            int x0, int x1) {
+    private static void copyRows(Source s, int row0, int rows, int col0, int width, long channelPitch, long rowPitch,
+            MemorySegment window, int x0, int x1) {
         for (int c = 0; c < s.channels; c++) {
             long channel = (s.channelBase + c * s.plane) * Float.BYTES;
             for (int r = 0; r < rows; r++) {
                 int iy = row0 + r;
                 boolean rowInside = iy >= 0 && iy < s.height;
-                long dst = (c * plane + (long) r * width) * Float.BYTES;
+                long dst = (c * channelPitch + r * rowPitch) * Float.BYTES;
                 if (!rowInside || x0 > col0 || x1 < col0 + width) {
                     for (int x = 0; x < width; x += LANES) {
                         ZERO.intoMemorySegment(window, dst + (long) x * Float.BYTES, ORDER);

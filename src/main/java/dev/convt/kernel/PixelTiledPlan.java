@@ -62,6 +62,16 @@ final class PixelTiledPlan extends ExecutionPlan {
     static final long PANEL_BUDGET = 1 << 18;
     /** Tasks a layer gets at least, when its grid rows have the columns to cut: work for every thread. */
     static final int MIN_TASKS = 16;
+    /** The tiles the cost model chooses among: rows of {@link TileKernel}'s square, narrow and wide tiles. */
+    private static final int[] TILE_ROWS = {TileKernel.BROADCASTS, TileKernel.NARROW_BROADCASTS,
+            TileKernel.WIDE_BROADCASTS};
+    /**
+     * The wide tile's time per FMA against the square tile's, in a plan: each vector load feeds 6
+     * FMAs instead of 4 (dcgan_l4 +15%, hifigan_up1 +31% side by side on Zen 5).
+     */
+    private static final double WIDE_SPEED = 0.87;
+    /** The wide tile's sums round-trip through scratch once per tap: about this many steps' time (dil_group, 16 steps: -10%). */
+    private static final double WIDE_CALL_STEPS = 4;
     /** Packing a panel costs about as much as this many rows of tile work, in the cost model. */
     private static final int PACKING_ROWS = 4;
     /** Two-table indices interleaving lanes {@code 0..L/2-1} (and {@code L/2..L-1}) of two phase rows. */
@@ -114,22 +124,22 @@ final class PixelTiledPlan extends ExecutionPlan {
         ConvTransposeGeometry.Axis ax = geometry.width();
         boolean shiftedY = false;
         boolean shiftedX = false;
-        boolean narrow = false;
+        int rowsChosen = TileKernel.BROADCASTS;
         double best = Double.MAX_VALUE;
         // Ties go to the square tile, listed first: it has the longer record.
-        for (int choice = 0; choice < 8; choice++) {
-            int rows = (choice & 4) != 0 ? TileKernel.NARROW_BROADCASTS : TileKernel.BROADCASTS;
+        for (int choice = 0; choice < 4 * TILE_ROWS.length; choice++) {
+            int rows = TILE_ROWS[choice / 4];
             double c = cost(AxisPhases.of(ay, (choice & 1) != 0), AxisPhases.of(ax, (choice & 2) != 0),
-                    weights.outPerGroup, rows);
+                    weights.outPerGroup, weights.inPerGroup, rows);
             if (c < best) {
                 best = c;
                 shiftedY = (choice & 1) != 0;
                 shiftedX = (choice & 2) != 0;
-                narrow = (choice & 4) != 0;
+                rowsChosen = rows;
             }
         }
-        this.tileRows = narrow ? TileKernel.NARROW_BROADCASTS : TileKernel.BROADCASTS;
-        this.tileVectors = narrow ? TileKernel.NARROW_VECTORS : TileKernel.VECTORS;
+        this.tileRows = rowsChosen;
+        this.tileVectors = tileRows == TileKernel.NARROW_BROADCASTS ? TileKernel.NARROW_VECTORS : TileKernel.VECTORS;
         this.ys = AxisPhases.of(ay, shiftedY);
         this.xs = AxisPhases.of(ax, shiftedX);
         this.blocks = weights.blocks(ys, xs, false, tileRows);
@@ -207,7 +217,7 @@ final class PixelTiledPlan extends ExecutionPlan {
             cut = Math.ceilDiv(cut, 2);
         }
         if (tasksPerColumnBlock < MIN_TASKS) {
-            int fewest = 2 * tileVectors;
+            int fewest = tileVectors;
             cut = Math.min(cut, Math.max(fewest, (int) Math.ceilDiv(maxChunks, Math.ceilDiv(MIN_TASKS, tasksPerColumnBlock))));
         }
         this.blockChunks = cut;
@@ -223,7 +233,8 @@ final class PixelTiledPlan extends ExecutionPlan {
         this.columnBlocks = Math.ceilDiv(ax.out(), blockColumns);
         long regionFloats = (long) Math.ceilDiv(blockRows * maxPitch, tileVectors) * tileVectors * LANES;
         long scratch = ((long) channelBlock * maxFamilyY * xSlots + 1) * regionFloats;
-        if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (blockColumns + LANES) > Integer.MAX_VALUE - 16) {
+        if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (blockColumns + LANES) > Integer.MAX_VALUE - 16
+                || (long) weights.inPerGroup * windowWidth * (blockRows + spanY + 1) > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("output " + Arrays.toString(geometry.outputShape())
                     + " with stride " + ay.stride() + "x" + ax.stride() + " needs " + scratch
                     + " floats of per-thread scratch, more than a Java array holds");
@@ -292,8 +303,11 @@ final class PixelTiledPlan extends ExecutionPlan {
         return FloatVector.fromArray(TileKernel.SPECIES, index, 0);
     }
 
-    /** Tile work, in row-lane-steps: padded rows plus packing, times grid rows, lanes and taps, per family pair. */
-    private static double cost(AxisPhases ys, AxisPhases xs, int channels, int tileRows) {
+    /**
+     * Tile work, in row-lane-steps: padded rows plus packing, times grid rows, lanes and taps, per
+     * family pair; for the wide tile, times {@link #WIDE_SPEED} and its sums' round trip per tap.
+     */
+    private static double cost(AxisPhases ys, AxisPhases xs, int channels, int cin, int tileRows) {
         double total = 0;
         for (int fy = 0; fy < ys.families.length; fy++) {
             int nty = ys.offsets[ys.families[fy][0]].length;
@@ -301,7 +315,12 @@ final class PixelTiledPlan extends ExecutionPlan {
                 int ntx = xs.offsets[xs.families[fx][0]].length;
                 double rows = (double) channels * ys.families[fy].length * xs.families[fx].length;
                 double lanes = Math.ceilDiv(xs.gridSize(fx), LANES) * (double) LANES;
-                total += (Math.ceil(rows / tileRows) * tileRows + PACKING_ROWS) * ys.gridSize(fy) * lanes * nty * ntx;
+                double work = (Math.ceil(rows / tileRows) * tileRows + PACKING_ROWS) * ys.gridSize(fy) * lanes * nty * ntx;
+                if (tileRows == TileKernel.WIDE_BROADCASTS) {
+                    int steps = nty * ntx >= RUN_TAPS ? Math.min(cin, Math.ceilDiv(RUN_STEPS, nty * ntx)) : cin;
+                    work *= WIDE_SPEED * (steps + WIDE_CALL_STEPS) / steps;
+                }
+                total += work;
             }
         }
         return total;
@@ -358,11 +377,11 @@ final class PixelTiledPlan extends ExecutionPlan {
         int minY = offY[offY.length - 1];
         int windowRows = blockRows + offY[0] - minY;
         int width = windowWidth;
-        long plane = (long) windowRows * width + LANES;
-        MemorySegment window = ws.panel(plane * cin);
+        int rowPitch = cin * width;
+        MemorySegment window = ws.panel((long) windowRows * rowPitch + LANES);
         PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
-        PanelPacker.packWindow(src, gy0 + minY, windowRows, windowStart + column * blockChunks * LANES, width, plane,
-                window);
+        PanelPacker.packWindow(src, gy0 + minY, windowRows, windowStart + column * blockChunks * LANES, width, width,
+                rowPitch, window);
         if (zeroSlot) {
             for (int row = 0; row < (c1 - c0) * familiesY[fy].length; row++) {
                 int at = (row * xSlots + xSlots - 1) * region;
@@ -386,12 +405,12 @@ final class PixelTiledPlan extends ExecutionPlan {
                 int[] reach = AxisPhases.reachingTaps(offY, gy0 + dyLo, gy0 + dyHi, inH, ws.rangeY);
                 int tyLo = reach[0];
                 int tyHi = reach[1];
-                int first = vectorStart(v0, fx, width);
+                int first = vectorStart(v0, fx, rowPitch);
                 long[] segments = ws.segments(Math.max(1, (tyHi - tyLo) * offX.length));
                 int count = 0;
                 for (int ty = tyLo; ty < tyHi; ty++) {
                     for (int tx = 0; tx < offX.length; tx++) {
-                        segments[count++] = first + (long) (offY[ty] - minY) * width + offX[tx] - windowStart;
+                        segments[count++] = first + (long) (offY[ty] - minY) * rowPitch + offX[tx] - windowStart;
                     }
                 }
                 long skipTaps = (long) tyLo * offX.length * cin * tileRows;
@@ -399,13 +418,13 @@ final class PixelTiledPlan extends ExecutionPlan {
                 long[] runStarts = ws.runSegments(count);
                 int[] offsets = ws.vectorOffsets;
                 for (int v = 1; v < tileVectors; v++) {
-                    offsets[v] = vectorStart(Math.min(v0 + v, last), fx, width) - first;
+                    offsets[v] = vectorStart(Math.min(v0 + v, last), fx, rowPitch) - first;
                 }
-                int run = count >= RUN_TAPS && tileRows == TileKernel.BROADCASTS ? Math.ceilDiv(RUN_STEPS, count) : cin;
+                int run = count >= RUN_TAPS && tileRows != TileKernel.NARROW_BROADCASTS ? Math.ceilDiv(RUN_STEPS, count) : cin;
                 for (int ci = 0; ci < cin; ci += run) {
                     int steps = Math.min(run, cin - ci);
                     for (int s = 0; s < count; s++) {
-                        runStarts[s] = segments[s] + ci * plane;
+                        runStarts[s] = segments[s] + (long) ci * width;
                     }
                     for (int tile = c0 * rowsPerChannel / tileRows; tile * tileRows < rowEnd; tile++) {
                         for (int b = 0; b < tileRows; b++) {
@@ -420,12 +439,23 @@ final class PixelTiledPlan extends ExecutionPlan {
                         for (int s = 0; s < count; s++) {
                             weightStarts[s] = weightsAt + (long) s * cin * tileRows;
                         }
-                        if (tileRows == TileKernel.BROADCASTS) {
-                            TileKernel.computeTile(window, runStarts, plane, offsets[1], offsets[2], offsets[3],
+                        if (tileRows == TileKernel.WIDE_BROADCASTS) {
+                            if (ci == 0) {
+                                TileKernel.storeZeros(scratch, ws.base, tileRows, tileVectors);
+                            }
+                            for (int sg = 0; sg < count; sg++) {
+                                TileKernel.computeWideTile(window, runStarts[sg], width, offsets[1], offsets[2],
+                                        offsets[3], blocks.data, weightStarts[sg], tileRows, steps, scratch, ws.base);
+                            }
+                        } else if (tileRows == TileKernel.BROADCASTS) {
+                            TileKernel.computeTile(window, runStarts, width, offsets[1], offsets[2], offsets[3],
                                     blocks.data, weightStarts, tileRows, count, steps, scratch, ws.base, ci > 0);
                         } else {
-                            TileKernel.computeNarrowTile(window, runStarts, plane, offsets, blocks.data,
-                                    weightStarts, tileRows, count, steps, scratch, ws.base);
+                            TileKernel.storeZeros(scratch, ws.base, tileRows, tileVectors);
+                            for (int sg = 0; sg < count; sg++) {
+                                TileKernel.computeNarrowTile(window, runStarts[sg], width, offsets, blocks.data,
+                                        weightStarts[sg], tileRows, steps, scratch, ws.base);
+                            }
                         }
                     }
                 }
@@ -433,9 +463,12 @@ final class PixelTiledPlan extends ExecutionPlan {
         }
     }
 
-    /** @return window index, at tap offset 0, of the first lane of vector {@code v} of x-family {@code fx} */
-    private int vectorStart(int v, int fx, int width) {
-        return v / chunks[fx] * width + gridStartX[fx] + v % chunks[fx] * LANES;
+    /**
+     * @return window index, at tap offset 0 and input channel 0, of the first lane of vector
+     *     {@code v} of x-family {@code fx}, window rows being {@code rowPitch} floats apart
+     */
+    private int vectorStart(int v, int fx, int rowPitch) {
+        return v / chunks[fx] * rowPitch + gridStartX[fx] + v % chunks[fx] * LANES;
     }
 
     /** @return scratch index of the region of family row {@code row}: (channel, y-phase, x-phase) */

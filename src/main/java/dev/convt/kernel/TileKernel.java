@@ -10,11 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register-blocked micro-kernels the plans run. The square tile is 4 broadcast operands x 4
- * vector operands, 16 accumulators: per step 4 vector loads and 4 broadcasts for 16 FMAs, which
- * keeps both FMA pipes busy without starving the load ports, and 16 + 4 + 1 live vectors fit the 32
- * AVX-512 registers. The narrow tile is 3 x 6, 18 accumulators (9 loads per 18 FMAs, 18 + 3 + 1
- * live vectors), for plans whose rows come in threes: one to three output channels times 1, 3 or 9
- * phases, which a 4-row tile pads by a quarter or more.
+ * vector operands, 16 accumulators: per step 4 vector loads and 4 broadcasts for 16 FMAs, and 16 +
+ * 4 + 1 live vectors fit the 32 AVX-512 registers. The wide tile is 6 x 4, 24 accumulators: each
+ * vector load feeds 6 FMAs, which matters where the vector operand streams from L2 rather than L1.
+ * The narrow tile is 3 x 6, 18 accumulators (9 loads per 18 FMAs, 18 + 3 + 1 live vectors), for
+ * plans whose rows come in threes: one to three output channels times 1, 3 or 9 phases, which a
+ * 4-row tile pads by a quarter or more. The wide and narrow tiles take one segment per call: with a
+ * loop over segments around their step loop, C2 spills some of their sums to the stack.
  *
  * <p>Both operands are in native memory. The broadcast operand is read front to back, 4 floats
  * per step; the vector operand is read in segments, each with its own start and a fixed stride
@@ -30,6 +32,7 @@ final class TileKernel {
     static final int VECTORS = 4;
     /** Floats of the square tile's vector operand per step. */
     static final int VECTOR_WIDTH = VECTORS * LANES;
+    static final int WIDE_BROADCASTS = 6;
     static final int NARROW_BROADCASTS = 3;
     static final int NARROW_VECTORS = 6;
     private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
@@ -209,15 +212,38 @@ final class TileKernel {
     }
 
     /**
-     * The narrow tile: as {@link #computeTile}, with {@link #NARROW_BROADCASTS} broadcast floats per
-     * step and {@link #NARROW_VECTORS} vectors, vector {@code v} at {@code vecOffset[v]} elements
-     * past vector 0 ({@code vecOffset[0]} is unused).
+     * The narrow tile, one segment per call: adds {@code steps} steps ({@code steps >= 1}) to the
+     * {@link #NARROW_BROADCASTS} x {@link #NARROW_VECTORS} sums at {@code scratch[base[b] + v *
+     * LANES]}, which the caller zeroes before a tile's first segment. Vector {@code v} is read
+     * {@code vecOffset[v]} elements past element {@code vecStart} ({@code vecOffset[0]} is unused),
+     * the 3 broadcast floats from element {@code bcStart}; both advance {@code vecStride} and
+     * {@code bcStride} per step. One flat loop: with a loop over segments around it, C2 kept three
+     * of the 18 sums on the stack and the tile ran at half speed; the sums' round trip through
+     * scratch per segment costs a few percent.
      */
-    static void computeNarrowTile(MemorySegment vec, long[] vecStart, long vecStride, int[] vecOffset,
-            MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base) {
-        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a15 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00, a25 = a00;
+    static void computeNarrowTile(MemorySegment vec, long vecStart, long vecStride, int[] vecOffset,
+            MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
+        int r0 = base[0];
+        int r1 = base[1];
+        int r2 = base[2];
+        FloatVector a00 = FloatVector.fromArray(SPECIES, scratch, r0);
+        FloatVector a01 = FloatVector.fromArray(SPECIES, scratch, r0 + LANES);
+        FloatVector a02 = FloatVector.fromArray(SPECIES, scratch, r0 + 2 * LANES);
+        FloatVector a03 = FloatVector.fromArray(SPECIES, scratch, r0 + 3 * LANES);
+        FloatVector a04 = FloatVector.fromArray(SPECIES, scratch, r0 + 4 * LANES);
+        FloatVector a05 = FloatVector.fromArray(SPECIES, scratch, r0 + 5 * LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, scratch, r1);
+        FloatVector a11 = FloatVector.fromArray(SPECIES, scratch, r1 + LANES);
+        FloatVector a12 = FloatVector.fromArray(SPECIES, scratch, r1 + 2 * LANES);
+        FloatVector a13 = FloatVector.fromArray(SPECIES, scratch, r1 + 3 * LANES);
+        FloatVector a14 = FloatVector.fromArray(SPECIES, scratch, r1 + 4 * LANES);
+        FloatVector a15 = FloatVector.fromArray(SPECIES, scratch, r1 + 5 * LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, scratch, r2);
+        FloatVector a21 = FloatVector.fromArray(SPECIES, scratch, r2 + LANES);
+        FloatVector a22 = FloatVector.fromArray(SPECIES, scratch, r2 + 2 * LANES);
+        FloatVector a23 = FloatVector.fromArray(SPECIES, scratch, r2 + 3 * LANES);
+        FloatVector a24 = FloatVector.fromArray(SPECIES, scratch, r2 + 4 * LANES);
+        FloatVector a25 = FloatVector.fromArray(SPECIES, scratch, r2 + 5 * LANES);
         long o1 = (long) vecOffset[1] * Float.BYTES;
         long o2 = (long) vecOffset[2] * Float.BYTES;
         long o3 = (long) vecOffset[3] * Float.BYTES;
@@ -225,60 +251,163 @@ final class TileKernel {
         long o5 = (long) vecOffset[5] * Float.BYTES;
         long stride = vecStride * Float.BYTES;
         long bcStep = bcStride * Float.BYTES;
-        for (int segment = 0; segment < segments; segment++) {
-            long vp = vecStart[segment] * Float.BYTES;
-            long bp = bcStart[segment] * Float.BYTES;
-            for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
-                // Broadcasts first, then one vector at a time: 3 + 1 operand registers beside 18 sums.
-                FloatVector w0 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
-                FloatVector w1 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
-                FloatVector w2 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
-                FloatVector x = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
-                a00 = x.fma(w0, a00);
-                a10 = x.fma(w1, a10);
-                a20 = x.fma(w2, a20);
-                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
-                a01 = x.fma(w0, a01);
-                a11 = x.fma(w1, a11);
-                a21 = x.fma(w2, a21);
-                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o2, ORDER);
-                a02 = x.fma(w0, a02);
-                a12 = x.fma(w1, a12);
-                a22 = x.fma(w2, a22);
-                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o3, ORDER);
-                a03 = x.fma(w0, a03);
-                a13 = x.fma(w1, a13);
-                a23 = x.fma(w2, a23);
-                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o4, ORDER);
-                a04 = x.fma(w0, a04);
-                a14 = x.fma(w1, a14);
-                a24 = x.fma(w2, a24);
-                x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o5, ORDER);
-                a05 = x.fma(w0, a05);
-                a15 = x.fma(w1, a15);
-                a25 = x.fma(w2, a25);
-            }
+        long vp = vecStart * Float.BYTES;
+        long bp = bcStart * Float.BYTES;
+        for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
+            // Broadcasts first, then one vector at a time: 3 + 1 operand registers beside 18 sums.
+            FloatVector w0 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
+            FloatVector w1 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
+            FloatVector w2 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
+            FloatVector x = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
+            a00 = x.fma(w0, a00);
+            a10 = x.fma(w1, a10);
+            a20 = x.fma(w2, a20);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+            a01 = x.fma(w0, a01);
+            a11 = x.fma(w1, a11);
+            a21 = x.fma(w2, a21);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o2, ORDER);
+            a02 = x.fma(w0, a02);
+            a12 = x.fma(w1, a12);
+            a22 = x.fma(w2, a22);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o3, ORDER);
+            a03 = x.fma(w0, a03);
+            a13 = x.fma(w1, a13);
+            a23 = x.fma(w2, a23);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o4, ORDER);
+            a04 = x.fma(w0, a04);
+            a14 = x.fma(w1, a14);
+            a24 = x.fma(w2, a24);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o5, ORDER);
+            a05 = x.fma(w0, a05);
+            a15 = x.fma(w1, a15);
+            a25 = x.fma(w2, a25);
         }
-        int r = base[0];
-        a00.intoArray(scratch, r);
-        a01.intoArray(scratch, r + LANES);
-        a02.intoArray(scratch, r + 2 * LANES);
-        a03.intoArray(scratch, r + 3 * LANES);
-        a04.intoArray(scratch, r + 4 * LANES);
-        a05.intoArray(scratch, r + 5 * LANES);
-        r = base[1];
-        a10.intoArray(scratch, r);
-        a11.intoArray(scratch, r + LANES);
-        a12.intoArray(scratch, r + 2 * LANES);
-        a13.intoArray(scratch, r + 3 * LANES);
-        a14.intoArray(scratch, r + 4 * LANES);
-        a15.intoArray(scratch, r + 5 * LANES);
-        r = base[2];
-        a20.intoArray(scratch, r);
-        a21.intoArray(scratch, r + LANES);
-        a22.intoArray(scratch, r + 2 * LANES);
-        a23.intoArray(scratch, r + 3 * LANES);
-        a24.intoArray(scratch, r + 4 * LANES);
-        a25.intoArray(scratch, r + 5 * LANES);
+        a00.intoArray(scratch, r0);
+        a01.intoArray(scratch, r0 + LANES);
+        a02.intoArray(scratch, r0 + 2 * LANES);
+        a03.intoArray(scratch, r0 + 3 * LANES);
+        a04.intoArray(scratch, r0 + 4 * LANES);
+        a05.intoArray(scratch, r0 + 5 * LANES);
+        a10.intoArray(scratch, r1);
+        a11.intoArray(scratch, r1 + LANES);
+        a12.intoArray(scratch, r1 + 2 * LANES);
+        a13.intoArray(scratch, r1 + 3 * LANES);
+        a14.intoArray(scratch, r1 + 4 * LANES);
+        a15.intoArray(scratch, r1 + 5 * LANES);
+        a20.intoArray(scratch, r2);
+        a21.intoArray(scratch, r2 + LANES);
+        a22.intoArray(scratch, r2 + 2 * LANES);
+        a23.intoArray(scratch, r2 + 3 * LANES);
+        a24.intoArray(scratch, r2 + 4 * LANES);
+        a25.intoArray(scratch, r2 + 5 * LANES);
+    }
+    /**
+     * The wide tile, one segment per call: adds {@code steps} steps ({@code steps >= 1}) to the
+     * {@link #WIDE_BROADCASTS} x {@link #VECTORS} sums at {@code scratch[base[b] + v * LANES]}, which
+     * the caller zeroes before a tile's first segment. Operands as in {@link #computeTile} for one
+     * segment, with {@link #WIDE_BROADCASTS} broadcast floats per step. Each vector load feeds 6
+     * FMAs instead of 4: in a plan the vector operand streams from L2, and 24 + 4 + 1 live vectors
+     * still fit the 32 AVX-512 registers. One flat loop, as {@link #computeNarrowTile}.
+     */
+    static void computeWideTile(MemorySegment vec, long vecStart, long vecStride, int v1, int v2, int v3,
+            MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
+        int r0 = base[0];
+        int r1 = base[1];
+        int r2 = base[2];
+        int r3 = base[3];
+        int r4 = base[4];
+        int r5 = base[5];
+        FloatVector a00 = FloatVector.fromArray(SPECIES, scratch, r0);
+        FloatVector a01 = FloatVector.fromArray(SPECIES, scratch, r0 + LANES);
+        FloatVector a02 = FloatVector.fromArray(SPECIES, scratch, r0 + 2 * LANES);
+        FloatVector a03 = FloatVector.fromArray(SPECIES, scratch, r0 + 3 * LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, scratch, r1);
+        FloatVector a11 = FloatVector.fromArray(SPECIES, scratch, r1 + LANES);
+        FloatVector a12 = FloatVector.fromArray(SPECIES, scratch, r1 + 2 * LANES);
+        FloatVector a13 = FloatVector.fromArray(SPECIES, scratch, r1 + 3 * LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, scratch, r2);
+        FloatVector a21 = FloatVector.fromArray(SPECIES, scratch, r2 + LANES);
+        FloatVector a22 = FloatVector.fromArray(SPECIES, scratch, r2 + 2 * LANES);
+        FloatVector a23 = FloatVector.fromArray(SPECIES, scratch, r2 + 3 * LANES);
+        FloatVector a30 = FloatVector.fromArray(SPECIES, scratch, r3);
+        FloatVector a31 = FloatVector.fromArray(SPECIES, scratch, r3 + LANES);
+        FloatVector a32 = FloatVector.fromArray(SPECIES, scratch, r3 + 2 * LANES);
+        FloatVector a33 = FloatVector.fromArray(SPECIES, scratch, r3 + 3 * LANES);
+        FloatVector a40 = FloatVector.fromArray(SPECIES, scratch, r4);
+        FloatVector a41 = FloatVector.fromArray(SPECIES, scratch, r4 + LANES);
+        FloatVector a42 = FloatVector.fromArray(SPECIES, scratch, r4 + 2 * LANES);
+        FloatVector a43 = FloatVector.fromArray(SPECIES, scratch, r4 + 3 * LANES);
+        FloatVector a50 = FloatVector.fromArray(SPECIES, scratch, r5);
+        FloatVector a51 = FloatVector.fromArray(SPECIES, scratch, r5 + LANES);
+        FloatVector a52 = FloatVector.fromArray(SPECIES, scratch, r5 + 2 * LANES);
+        FloatVector a53 = FloatVector.fromArray(SPECIES, scratch, r5 + 3 * LANES);
+        long o1 = (long) v1 * Float.BYTES;
+        long o2 = (long) v2 * Float.BYTES;
+        long o3 = (long) v3 * Float.BYTES;
+        long stride = vecStride * Float.BYTES;
+        long bcStep = bcStride * Float.BYTES;
+        long vp = vecStart * Float.BYTES;
+        long bp = bcStart * Float.BYTES;
+        for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
+            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
+            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+            FloatVector x2 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o2, ORDER);
+            FloatVector x3 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o3, ORDER);
+            FloatVector w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
+            a00 = x0.fma(w, a00);
+            a01 = x1.fma(w, a01);
+            a02 = x2.fma(w, a02);
+            a03 = x3.fma(w, a03);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
+            a10 = x0.fma(w, a10);
+            a11 = x1.fma(w, a11);
+            a12 = x2.fma(w, a12);
+            a13 = x3.fma(w, a13);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
+            a20 = x0.fma(w, a20);
+            a21 = x1.fma(w, a21);
+            a22 = x2.fma(w, a22);
+            a23 = x3.fma(w, a23);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 12));
+            a30 = x0.fma(w, a30);
+            a31 = x1.fma(w, a31);
+            a32 = x2.fma(w, a32);
+            a33 = x3.fma(w, a33);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 16));
+            a40 = x0.fma(w, a40);
+            a41 = x1.fma(w, a41);
+            a42 = x2.fma(w, a42);
+            a43 = x3.fma(w, a43);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 20));
+            a50 = x0.fma(w, a50);
+            a51 = x1.fma(w, a51);
+            a52 = x2.fma(w, a52);
+            a53 = x3.fma(w, a53);
+        }
+        a00.intoArray(scratch, r0);
+        a01.intoArray(scratch, r0 + LANES);
+        a02.intoArray(scratch, r0 + 2 * LANES);
+        a03.intoArray(scratch, r0 + 3 * LANES);
+        a10.intoArray(scratch, r1);
+        a11.intoArray(scratch, r1 + LANES);
+        a12.intoArray(scratch, r1 + 2 * LANES);
+        a13.intoArray(scratch, r1 + 3 * LANES);
+        a20.intoArray(scratch, r2);
+        a21.intoArray(scratch, r2 + LANES);
+        a22.intoArray(scratch, r2 + 2 * LANES);
+        a23.intoArray(scratch, r2 + 3 * LANES);
+        a30.intoArray(scratch, r3);
+        a31.intoArray(scratch, r3 + LANES);
+        a32.intoArray(scratch, r3 + 2 * LANES);
+        a33.intoArray(scratch, r3 + 3 * LANES);
+        a40.intoArray(scratch, r4);
+        a41.intoArray(scratch, r4 + LANES);
+        a42.intoArray(scratch, r4 + 2 * LANES);
+        a43.intoArray(scratch, r4 + 3 * LANES);
+        a50.intoArray(scratch, r5);
+        a51.intoArray(scratch, r5 + LANES);
+        a52.intoArray(scratch, r5 + 2 * LANES);
+        a53.intoArray(scratch, r5 + 3 * LANES);
     }
 }
