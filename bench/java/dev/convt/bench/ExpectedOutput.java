@@ -10,6 +10,8 @@ import java.nio.DoubleBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * A layer's output from the project's {@link DirectReference}, summed in double, with the size of
@@ -38,36 +40,52 @@ public record ExpectedOutput(double[] values, double[] magnitudes) {
      * and storing it on a miss), else freshly computed.
      */
     public static ExpectedOutput forLayer(LayerData data) {
+        double[][] pair = cached(data.layer().id(), () -> {
+            ExpectedOutput e = of(data);
+            return new double[][] {e.values(), e.magnitudes()};
+        });
+        return new ExpectedOutput(pair[0], pair[1]);
+    }
+
+    /**
+     * Two arrays of equal length from the suite run's cache if {@link #CACHE_PROPERTY} is set
+     * (computing and storing them on a miss), else freshly computed.
+     *
+     * @param name the cache entry, unique within a suite run
+     * @param compute makes the two arrays
+     * @return the two arrays
+     */
+    static double[][] cached(String name, Supplier<double[][]> compute) {
         String cache = System.getProperty(CACHE_PROPERTY);
         if (cache == null) {
-            return of(data);
+            return compute.get();
         }
-        Path file = Path.of(cache, data.layer().id() + ".f64");
+        Path file = Path.of(cache, name + ".f64");
         try {
             if (Files.exists(file)) {
                 return read(file);
             }
-            ExpectedOutput expected = of(data);
-            expected.write(file);
-            return expected;
+            double[][] pair = compute.get();
+            write(file, pair);
+            return pair;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static ExpectedOutput read(Path file) throws IOException {
+    private static double[][] read(Path file) throws IOException {
         DoubleBuffer stored = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
-        double[] values = new double[stored.remaining() / 2];
-        double[] magnitudes = new double[values.length];
-        stored.get(values).get(magnitudes);
-        return new ExpectedOutput(values, magnitudes);
+        double[] first = new double[stored.remaining() / 2];
+        double[] second = new double[first.length];
+        stored.get(first).get(second);
+        return new double[][] {first, second};
     }
 
     /** Writes beside the target and renames, so a reader never sees half a file. */
-    private void write(Path file) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate((values.length + magnitudes.length) * Double.BYTES)
+    private static void write(Path file, double[][] pair) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate((pair[0].length + pair[1].length) * Double.BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asDoubleBuffer().put(values).put(magnitudes);
+        bytes.asDoubleBuffer().put(pair[0]).put(pair[1]);
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         Files.write(partial, bytes.array());
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -90,17 +108,33 @@ public record ExpectedOutput(double[] values, double[] magnitudes) {
      * @throws IllegalStateException describing the first and the worst mismatches
      */
     public void check(String implementation, SuiteLayer layer, float[] actual) {
+        double[] allowed = new double[magnitudes.length];
+        Arrays.setAll(allowed, i -> RELATIVE_TOLERANCE * magnitudes[i] + ABSOLUTE_TOLERANCE);
+        check(implementation + " on " + layer.id() + " " + layer.shapes(), values, allowed, actual,
+                "|diff| <= " + RELATIVE_TOLERANCE + " * sum|x*w| + " + ABSOLUTE_TOLERANCE);
+    }
+
+    /**
+     * Throws unless every element of {@code actual} is within {@code allowed} of {@code values}.
+     *
+     * @param subject what ran on what, for the failure message
+     * @param values the expected output
+     * @param allowed the largest difference allowed per element
+     * @param actual the output under test, in C order
+     * @param bound how {@code allowed} was made, for the failure message
+     * @throws IllegalStateException describing the first and the worst mismatches
+     */
+    static void check(String subject, double[] values, double[] allowed, float[] actual, String bound) {
         if (actual.length != values.length) {
-            throw new IllegalStateException(implementation + " on " + layer.id() + ": " + actual.length
-                    + " output elements, expected " + values.length);
+            throw new IllegalStateException(subject + ": " + actual.length + " output elements, expected "
+                    + values.length);
         }
         int bad = 0;
         int first = -1;
         int worst = -1;
         double worstRatio = 0;
         for (int i = 0; i < actual.length; i++) {
-            double allowed = RELATIVE_TOLERANCE * magnitudes[i] + ABSOLUTE_TOLERANCE;
-            double ratio = Math.abs(actual[i] - values[i]) / allowed;
+            double ratio = Math.abs(actual[i] - values[i]) / allowed[i];
             // Written so that NaN in the output counts as a mismatch.
             if (!(ratio <= 1)) {
                 bad++;
@@ -114,14 +148,13 @@ public record ExpectedOutput(double[] values, double[] magnitudes) {
             }
         }
         if (bad > 0) {
-            throw new IllegalStateException(implementation + " on " + layer.id() + " " + layer.shapes()
-                    + " is wrong: " + bad + " of " + actual.length + " outputs outside |diff| <= "
-                    + RELATIVE_TOLERANCE + " * sum|x*w| + " + ABSOLUTE_TOLERANCE + "; first " + describe(first, actual)
-                    + ", worst " + describe(worst, actual));
+            throw new IllegalStateException(subject + " is wrong: " + bad + " of " + actual.length + " outputs outside "
+                    + bound + "; first " + describe(first, values, allowed, actual) + ", worst "
+                    + describe(worst, values, allowed, actual));
         }
     }
 
-    private String describe(int i, float[] actual) {
-        return "[" + i + "] = " + actual[i] + " vs " + values[i] + " (terms " + magnitudes[i] + ")";
+    private static String describe(int i, double[] values, double[] allowed, float[] actual) {
+        return "[" + i + "] = " + actual[i] + " vs " + values[i] + " (allowed " + allowed[i] + ")";
     }
 }

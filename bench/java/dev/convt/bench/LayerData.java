@@ -27,15 +27,16 @@ public record LayerData(SuiteLayer layer, float[] input, float[] weights, float[
         ConvTransposeSpec spec = layer.spec();
         float bound = (float) (1 / Math.sqrt((double) spec.weightCount() / spec.inChannels()));
         return new LayerData(layer,
-                uniform(random, Math.toIntExact(g.inputCount()), 1f),
-                uniform(random, Math.toIntExact(spec.weightCount()), bound),
-                uniform(random, spec.outChannels(), bound));
+                uniform(random, Math.toIntExact(g.inputCount()), -1, 1),
+                uniform(random, Math.toIntExact(spec.weightCount()), -bound, bound),
+                uniform(random, spec.outChannels(), -bound, bound));
     }
 
-    private static float[] uniform(SplittableRandom random, int count, float bound) {
+    /** @return {@code count} floats uniform in {@code [low, high)} */
+    static float[] uniform(SplittableRandom random, int count, double low, double high) {
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {
-            values[i] = (float) random.nextDouble(-bound, bound);
+            values[i] = (float) random.nextDouble(low, high);
         }
         return values;
     }

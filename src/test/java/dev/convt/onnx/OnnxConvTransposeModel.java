@@ -1,20 +1,15 @@
 package dev.convt.onnx;
 
 import dev.convt.ConvTransposeSpec;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Builds the bytes of a one-node ONNX model, {@code Y = ConvTranspose(X, W[, B])}, with the
  * weights and bias as initializers and X of one concrete shape.
  *
- * <p>The protobuf is encoded by hand (a few dozen lines) so that neither the tests nor the
- * benchmarks need a protobuf library: ONNX Runtime's jar does not expose one. Only the fields a
- * single-node graph needs are written; field numbers are those of {@code onnx.proto}.
+ * <p>The protobuf is encoded by {@link OnnxGraph}, without a protobuf library.
  */
 public final class OnnxConvTransposeModel {
 
@@ -22,15 +17,6 @@ public final class OnnxConvTransposeModel {
     public static final String INPUT = "X";
     /** Name of the graph output. */
     public static final String OUTPUT = "Y";
-    /** ONNX IR version written into the model (IR 8 goes with opset 17). */
-    public static final long IR_VERSION = 8;
-    /** Default-domain opset the model imports. */
-    public static final long OPSET = 17;
-
-    private static final int FLOAT = 1;
-    private static final int ATTR_INT = 2;
-    private static final int ATTR_STRING = 3;
-    private static final int ATTR_INTS = 7;
 
     private OnnxConvTransposeModel() {}
 
@@ -136,112 +122,24 @@ public final class OnnxConvTransposeModel {
                     + Arrays.toString(weightShape) + " holds " + count);
         }
 
-        Proto node = new Proto()
-                .string(1, INPUT)
-                .string(1, "W");
-        if (bias != null) {
-            node.string(1, "B");
-        }
-        node.string(2, OUTPUT).string(3, "convtranspose").string(4, "ConvTranspose");
-        intsAttribute(node, "kernel_shape", attributes.kernelShape());
-        intsAttribute(node, "strides", attributes.strides());
-        intsAttribute(node, "pads", attributes.pads());
-        intsAttribute(node, "output_padding", attributes.outputPadding());
-        intsAttribute(node, "dilations", attributes.dilations());
-        intsAttribute(node, "output_shape", attributes.outputShape());
+        OnnxGraph.Node node = new OnnxGraph.Node("ConvTranspose", "convtranspose",
+                bias == null ? List.of(INPUT, "W") : List.of(INPUT, "W", "B"), OUTPUT)
+                .ints("kernel_shape", attributes.kernelShape())
+                .ints("strides", attributes.strides())
+                .ints("pads", attributes.pads())
+                .ints("output_padding", attributes.outputPadding())
+                .ints("dilations", attributes.dilations())
+                .ints("output_shape", attributes.outputShape());
         if (attributes.group() != null) {
-            node.message(5, new Proto().string(1, "group").int64(3, attributes.group()).int64(20, ATTR_INT));
+            node.integer("group", attributes.group());
         }
         if (attributes.autoPad() != null) {
-            node.message(5, new Proto().string(1, "auto_pad").string(4, attributes.autoPad()).int64(20, ATTR_STRING));
+            node.string("auto_pad", attributes.autoPad());
         }
-
-        Proto graph = new Proto()
-                .message(1, node)
-                .string(2, "convtranspose")
-                .message(5, tensor("W", weightShape, weights));
+        OnnxGraph graph = new OnnxGraph("convtranspose").add(node).initializer("W", weightShape, weights);
         if (bias != null) {
-            graph.message(5, tensor("B", new long[] {bias.length}, bias));
+            graph.initializer("B", new long[] {bias.length}, bias);
         }
-        graph.message(11, valueInfo(INPUT, inputShape)).message(12, valueInfo(OUTPUT, null));
-
-        return new Proto()
-                .int64(1, IR_VERSION)
-                .string(2, "convt-tests")
-                .message(7, graph)
-                .message(8, new Proto().string(1, "").int64(2, OPSET))
-                .toByteArray();
-    }
-
-    private static void intsAttribute(Proto node, String name, long[] values) {
-        if (values == null) {
-            return;
-        }
-        Proto a = new Proto().string(1, name);
-        for (long v : values) {
-            a.int64(8, v);
-        }
-        node.message(5, a.int64(20, ATTR_INTS));
-    }
-
-    private static Proto tensor(String name, long[] shape, float[] data) {
-        Proto t = new Proto();
-        for (long d : shape) {
-            t.int64(1, d);
-        }
-        ByteBuffer raw = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(data);
-        return t.int64(2, FLOAT).string(8, name).bytes(9, raw.array());
-    }
-
-    /** A float tensor value; a null shape leaves the shape for ONNX Runtime to infer. */
-    private static Proto valueInfo(String name, long[] shape) {
-        Proto tensorType = new Proto().int64(1, FLOAT);
-        if (shape != null) {
-            Proto dims = new Proto();
-            for (long d : shape) {
-                dims.message(1, new Proto().int64(1, d));
-            }
-            tensorType.message(2, dims);
-        }
-        return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
-    }
-
-    /** Protobuf wire format: varints (wire type 0) and length-delimited fields (wire type 2). */
-    private static final class Proto {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Proto int64(int field, long value) {
-            varint((long) field << 3);
-            varint(value);
-            return this;
-        }
-
-        Proto bytes(int field, byte[] value) {
-            varint(((long) field << 3) | 2);
-            varint(value.length);
-            out.writeBytes(value);
-            return this;
-        }
-
-        Proto string(int field, String value) {
-            return bytes(field, value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Proto message(int field, Proto value) {
-            return bytes(field, value.toByteArray());
-        }
-
-        byte[] toByteArray() {
-            return out.toByteArray();
-        }
-
-        private void varint(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
+        return graph.build(INPUT, inputShape, OUTPUT);
     }
 }
