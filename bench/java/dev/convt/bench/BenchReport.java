@@ -4,6 +4,7 @@ import dev.convt.bench.BenchResults.Implementation;
 import dev.convt.bench.BenchResults.Peak;
 import dev.convt.bench.BenchResults.Row;
 import dev.convt.bench.BenchResults.Series;
+import dev.convt.bench.coldstart.ColdStartSuite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,14 +28,17 @@ public final class BenchReport {
     private static final String TITLE = "convt benchmark report";
 
     private final BenchResults results;
+    /** From {@link ColdStartSuite}, if it wrote into the results directory. */
+    private final Optional<ColdStartResults> coldStart;
 
-    private BenchReport(BenchResults results) {
+    private BenchReport(BenchResults results, Optional<ColdStartResults> coldStart) {
         this.results = results;
+        this.coldStart = coldStart;
     }
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "bench/results");
-        BenchReport report = new BenchReport(BenchResults.read(dir));
+        BenchReport report = new BenchReport(BenchResults.read(dir), ColdStartResults.read(dir));
         Files.writeString(dir.resolve(MARKDOWN), report.markdown(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(HTML), report.html(), StandardCharsets.UTF_8);
         System.out.println("Wrote " + dir.resolve(MARKDOWN) + " and " + dir.resolve(HTML));
@@ -228,6 +232,56 @@ public final class BenchReport {
         return new ReportTable(header, numeric, rows);
     }
 
+    /**
+     * The whole DCGAN generator: per thread count, convt's and ONNX Runtime's time per image and
+     * the ratio; empty when the run left the network out.
+     */
+    Optional<ReportTable> networkTable() {
+        if (results.network.isEmpty()) {
+            return Optional.empty();
+        }
+        double flops = DcganNetwork.create().flops();
+        List<List<String>> rows = new ArrayList<>();
+        for (BenchResults.NetworkRow row : results.network) {
+            BenchResults.Timing t = row.timing();
+            String ratio = row.implementation() != Implementation.CONVT ? ""
+                    : results.networkRatio(row.threads()).map(r -> Numbers.times(r[0]) + " ("
+                            + Numbers.interval(new double[] {r[1], r[2]}) + ")").orElse(Numbers.MISSING);
+            rows.add(List.of(row.implementation().label, Integer.toString(row.threads()), Numbers.significant(t.ms()),
+                    Numbers.significant(t.error()), Numbers.significant(t.median()), Numbers.significant(t.p99()),
+                    Numbers.significant(1000 / t.ms()), Numbers.significant(t.gflops(flops)), ratio,
+                    Numbers.bytes(row.allocBytesPerCall())));
+        }
+        return Optional.of(new ReportTable(List.of("implementation", "threads", "mean ms/image", "± ms", "median ms",
+                "p99 ms", "images/s", "GFLOP/s (nominal)", "ONNX Runtime time / convt time (99.9% interval)",
+                "heap B/call"), List.of(false, true, true, true, true, true, true, true, true, true), rows));
+    }
+
+    /** @return what the network section says above its table */
+    String networkDescription() {
+        return "The DCGAN generator end to end, one latent vector (1,100,1,1) to one image (1,3,64,64): the five"
+                + " layers dcgan_l1 to dcgan_l5, BatchNorm (inference mode, eps " + DcganNetwork.EPS + ", seeded"
+                + " parameters) and ReLU after the first four, tanh after the last; "
+                + Numbers.flops(DcganNetwork.create().flops()) + " nominal per image. convt folds each BatchNorm into"
+                + " its layer's weights and bias and fuses the activation into the store; ONNX Runtime runs the"
+                + " same ONNX graph (ConvTranspose, BatchNormalization and Relu nodes, Tanh at the end) with full"
+                + " graph optimisation. Both outputs are checked against the scalar reference chain (DirectReference"
+                + " per layer, BatchNorm in double) before and after timing. Above 1, convt is faster.";
+    }
+
+    /** @return what the cold-start section says: what was measured, or how to measure it */
+    String coldStartDescription() {
+        String how = "Measured by " + ColdStartSuite.class.getName() + " (library part): one fresh JVM per"
+                + " measurement, one thread, each call timed from the first until 3 s have passed; convt+aot uses a"
+                + " JDK AOT cache trained on the same layers. Run it with the suite by adding -Dcoldstart.skip=false"
+                + " to ./mvnw -Pbench verify; it writes " + ColdStartSuite.RESULTS + " into the results directory,"
+                + " where this report finds it.";
+        return coldStart.map(c -> "From " + ColdStartSuite.RESULTS + ", written " + c.written() + ". " + how
+                + " Steady call: median of the second half of the calls; time to steady state: the sum of the"
+                + " calls before the first run of 5 calls whose median is within 1.5× of it.")
+                .orElse("Not measured for this report. " + how);
+    }
+
     ReportTable peakTable() {
         List<List<String>> rows = new ArrayList<>();
         for (Peak peak : results.peaks.values()) {
@@ -348,9 +402,13 @@ public final class BenchReport {
         s.append("## The answer: convt or the fastest peer?\n\n");
         answerLines().forEach(l -> s.append("- ").append(l).append('\n'));
         s.append('\n').append(answerTable().markdown()).append('\n');
+        networkTable().ifPresent(t -> s.append("## Whole network: DCGAN generator\n\n").append(networkDescription())
+                .append("\n\n").append(t.markdown()).append('\n'));
         s.append("## Summary (GFLOP/s)\n\n").append(summaryTable().markdown());
         s.append("\n## Latency on the small layers (at most " + Numbers.flops(SMALL_LAYER_FLOPS) + " per call)\n\n")
                 .append(latencyTable().markdown());
+        s.append("\n## Cold start\n\n").append(coldStartDescription()).append("\n\n");
+        coldStart.ifPresent(c -> s.append(c.table().markdown()));
         s.append("\n## Peers\n\n").append(peerTable().markdown());
         s.append("\n## What the peers ran\n\n").append(implementationTable().markdown());
         s.append("\n## Machine\n\n").append(machineTable().markdown());
@@ -373,12 +431,16 @@ public final class BenchReport {
         s.append("<h2>The answer: convt or the fastest peer?</h2>\n<ul>\n");
         answerLines().forEach(l -> s.append("<li>").append(Html.escape(l)).append("</li>\n"));
         s.append("</ul>\n<div class=\"chart answer\">\n").append(AnswerChart.svg(results)).append("</div>\n");
+        networkTable().ifPresent(t -> s.append("<h2>Whole network: DCGAN generator</h2>\n<p>")
+                .append(Html.escape(networkDescription())).append("</p>\n").append(t.html()));
         s.append("<h2>GFLOP/s per layer</h2>\n<div class=\"chart\">\n").append(ReportChart.svg(results))
                 .append("</div>\n");
         s.append("<h2>Summary (GFLOP/s)</h2>\n").append(summaryTable().html());
         s.append("<h2>Results</h2>\n").append(resultTable().html());
         s.append("<h2>Latency on the small layers (at most ").append(Numbers.flops(SMALL_LAYER_FLOPS))
                 .append(" per call)</h2>\n").append(latencyTable().html());
+        s.append("<h2>Cold start</h2>\n<p>").append(Html.escape(coldStartDescription())).append("</p>\n");
+        coldStart.ifPresent(c -> s.append(c.table().html()));
         s.append("<h2>Peers</h2>\n").append(peerTable().html());
         s.append("<h2>What the peers ran</h2>\n").append(implementationTable().html());
         s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());

@@ -171,6 +171,35 @@ final class BenchResults {
         }
     }
 
+    /**
+     * The whole DCGAN generator per call (one image) with one implementation.
+     *
+     * @param implementation convt or ONNX Runtime
+     * @param threads threads per call
+     * @param timing the time per image
+     * @param allocBytesPerCall heap bytes per call; NaN if not profiled
+     */
+    record NetworkRow(Implementation implementation, int threads, Timing timing, double allocBytesPerCall) {
+
+        static Implementation implementation(String parameter) {
+            return switch (parameter) {
+                case "convt" -> Implementation.CONVT;
+                case "onnx" -> Implementation.ONNX_RUNTIME;
+                default -> throw new IllegalArgumentException("unknown network implementation '" + parameter + "'");
+            };
+        }
+    }
+
+    /** @return ONNX Runtime's time per image over convt's at {@code threads}, then its interval; empty without both */
+    Optional<double[]> networkRatio(int threads) {
+        Optional<NetworkRow> convt = network.stream()
+                .filter(r -> r.threads() == threads && r.implementation() == Implementation.CONVT).findFirst();
+        Optional<NetworkRow> onnx = network.stream()
+                .filter(r -> r.threads() == threads && r.implementation() == Implementation.ONNX_RUNTIME).findFirst();
+        return convt.isPresent() && onnx.isPresent()
+                ? Optional.of(Ratio.of(convt.get().timing(), onnx.get().timing())) : Optional.empty();
+    }
+
     final Properties machine;
     /** What the peers reported ({@link PeerInfo}); empty for results from before it was recorded. */
     final Properties peers;
@@ -181,18 +210,21 @@ final class BenchResults {
      * {@link Peak#gflops()} is GB/s; empty for results from before it was measured.
      */
     final Map<Integer, Peak> bandwidths;
+    /** The whole DCGAN generator ({@link NetworkBenchmark}); empty when the run left it out. */
+    final List<NetworkRow> network;
     final Map<String, Settings> settingsByBenchmark;
     final List<String> jvmArgs;
     final String jmhVersion;
 
     private BenchResults(Properties machine, Properties peers, List<Row> rows, Map<Integer, Peak> peaks,
-            Map<Integer, Peak> bandwidths, Map<String, Settings> settingsByBenchmark, List<String> jvmArgs,
-            String jmhVersion) {
+            Map<Integer, Peak> bandwidths, List<NetworkRow> network, Map<String, Settings> settingsByBenchmark,
+            List<String> jvmArgs, String jmhVersion) {
         this.machine = machine;
         this.peers = peers;
         this.rows = rows;
         this.peaks = peaks;
         this.bandwidths = bandwidths;
+        this.network = network;
         this.settingsByBenchmark = settingsByBenchmark;
         this.jvmArgs = jvmArgs;
         this.jmhVersion = jmhVersion;
@@ -219,6 +251,7 @@ final class BenchResults {
         List<Row> rows = new ArrayList<>();
         Map<Integer, Peak> peaks = new TreeMap<>();
         Map<Integer, Peak> bandwidths = new TreeMap<>();
+        List<NetworkRow> network = new ArrayList<>();
         Map<String, Settings> settings = new TreeMap<>();
         for (Object e : entries) {
             Map<String, Object> entry = (Map<String, Object>) e;
@@ -239,18 +272,26 @@ final class BenchResults {
                 bandwidths.put(threads, new Peak(threads, timing, StreamBenchmark.bytesPerCall()));
                 continue;
             }
-            Implementation implementation = Implementation.of(benchmark, params)
-                    .orElseThrow(() -> new IllegalArgumentException("unknown benchmark " + benchmark + " " + params));
             Object threads = params.get("threads");
             Map<String, Object> secondary = (Map<String, Object>) entry.getOrDefault("secondaryMetrics", Map.of());
             Map<String, Object> alloc = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
+            if (benchmark.startsWith(NetworkBenchmark.class.getName() + ".")) {
+                network.add(new NetworkRow(NetworkRow.implementation((String) params.get("implementation")),
+                        Integer.parseInt((String) threads), timing,
+                        alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
+                continue;
+            }
+            Implementation implementation = Implementation.of(benchmark, params)
+                    .orElseThrow(() -> new IllegalArgumentException("unknown benchmark " + benchmark + " " + params));
             rows.add(new Row(SuiteLayer.byId((String) params.get("layer")), implementation,
                     threads == null ? 1 : Integer.parseInt((String) threads), timing,
                     alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
         }
         rows.sort(Comparator.comparing(Row::layer).thenComparing(Row::implementation).thenComparingInt(Row::threads));
+        network.sort(Comparator.comparingInt(NetworkRow::threads).thenComparing(NetworkRow::implementation));
         Map<String, Object> first = (Map<String, Object>) entries.get(0);
-        return new BenchResults(machine, PeerInfo.read(dir.resolve(PeerInfo.FILE)), rows, peaks, bandwidths, settings,
+        return new BenchResults(machine, PeerInfo.read(dir.resolve(PeerInfo.FILE)), rows, peaks, bandwidths, network,
+                settings,
                 (List<String>) (List<?>) first.get("jvmArgs"), (String) first.get("jmhVersion"));
     }
 
@@ -260,6 +301,9 @@ final class BenchResults {
         }
         if (benchmark.startsWith(StreamBenchmark.class.getName() + ".")) {
             return "memory bandwidth (stream triad)";
+        }
+        if (benchmark.startsWith(NetworkBenchmark.class.getName() + ".")) {
+            return "DCGAN generator, " + NetworkRow.implementation((String) params.get("implementation")).label;
         }
         return Implementation.of(benchmark, params).map(i -> i.label).orElse(benchmark);
     }
@@ -350,11 +394,15 @@ final class BenchResults {
     record Ratio(double value, double low, double high, Row peer) {
 
         static Ratio of(Row convt, Row peer) {
-            Timing c = convt.timing();
-            Timing p = peer.timing();
+            double[] r = of(convt.timing(), peer.timing());
+            return new Ratio(r[0], r[1], r[2], peer);
+        }
+
+        /** @return the peer's time over convt's, then the interval's low and high ends */
+        static double[] of(Timing c, Timing p) {
             // JMH does not clip an interval at zero time; a ratio of times cannot go below 0.
-            return new Ratio(p.ms() / c.ms(), Math.max(0, p.low()) / c.high(),
-                    c.low() > 0 ? p.high() / c.low() : Double.POSITIVE_INFINITY, peer);
+            return new double[] {p.ms() / c.ms(), Math.max(0, p.low()) / c.high(),
+                c.low() > 0 ? p.high() / c.low() : Double.POSITIVE_INFINITY};
         }
 
         /** @return whether the whole interval lies above 1: convt faster beyond the measurement's spread */

@@ -35,8 +35,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>System properties: {@code suite} = {@code smoke} | {@code quick} (default) | {@code full};
  * {@code layers} = {@code all} (default) or layer ids separated by commas;
  * {@code reference.maxGflop} (default per suite size, blank for that default): layers with more
- * GFLOP per call leave out the scalar reference; {@code bench.results} (default
- * {@code bench/results}).
+ * GFLOP per call leave out the scalar reference; {@code network} = {@code true} | {@code false}
+ * (default per suite size, blank for that default): whether to time the whole DCGAN generator
+ * ({@link NetworkBenchmark}); {@code bench.results} (default {@code bench/results}).
  */
 public final class BenchSuite {
 
@@ -77,33 +78,40 @@ public final class BenchSuite {
      * (it also sums magnitudes, in double), so one call on the largest layers takes 3 to 11 s. It
      * gets fewer iterations, and quick runs leave it out above 0.2 GFLOP per call (about a second
      * or two); full runs time it on every suite layer.
+     *
+     * <p>The whole network runs in quick and full suites, with convt's iterations on both sides;
+     * smoke runs leave it out, as its reference chain and two more forks per thread count would
+     * double a smoke run's time.
      */
     enum Size {
         SMOKE(new Iterations(1, 3, TimeValue.seconds(1), 1, TimeValue.milliseconds(100)),
                 new Iterations(1, 3, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)),
                 new Iterations(1, 5, TimeValue.milliseconds(100), 2, TimeValue.milliseconds(100)),
-                new Iterations(1, 1, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)), 0.2),
+                new Iterations(1, 1, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)), 0.2, false),
         QUICK(new Iterations(1, 5, TimeValue.seconds(1), 5, TimeValue.milliseconds(200)),
                 new Iterations(1, 3, TimeValue.milliseconds(200), 5, TimeValue.milliseconds(200)),
                 new Iterations(1, 5, TimeValue.milliseconds(200), 5, TimeValue.milliseconds(200)),
-                new Iterations(1, 1, TimeValue.milliseconds(100), 3, TimeValue.milliseconds(100)), 0.2),
+                new Iterations(1, 1, TimeValue.milliseconds(100), 3, TimeValue.milliseconds(100)), 0.2, true),
         FULL(new Iterations(2, 8, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
                 new Iterations(2, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
                 new Iterations(2, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
-                new Iterations(1, 1, TimeValue.seconds(1), 3, TimeValue.seconds(1)), 2);
+                new Iterations(1, 1, TimeValue.seconds(1), 3, TimeValue.seconds(1)), 2, true);
 
         final Iterations convt;
         final Iterations peer;
         final Iterations peak;
         final Iterations reference;
         final double referenceMaxGflop;
+        final boolean network;
 
-        Size(Iterations convt, Iterations peer, Iterations peak, Iterations reference, double referenceMaxGflop) {
+        Size(Iterations convt, Iterations peer, Iterations peak, Iterations reference, double referenceMaxGflop,
+                boolean network) {
             this.convt = convt;
             this.peer = peer;
             this.peak = peak;
             this.reference = reference;
             this.referenceMaxGflop = referenceMaxGflop;
+            this.network = network;
         }
     }
 
@@ -112,6 +120,11 @@ public final class BenchSuite {
         List<SuiteLayer> layers = selectedLayers(System.getProperty("layers", "all"));
         String referenceCap = System.getProperty("reference.maxGflop", "");
         double referenceMaxGflop = referenceCap.isBlank() ? size.referenceMaxGflop : Double.parseDouble(referenceCap);
+        String networkChoice = System.getProperty("network", "");
+        if (!networkChoice.isBlank() && !networkChoice.equals("true") && !networkChoice.equals("false")) {
+            throw new IllegalArgumentException("network must be true, false or blank, got '" + networkChoice + "'");
+        }
+        boolean network = networkChoice.isBlank() ? size.network : Boolean.parseBoolean(networkChoice);
         Path results = Path.of(System.getProperty("bench.results", "bench/results"));
         int cores = Runtime.getRuntime().availableProcessors();
         String[] threadCounts = cores > 1 ? new String[] {"1", Integer.toString(cores)} : new String[] {"1"};
@@ -140,6 +153,10 @@ public final class BenchSuite {
                     .param("threads", threadCounts).addProfiler(GCProfiler.class)));
             all.addAll(run(options(size.peer, OneDnnBenchmark.class, scratch).param("layer", ids(layers))
                     .param("threads", threadCounts).param("layout", "nchw", "own").addProfiler(GCProfiler.class)));
+            if (network) {
+                all.addAll(run(options(size.convt, NetworkBenchmark.class, scratch).param("threads", threadCounts)
+                        .addProfiler(GCProfiler.class)));
+            }
             if (!referenceLayers.isEmpty()) {
                 all.addAll(run(options(size.reference, ReferenceBenchmark.class, scratch)
                         .param("layer", ids(referenceLayers))));

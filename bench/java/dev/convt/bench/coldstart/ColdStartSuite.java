@@ -34,11 +34,16 @@ import java.util.regex.Pattern;
  *       {@code aot=CONVT_AOT=1}); {@code -Dcli.layers} picks layers (default: all).
  * </ul>
  *
- * <p>Other properties: {@code -Dreps=3}, {@code -Dlayers=...} (library part), {@code -Dout=target/coldstart}.
+ * <p>Other properties: {@code -Dreps=3}, {@code -Dlayers=...} (library part), {@code -Dout=target/coldstart};
+ * {@code -Dbench.results=DIR} also writes the library part's JSON lines to {@code DIR/}{@value #RESULTS},
+ * where the benchmark report ({@code dev.convt.bench.BenchReport}) finds and shows them.
  * Run from the project directory after {@code ./mvnw -DskipTests test-compile}, with the test
  * class path (see the README for the command).
  */
 public final class ColdStartSuite {
+
+    /** The library part's measurements, one JSON line each, in the results directory. */
+    public static final String RESULTS = "coldstart.jsonl";
 
     private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\": (-?[0-9.]+)");
 
@@ -87,15 +92,24 @@ public final class ColdStartSuite {
         modes.put("convt+aot", List.of("-XX:AOTCache=" + cache));
         modes.put("onnx", List.of());
         Map<String, List<Map<String, Double>>> results = new TreeMap<>();
+        String reportDir = System.getProperty("bench.results");
+        List<String> lines = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
             for (String layer : layers) {
                 for (Map.Entry<String, List<String>> mode : modes.entrySet()) {
                     String implementation = mode.getKey().startsWith("onnx") ? "onnx" : "convt";
                     String line = run(child(cp, mode.getValue(), implementation, layer), Map.of()).strip();
-                    System.out.println("{\"mode\": \"" + mode.getKey() + "\", " + line.substring(1));
+                    String tagged = "{\"mode\": \"" + mode.getKey() + "\", " + line.substring(1);
+                    System.out.println(tagged);
+                    lines.add(tagged);
                     results.computeIfAbsent(layer + " " + mode.getKey(), k -> new ArrayList<>()).add(numbers(line));
                 }
             }
+        }
+        if (reportDir != null) {
+            Path file = Files.createDirectories(Path.of(reportDir)).resolve(RESULTS);
+            Files.write(file, lines, StandardCharsets.UTF_8);
+            System.out.println("Wrote " + file);
         }
         System.out.println();
         System.out.println("| layer | mode | MFLOP | JVM start to first result (ms) | CPU time to first result (ms)"
