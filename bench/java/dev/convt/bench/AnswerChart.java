@@ -61,18 +61,13 @@ final class AnswerChart {
             }
         }
         axisMax = Math.min(AXIS_CAP, Math.ceil(max * 2) / 2);
-        boolean busy = results.busyMachine();
-        int banner = busy ? 30 : 0;
+        Optional<List<String>> busy = results.busyBanner();
+        int banner = busy.isPresent() ? Svg.BANNER : 0;
         int panelHeight = PANEL_HEADER + layers.size() * ROW + PANEL_FOOTER;
         int width = LEFT + PLOT_WIDTH + RIGHT;
         int height = banner + threadCounts.size() * (panelHeight + PANEL_GAP);
         svg = new Svg(width, height, "convt against the fastest NCHW peer, per layer");
-        if (busy) {
-            svg.rect(0, 0, width, banner - 6, "#fde0dc");
-            svg.text(8, 17, "start", "font-weight=\"bold\" fill=\"" + BEHIND + "\"", "Busy machine: load average up to "
-                    + Numbers.significant(results.peakLoad()) + " on " + results.machine.getProperty("cores")
-                    + " cores during this run. Other processes competed for the CPU; these ratios are not a clean measurement.");
-        }
+        busy.ifPresent(lines -> svg.banner(width, lines));
         int top = banner;
         for (int threads : threadCounts) {
             drawPanel(threads, layers, top);

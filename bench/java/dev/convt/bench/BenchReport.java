@@ -204,31 +204,30 @@ public final class BenchReport {
     }
 
     /**
-     * Per layer: its arithmetic intensity, which roof bounds it at each thread count, and the
-     * share of that roof convt and the fastest NCHW peer reach (useful FLOPs).
+     * Per layer and thread count: its arithmetic intensity, which roof bounds it, and the share of
+     * that roof each implementation reaches (useful FLOPs).
      */
     ReportTable rooflineTable() {
         List<Integer> threadCounts = results.convtThreadCounts().stream()
                 .filter(t -> results.peaks.containsKey(t) && results.bandwidths.containsKey(t)).toList();
-        List<String> header = new ArrayList<>(List.of("layer", "useful FLOP/byte"));
-        for (int t : threadCounts) {
-            header.addAll(List.of(threads(t) + ": bound (roof GFLOP/s)", "convt % of roof", "fastest NCHW peer % of roof"));
-        }
+        List<Implementation> shown = results.series().stream().map(Series::implementation)
+                .filter(i -> i != Implementation.REFERENCE).distinct().toList();
+        List<String> header = new ArrayList<>(List.of("layer", "threads", "useful FLOP/byte", "bound (roof GFLOP/s)"));
+        shown.forEach(i -> header.add(i.label + " % of roof"));
         List<List<String>> rows = new ArrayList<>();
         for (SuiteLayer layer : results.layers()) {
-            List<String> row = new ArrayList<>(List.of(layer.id(), Numbers.significant(layer.usefulFlops() / layer.bytes())));
             for (int t : threadCounts) {
                 BenchResults.Roof roof = results.roof(layer, t).orElseThrow();
-                row.add((roof.memoryBound() ? "memory" : "FMA") + " (" + Numbers.significant(roof.roofGflops()) + ")");
-                Optional<Row> convt = results.find(layer, new Series(Implementation.CONVT, t));
-                row.add(convt.map(r -> Numbers.percent(100 * r.usefulGflops() / roof.roofGflops())).orElse(Numbers.MISSING));
-                row.add(results.fastestPeer(layer, t).map(r -> Numbers.percent(100 * r.usefulGflops() / roof.roofGflops())
-                        + " (" + r.implementation().label + ")").orElse(Numbers.MISSING));
+                List<String> row = new ArrayList<>(List.of(layer.id(), Integer.toString(t),
+                        Numbers.significant(roof.intensity()),
+                        (roof.memoryBound() ? "memory" : "FMA") + " (" + Numbers.significant(roof.roofGflops()) + ")"));
+                shown.forEach(i -> row.add(results.find(layer, new Series(i, t))
+                        .map(r -> Numbers.percent(100 * r.usefulGflops() / roof.roofGflops())).orElse(Numbers.MISSING)));
+                rows.add(row);
             }
-            rows.add(row);
         }
-        List<Boolean> numeric = new ArrayList<>(List.of(false, true));
-        threadCounts.forEach(t -> numeric.addAll(List.of(false, true, true)));
+        List<Boolean> numeric = new ArrayList<>(List.of(false, true, true, false));
+        shown.forEach(i -> numeric.add(true));
         return new ReportTable(header, numeric, rows);
     }
 
@@ -348,7 +347,8 @@ public final class BenchReport {
                 + " counted once, float32). The roof at that intensity is the lower of the FMA peak and the stream"
                 + " triad bandwidth (a[i] = b[i] + s·c[i] on 32 MiB arrays per thread, two reads and a write counted)"
                 + " times the intensity; a layer under the bandwidth roof is memory-bound, and % of FMA peak says"
-                + " little about it. % of roof uses useful FLOPs.");
+                + " little about it. % of roof uses useful FLOPs. The stream arrays are far larger than the caches,"
+                + " so the bandwidth roof is main memory's: a layer whose operands fit in cache can reach above it.");
         notes.add("vs reference: time of the scalar reference (one thread) / time of this row."
                 + " vs fastest NCHW peer: the faster (by mean) of ONNX Runtime and oneDNN on NCHW at the same"
                 + " thread count, its time / convt's time; above 1, convt is faster. oneDNN on its own layout is"
@@ -445,7 +445,8 @@ public final class BenchReport {
         s.append("<h2>What the peers ran</h2>\n").append(implementationTable().html());
         s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());
         s.append("<h2>Measured memory bandwidth</h2>\n").append(bandwidthTable().html());
-        s.append("<h2>Roofline: which roof bounds each layer</h2>\n").append(rooflineTable().html());
+        s.append("<h2>Roofline: which roof bounds each layer</h2>\n<div class=\"chart roofline\">\n")
+                .append(RooflineChart.svg(results)).append("</div>\n").append(rooflineTable().html());
         s.append("<h2>Machine</h2>\n").append(machineTable().html());
         s.append("<h2>Layers</h2>\n").append(layerTable().html());
         s.append("<h2>Notes</h2>\n<ul>\n");

@@ -108,7 +108,12 @@ class BenchReportTest {
                 // A small layer with convt only: in the latency table, not in the answer.
                 sample(ConvtBenchmark.class, "forward", "\"layer\" : \"seed_s1p0k3\", \"threads\" : \"1\"", 0.0005,
                         0.002, calls(0.0005), calls(0.0005), calls(0.0005)),
-                entry(ReferenceBenchmark.class, "forward", 1, "\"layer\" : \"" + LAYER.id() + "\"", 100.0, "5", ""));
+                entry(ReferenceBenchmark.class, "forward", 1, "\"layer\" : \"" + LAYER.id() + "\"", 100.0, "5", ""),
+                // The whole generator: 209 MFLOP per image; convt 2 ms, ONNX Runtime 3 ms, no spread.
+                sample(NetworkBenchmark.class, "run", "\"implementation\" : \"convt\", \"threads\" : \"1\"", 2.0, 2.5,
+                        calls(2.0), calls(2.0), calls(2.0)),
+                sample(NetworkBenchmark.class, "run", "\"implementation\" : \"onnx\", \"threads\" : \"1\"", 3.0, 3.5,
+                        calls(3.0), calls(3.0), calls(3.0)));
         Files.writeString(dir.resolve(BenchSuite.RESULTS_JSON), entries.stream().collect(Collectors.joining(",\n", "[\n", "\n]")));
         Files.writeString(dir.resolve(BenchSuite.MACHINE_PROPERTIES), """
                 cpu=Test CPU
@@ -139,6 +144,11 @@ class BenchReportTest {
                 onednn.own.dcgan_l2.1=jit_own; src acdb
                 """);
 
+        // Three fresh JVMs for convt (medians: 9000 ms to the first result, 70 ms steady), one for ONNX Runtime.
+        Files.write(dir.resolve(dev.convt.bench.coldstart.ColdStartSuite.RESULTS), List.of(
+                coldStart("convt", 9000, 7000, 70, 12000), coldStart("onnx", 2400, 1.6, 1.5, 26),
+                coldStart("convt", 9500, 7600, 72, 13000), coldStart("convt", 8000, 6500, 65, 11000)));
+
         BenchReport.main(new String[] {dir.toString()});
 
         String markdown = Files.readString(dir.resolve(BenchReport.MARKDOWN));
@@ -160,12 +170,29 @@ class BenchReportTest {
         assertTrue(markdown.contains("| 1 | 10.1 | 10.1 | 19.5 |"), markdown);
         // dcgan_l2: 51.4 MFLOP useful over 8.49 MB of operands = 6.05 FLOP/byte, under the ridge:
         // memory-bound at 10.07 x 6.05 = 60.9 GFLOP/s; convt's 25.7 is 42.2% of it, oneDNN's 17.1 is 28.1%.
-        assertTrue(markdown.contains("| dcgan_l2 | 6.05 | memory (60.9) | 42.2 % | 28.1 % (oneDNN, NCHW) |"), markdown);
+        // ONNX Runtime's 12.8 is 21.1%; oneDNN on its own layout, 103, is above the memory roof
+        // (the stream bandwidth is DRAM's, and dcgan_l2's 8.5 MB of operands partly fit in cache).
+        assertTrue(markdown.contains("| dcgan_l2 | 1 | 6.05 | memory (60.9) | 42.2 % | 21.1 % | 28.1 % | 168.6 % |"),
+                markdown);
+        assertTrue(html.contains("<title>dcgan_l2, convt: 25.7 useful GFLOP/s at 6.05 FLOP/byte, 42.2 % of the memory"
+                + " roof</title>"), "convt's point on the roofline");
+        assertTrue(html.contains("<title>dcgan_l2, oneDNN, own layout: 103 useful GFLOP/s"), "oneDNN's own-layout point");
+        assertTrue(html.contains("1 thread: FMA peak 197 GFLOP/s, bandwidth 10.1 GB/s, ridge at 19.5 FLOP/byte"), html);
+        // The network: 2 ms per image is 500 images/s and 209 MFLOP / 2 ms = 105 GFLOP/s; ONNX Runtime takes 1.5x as long.
+        assertTrue(markdown.contains("## Whole network: DCGAN generator"), markdown);
+        assertTrue(markdown.contains("| convt | 1 | 2 | 0 | 2 | 2.5 | 500 | 105 | 1.5× (1.5–1.5) | 0 |"), markdown);
+        assertTrue(markdown.contains("| ONNX Runtime | 1 | 3 | 0 | 3 | 3.5 | 333 | 69.8 |  | 0 |"), markdown);
+        assertTrue(markdown.contains("209 MFLOP nominal per image"), markdown);
+        // Cold start: medians over the three convt JVMs, the single ONNX Runtime one as it is.
+        assertTrue(markdown.contains("| dcgan_l3 | convt | 3 | 67.1 | 9000 | 3000 | 600 | 7000 | 70 | 12000 |"), markdown);
+        assertTrue(markdown.contains("| dcgan_l3 | onnx | 1 | 67.1 | 2400 | 3000 | 600 | 1.6 | 1.5 | 26 |"), markdown);
+        assertTrue(markdown.contains("From coldstart.jsonl, written "), markdown);
+        // Every chart carries the busy-machine banner, not only the notes.
+        assertEquals(3, html.split("Busy machine: load average up to 3.5 on 2 cores", -1).length - 1, "banners");
         // Latency in microseconds for the 72-FLOP layer only; dcgan_l2 (67 MFLOP) is over the cap.
         assertTrue(markdown.contains("| layer | convt, 1 thread: p50 / p99 us | convt, 2 threads: p50 / p99 us |"), markdown);
         assertTrue(markdown.contains("| seed_s1p0k3 | 0.5 / 2 | – |"), markdown);
         assertFalse(markdown.contains("| dcgan_l2 | 1950 / 2300 |"), markdown);
-        assertTrue(html.contains("Busy machine: load average up to 3.5 on 2 cores"), "busy banner in the chart");
         assertTrue(markdown.contains("| 1.5× (oneDNN, NCHW) | 2.5× (oneDNN, NCHW) |"), markdown);
         assertTrue(markdown.contains("| 1 | 197 |"), markdown);
         assertTrue(markdown.contains("| ONNX Runtime | 9.8.7 (Java package, CPU) |"), markdown);
@@ -175,8 +202,39 @@ class BenchReportTest {
         assertTrue(markdown.contains("Warning: the load average was above the core count"), markdown);
         assertTrue(html.contains("<svg") && html.contains("</svg>") && html.contains("dcgan_l2"), html);
         assertFalse(html.contains("<script"), "no scripts");
-        // Two charts, each naming the SVG namespace, and no other URL: nothing is fetched.
-        assertEquals(2, html.split("http", -1).length - 1, "URLs");
-        assertEquals(2, html.split("http://www.w3.org/2000/svg\"", -1).length - 1, "SVG namespaces");
+        // Three charts, each naming the SVG namespace, and no other URL: nothing is fetched.
+        assertEquals(3, html.split("http", -1).length - 1, "URLs");
+        assertEquals(3, html.split("http://www.w3.org/2000/svg\"", -1).length - 1, "SVG namespaces");
+        assertPlainTables(markdown);
+    }
+
+    /** Every Markdown table is a plain pipe table: each row has its header's number of cells. */
+    private static void assertPlainTables(String markdown) {
+        int columns = -1;
+        int tables = 0;
+        for (String line : markdown.split("\n")) {
+            if (!line.startsWith("|")) {
+                columns = -1;
+                continue;
+            }
+            assertTrue(line.endsWith(" |") || line.endsWith(":|") || line.endsWith("-|"), line);
+            int cells = line.split("\\|", -1).length - 2;
+            if (columns < 0) {
+                columns = cells;
+                tables++;
+            } else {
+                assertEquals(columns, cells, line);
+            }
+        }
+        assertTrue(tables >= 12, tables + " tables");
+    }
+
+    private static String coldStart(String implementation, double toFirst, double firstCall, double steady,
+            double toSteady) {
+        return String.format(Locale.ROOT, "{\"mode\": \"%s\", \"implementation\": \"%s\", \"layer\": \"dcgan_l3\","
+                + " \"mflop\": 67.1, \"setup_ms\": 600.00, \"first_call_ms\": %s, \"process_start_to_first_result_ms\": %s,"
+                + " \"process_cpu_at_first_result_ms\": 3000, \"steady_ms\": %s, \"first_over_steady\": 100.0,"
+                + " \"calls_to_steady\": 40, \"time_to_steady_ms\": %s, \"calls\": 60}", implementation, implementation,
+                firstCall, toFirst, steady, toSteady);
     }
 }

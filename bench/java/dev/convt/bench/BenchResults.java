@@ -515,6 +515,16 @@ final class BenchResults {
         return peakLoad() > Integer.parseInt(machine.getProperty("cores", "1"));
     }
 
+    /** @return the two lines every chart carries at its top when {@link #busyMachine()}; else empty */
+    Optional<List<String>> busyBanner() {
+        if (!busyMachine()) {
+            return Optional.empty();
+        }
+        return Optional.of(List.of("Busy machine: load average up to " + Numbers.significant(peakLoad()) + " on "
+                + machine.getProperty("cores") + " cores during this run.",
+                "Other processes competed for the CPU; these figures are not a clean measurement."));
+    }
+
     /** @return reference-less layers by the suite's FLOP cap, from the machine file */
     List<String> referenceSkipped() {
         String skipped = machine.getProperty("reference.skipped", "");

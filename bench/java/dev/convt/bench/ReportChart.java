@@ -7,11 +7,13 @@ import dev.convt.bench.BenchResults.Series;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The report's chart as inline SVG: GFLOP/s per layer and implementation, horizontal bars on a
  * log axis (the scalar reference and the vector code are orders of magnitude apart), with
- * confidence-interval whiskers and the measured FMA peaks as dashed lines.
+ * confidence-interval whiskers and the measured FMA peaks as dashed lines; a run on a busy machine
+ * carries a banner inside the chart.
  */
 final class ReportChart {
 
@@ -26,7 +28,7 @@ final class ReportChart {
     private static final int GROUP_GAP = 12;
 
     /** Per implementation: the colour at one thread, then the lighter one at more threads. */
-    private static final Map<Implementation, String[]> COLOURS = Map.of(
+    static final Map<Implementation, String[]> COLOURS = Map.of(
             Implementation.REFERENCE, new String[] {"#8c8c8c", "#c8c8c8"},
             Implementation.CONVT, new String[] {"#1f4e99", "#5b9bd5"},
             Implementation.ONNX_RUNTIME, new String[] {"#b4490f", "#f4a66a"},
@@ -73,8 +75,12 @@ final class ReportChart {
         int plotHeight = groups.stream().mapToInt(g -> g.size() * (BAR + BAR_GAP)).sum()
                 + GROUP_GAP * (groups.size() - 1);
         int width = LEFT + PLOT_WIDTH + RIGHT;
-        int height = TOP + plotHeight + BOTTOM;
+        Optional<List<String>> busy = results.busyBanner();
+        int banner = busy.isPresent() ? Svg.BANNER : 0;
+        int height = banner + TOP + plotHeight + BOTTOM;
         svg = new Svg(width, height, "GFLOP/s per layer and implementation");
+        busy.ifPresent(lines -> svg.banner(width, lines));
+        svg.shiftDown(banner);
         drawLegend();
         int y = TOP;
         for (int g = 0; g < groups.size(); g++) {
@@ -99,6 +105,7 @@ final class ReportChart {
             y += GROUP_GAP;
         }
         drawPeaks(TOP, TOP + plotHeight);
+        svg.endGroup();
         return svg.end();
     }
 

@@ -1,5 +1,6 @@
 package dev.convt.bench;
 
+import java.util.List;
 import java.util.Locale;
 
 /** An SVG document built element by element, for the report's inline charts. */
@@ -35,6 +36,16 @@ final class Svg {
         svg.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1f l-5 -3 v6 z\" fill=\"%s\"/>\n", x, y, fill));
     }
 
+    /**
+     * @param d the path data, e.g. {@code M0 0 L10 10}
+     * @param fill fill colour, or {@code none}
+     * @param extra further attributes, or ""
+     */
+    void path(String d, String fill, String extra) {
+        svg.append("<path d=\"").append(d).append("\" fill=\"").append(fill).append('"')
+                .append(extra.isEmpty() ? "" : " " + extra).append("/>\n");
+    }
+
     void circle(double x, double y, double r, String fill) {
         svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>", x, y, r, fill));
     }
@@ -43,6 +54,28 @@ final class Svg {
     void text(double x, double y, String anchor, String attributes, String content) {
         svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>\n", x, y,
                 anchor, attributes.isEmpty() ? "" : " " + attributes, Html.escape(content)));
+    }
+
+    /** Height of {@link #banner(int, List)}, gap below included. */
+    static final int BANNER = 44;
+
+    /**
+     * A red warning across the top of the image, in the figure itself so that it cannot be quoted
+     * without it.
+     *
+     * @param width the image's width
+     * @param lines two lines of warning
+     */
+    void banner(int width, List<String> lines) {
+        rect(0, 0, width, BANNER - 6, "#fde0dc");
+        for (int i = 0; i < lines.size(); i++) {
+            text(8, 15 + 15 * i, "start", "font-weight=\"bold\" fill=\"#c62828\"", lines.get(i));
+        }
+    }
+
+    /** Starts a group moved down by {@code dy}; close it with {@link #endGroup()}. */
+    void shiftDown(double dy) {
+        svg.append(String.format(Locale.ROOT, "<g transform=\"translate(0 %.1f)\">\n", dy));
     }
 
     /** Starts a group whose tooltip is {@code title}; close it with {@link #endGroup()}. */
