@@ -170,6 +170,8 @@ public final class BenchReport {
     static final double SMALL_LAYER_FLOPS = 10e6;
 
     /** Median and 99th percentile per call on the small layers, per implementation and thread count. */
+    private static final String NO_SMALL_LAYER = "No layer this small was measured in this run.";
+
     ReportTable latencyTable() {
         List<Series> series = results.series().stream()
                 .filter(c -> c.implementation() != Implementation.REFERENCE).toList();
@@ -406,7 +408,7 @@ public final class BenchReport {
                 .append("\n\n").append(t.markdown()).append('\n'));
         s.append("## Summary (GFLOP/s)\n\n").append(summaryTable().markdown());
         s.append("\n## Latency on the small layers (at most " + Numbers.flops(SMALL_LAYER_FLOPS) + " per call)\n\n")
-                .append(latencyTable().markdown());
+                .append(latencyTable().rows().isEmpty() ? NO_SMALL_LAYER + "\n" : latencyTable().markdown());
         s.append("\n## Cold start\n\n").append(coldStartDescription()).append("\n\n");
         coldStart.ifPresent(c -> s.append(c.table().markdown()));
         s.append("\n## Peers\n\n").append(peerTable().markdown());
@@ -424,7 +426,8 @@ public final class BenchReport {
 
     String html() {
         StringBuilder s = new StringBuilder();
-        s.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(TITLE)
+        s.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>").append(TITLE)
                 .append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
         s.append("<h1>").append(TITLE).append("</h1>\n<p>").append(Html.escape(summary().replace("`", "")))
                 .append("</p>\n");
@@ -435,18 +438,19 @@ public final class BenchReport {
                 .append(Html.escape(networkDescription())).append("</p>\n").append(t.html()));
         s.append("<h2>GFLOP/s per layer</h2>\n<div class=\"chart\">\n").append(ReportChart.svg(results))
                 .append("</div>\n");
+        s.append("<h2>Roofline: which roof bounds each layer</h2>\n<div class=\"chart roofline\">\n")
+                .append(RooflineChart.svg(results)).append("</div>\n").append(rooflineTable().html());
         s.append("<h2>Summary (GFLOP/s)</h2>\n").append(summaryTable().html());
         s.append("<h2>Results</h2>\n").append(resultTable().html());
         s.append("<h2>Latency on the small layers (at most ").append(Numbers.flops(SMALL_LAYER_FLOPS))
-                .append(" per call)</h2>\n").append(latencyTable().html());
+                .append(" per call)</h2>\n").append(latencyTable().rows().isEmpty() ? "<p>" + NO_SMALL_LAYER + "</p>\n"
+                        : latencyTable().html());
         s.append("<h2>Cold start</h2>\n<p>").append(Html.escape(coldStartDescription())).append("</p>\n");
         coldStart.ifPresent(c -> s.append(c.table().html()));
         s.append("<h2>Peers</h2>\n").append(peerTable().html());
         s.append("<h2>What the peers ran</h2>\n").append(implementationTable().html());
         s.append("<h2>Measured FMA peak</h2>\n").append(peakTable().html());
         s.append("<h2>Measured memory bandwidth</h2>\n").append(bandwidthTable().html());
-        s.append("<h2>Roofline: which roof bounds each layer</h2>\n<div class=\"chart roofline\">\n")
-                .append(RooflineChart.svg(results)).append("</div>\n").append(rooflineTable().html());
         s.append("<h2>Machine</h2>\n").append(machineTable().html());
         s.append("<h2>Layers</h2>\n").append(layerTable().html());
         s.append("<h2>Notes</h2>\n<ul>\n");
@@ -463,7 +467,11 @@ public final class BenchReport {
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
             tbody tr:nth-child(even) { background: #fafafa; }
             .chart { overflow-x: auto; }
-            .answer svg { max-width: 100%; min-width: 640px; height: auto; }
+            .chart svg { max-width: 100%; min-width: 640px; height: auto; }
+            @media (max-width: 700px) {
+              body { margin: 10px; }
+              td:not(.num) { min-width: 7em; }
+            }
             li { margin: 4px 0; font-size: 14px; }
             """;
 }

@@ -79,39 +79,45 @@ public final class BenchSuite {
      * gets fewer iterations, and quick runs leave it out above 0.2 GFLOP per call (about a second
      * or two); full runs time it on every suite layer.
      *
-     * <p>The whole network runs in quick and full suites, with convt's iterations on both sides;
-     * smoke runs leave it out, as its reference chain and two more forks per thread count would
-     * double a smoke run's time.
+     * <p>The whole network runs in quick and full suites, with the same iterations on both sides;
+     * it gets twice convt's warm-up or more, because C2 must compile the kernels of five layer
+     * shapes, in calls of tens of milliseconds. Smoke runs leave it out by default, as its reference
+     * chain and two more forks per thread count would make a smoke run half as long again.
      */
     enum Size {
         SMOKE(new Iterations(1, 3, TimeValue.seconds(1), 1, TimeValue.milliseconds(100)),
                 new Iterations(1, 3, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)),
                 new Iterations(1, 5, TimeValue.milliseconds(100), 2, TimeValue.milliseconds(100)),
-                new Iterations(1, 1, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)), 0.2, false),
+                new Iterations(1, 1, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100)), 0.2,
+                new Iterations(1, 3, TimeValue.seconds(1), 1, TimeValue.milliseconds(100)), false),
         QUICK(new Iterations(1, 5, TimeValue.seconds(1), 5, TimeValue.milliseconds(200)),
                 new Iterations(1, 3, TimeValue.milliseconds(200), 5, TimeValue.milliseconds(200)),
                 new Iterations(1, 5, TimeValue.milliseconds(200), 5, TimeValue.milliseconds(200)),
-                new Iterations(1, 1, TimeValue.milliseconds(100), 3, TimeValue.milliseconds(100)), 0.2, true),
+                new Iterations(1, 1, TimeValue.milliseconds(100), 3, TimeValue.milliseconds(100)), 0.2,
+                new Iterations(1, 10, TimeValue.seconds(1), 5, TimeValue.milliseconds(400)), true),
         FULL(new Iterations(2, 8, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
                 new Iterations(2, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
                 new Iterations(2, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
-                new Iterations(1, 1, TimeValue.seconds(1), 3, TimeValue.seconds(1)), 2, true);
+                new Iterations(1, 1, TimeValue.seconds(1), 3, TimeValue.seconds(1)), 2,
+                new Iterations(2, 15, TimeValue.seconds(1), 5, TimeValue.seconds(1)), true);
 
         final Iterations convt;
         final Iterations peer;
         final Iterations peak;
         final Iterations reference;
         final double referenceMaxGflop;
-        final boolean network;
+        final Iterations network;
+        final boolean networkByDefault;
 
         Size(Iterations convt, Iterations peer, Iterations peak, Iterations reference, double referenceMaxGflop,
-                boolean network) {
+                Iterations network, boolean networkByDefault) {
             this.convt = convt;
             this.peer = peer;
             this.peak = peak;
             this.reference = reference;
             this.referenceMaxGflop = referenceMaxGflop;
             this.network = network;
+            this.networkByDefault = networkByDefault;
         }
     }
 
@@ -124,7 +130,7 @@ public final class BenchSuite {
         if (!networkChoice.isBlank() && !networkChoice.equals("true") && !networkChoice.equals("false")) {
             throw new IllegalArgumentException("network must be true, false or blank, got '" + networkChoice + "'");
         }
-        boolean network = networkChoice.isBlank() ? size.network : Boolean.parseBoolean(networkChoice);
+        boolean network = networkChoice.isBlank() ? size.networkByDefault : Boolean.parseBoolean(networkChoice);
         Path results = Path.of(System.getProperty("bench.results", "bench/results"));
         int cores = Runtime.getRuntime().availableProcessors();
         String[] threadCounts = cores > 1 ? new String[] {"1", Integer.toString(cores)} : new String[] {"1"};
@@ -154,7 +160,7 @@ public final class BenchSuite {
             all.addAll(run(options(size.peer, OneDnnBenchmark.class, scratch).param("layer", ids(layers))
                     .param("threads", threadCounts).param("layout", "nchw", "own").addProfiler(GCProfiler.class)));
             if (network) {
-                all.addAll(run(options(size.convt, NetworkBenchmark.class, scratch).param("threads", threadCounts)
+                all.addAll(run(options(size.network, NetworkBenchmark.class, scratch).param("threads", threadCounts)
                         .addProfiler(GCProfiler.class)));
             }
             if (!referenceLayers.isEmpty()) {

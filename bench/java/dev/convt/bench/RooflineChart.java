@@ -18,9 +18,11 @@ import java.util.Optional;
 final class RooflineChart {
 
     private static final int LEFT = 64;
-    private static final int PLOT_WIDTH = 620;
+    private static final int PLOT_WIDTH = 700;
     private static final int PLOT_HEIGHT = 300;
-    private static final int RIGHT = 200;
+    /** Room for a layer's name beside a point near the right end. */
+    private static final int RIGHT = 70;
+    private static final int LEGEND = 66;
     private static final int PANEL_HEADER = 30;
     private static final int PANEL_FOOTER = 46;
     private static final int PANEL_GAP = 14;
@@ -70,7 +72,10 @@ final class RooflineChart {
         for (int t : threadCounts) {
             Peak peak = results.peaks.get(t);
             double ridge = peak.gflops() / results.bandwidths.get(t).gflops();
+            // The ridge and both roofs lie inside the axes, however slow a busy machine made them.
+            xMin = Math.min(xMin, ridge);
             xMax = Math.max(xMax, ridge);
+            yMin = Math.min(yMin, peak.gflops());
             yMax = Math.max(yMax, peak.gflops());
             for (Row row : points(t)) {
                 double intensity = row.layer().usefulFlops() / row.layer().bytes();
@@ -79,7 +84,7 @@ final class RooflineChart {
                 yMin = Math.min(yMin, row.usefulGflops());
             }
         }
-        logXMin = Math.floor(Math.log10(xMin));
+        logXMin = Math.floor(Math.log10(xMin / 1.5));
         logXMax = Math.max(logXMin + 1, Math.ceil(Math.log10(xMax * 1.5)));
         for (int t : threadCounts) {
             // The bandwidth roof's left end, so the sloped roof shows across the whole axis.
@@ -92,15 +97,15 @@ final class RooflineChart {
         int banner = busy.isPresent() ? Svg.BANNER : 0;
         int width = LEFT + PLOT_WIDTH + RIGHT;
         int panelHeight = PANEL_HEADER + PLOT_HEIGHT + PANEL_FOOTER;
-        svg = new Svg(width, banner + threadCounts.size() * (panelHeight + PANEL_GAP),
+        svg = new Svg(width, banner + LEGEND + threadCounts.size() * (panelHeight + PANEL_GAP),
                 "roofline: useful GFLOP/s against arithmetic intensity, per implementation and layer");
         busy.ifPresent(lines -> svg.banner(width, lines));
-        int top = banner;
+        drawLegend(banner);
+        int top = banner + LEGEND;
         for (int t : threadCounts) {
             drawPanel(t, top);
             top += panelHeight + PANEL_GAP;
         }
-        drawLegend(banner + PANEL_HEADER);
         return svg.end();
     }
 
@@ -170,23 +175,23 @@ final class RooflineChart {
                 "stroke=\"" + colour + "\" stroke-width=\"1.5\"");
     }
 
+    /** One line of markers, then what the roof is; above the panels, so the chart stays narrow. */
     private void drawLegend(int top) {
-        double lx = LEFT + PLOT_WIDTH + 16;
-        double ly = top + 8;
+        double lx = 8;
+        double ly = top + 12;
         for (Implementation implementation : SHOWN) {
             if (results.rows.stream().noneMatch(r -> r.implementation() == implementation)) {
                 continue;
             }
             marker(implementation, lx + 5, ly);
             svg.text(lx + 16, ly + 4, "start", "", implementation.label);
-            ly += 18;
+            lx += 34 + 6.2 * implementation.label.length();
         }
-        svg.line(lx, ly, lx + 10, ly, "#c00000", "stroke-width=\"2\"");
-        svg.text(lx + 16, ly + 4, "start", "", "roof: the lower of");
-        svg.text(lx + 16, ly + 18, "start", "", "FMA peak and bandwidth");
-        svg.text(lx + 16, ly + 32, "start", "", "× intensity");
-        svg.text(lx, ly + 54, "start", "fill=\"#444\"", "Hover a point for its");
-        svg.text(lx, ly + 68, "start", "fill=\"#444\"", "share of the roof; the");
-        svg.text(lx, ly + 82, "start", "fill=\"#444\"", "table below lists them.");
+        svg.line(lx, ly, lx + 12, ly, "#c00000", "stroke-width=\"2\"");
+        svg.text(lx + 16, ly + 4, "start", "", "roof");
+        svg.text(8, ly + 24, "start", "fill=\"#444\"", "Roof: the lower of the FMA peak and the bandwidth × intensity;"
+                + " hover a point for its share of the roof.");
+        svg.text(8, ly + 38, "start", "fill=\"#444\"", "Open diamond: oneDNN on its own layout, not the NCHW tensors"
+                + " a convt user holds. Layer names stand beside convt's points.");
     }
 }
