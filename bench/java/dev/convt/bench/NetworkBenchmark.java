@@ -3,7 +3,6 @@ package dev.convt.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.convt.ConvTransposeLayer;
@@ -93,13 +92,7 @@ public class NetworkBenchmark {
     private void onnx(DcganNetwork network) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
-        try (SessionOptions options = new SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
-            options.addConfigEntry("session.intra_op.allow_spinning", "1");
-            options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+        try (SessionOptions options = OnnxRuntimeBenchmark.sessionOptions(threads)) {
             session = env.createSession(network.onnxModel(), options);
         }
         float[] latent = network.input();

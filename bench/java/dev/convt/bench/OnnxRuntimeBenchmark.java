@@ -68,16 +68,7 @@ public class OnnxRuntimeBenchmark {
         long[] inputShape = asTwoD(g.inputShape());
         long[] outputShape = asTwoD(g.outputShape());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (SessionOptions options = new SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
-            // Pool threads spin between calls rather than sleep (ONNX Runtime's default, stated
-            // here because the benchmark relies on it): waking a sleeping thread costs each call.
-            options.addConfigEntry("session.intra_op.allow_spinning", "1");
-            // ORT warns on every run where its own shape inference disagrees with its kernel; noise.
-            options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+        try (SessionOptions options = sessionOptions(threads)) {
             session = env.createSession(OnnxConvTransposeModel.build(suiteLayer.spec(), inputShape, data.weights(),
                     data.bias()), options);
         }
@@ -97,6 +88,27 @@ public class OnnxRuntimeBenchmark {
         PeerInfo.record("onnxruntime.version", env.getVersion());
         PeerInfo.record("onnxruntime." + layer, g.inputRank() == 4 ? "ConvTranspose on rank-4 tensors"
                 : "ConvTranspose on rank-4 tensors: the 1-D layer as height 1");
+    }
+
+    /**
+     * The session options both ONNX Runtime benchmarks use, set up as fast as it goes.
+     *
+     * @param threads intra-op threads, the caller included
+     * @return options the caller closes
+     * @throws OrtException if ONNX Runtime refuses one
+     */
+    static SessionOptions sessionOptions(int threads) throws OrtException {
+        SessionOptions options = new SessionOptions();
+        options.setIntraOpNumThreads(threads);
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+        // Pool threads spin between calls rather than sleep (ONNX Runtime's default, stated
+        // here because the benchmark relies on it): waking a sleeping thread costs each call.
+        options.addConfigEntry("session.intra_op.allow_spinning", "1");
+        // ORT warns on every run where its own shape inference disagrees with its kernel; noise.
+        options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+        return options;
     }
 
     /** A 1-D shape {@code (N, C, W)} as {@code (N, C, 1, W)}; a 2-D shape as it is. */
