@@ -142,7 +142,7 @@ final class WarmUp {
     }
 
     /**
-     * The suite's kinds of layer (square and narrow pixel tiles, channel tiles, depthwise, 1-D)
+     * The suite's kinds of layer (square, wide and narrow pixel tiles, channel tiles, depthwise, 1-D)
      * with a few channels and the narrowest maps that still get each plan, so that C2 compiles the
      * branches real layers take: a branch a warm-up never took is compiled as a trap, and a real
      * layer taking it throws the code away. Two epilogues only (none, ReLU): each other one costs
@@ -151,18 +151,21 @@ final class WarmUp {
     private static void addCalls(Arena arena, List<Call> calls) {
         int lanes = FloatVector.SPECIES_PREFERRED.length();
         // Runs of input channels: 72 channels x 4 taps exceed the kernel's run of 256 steps (rows
-        // of output inside the image have all 4 taps with 3 input rows).
+        // of output inside the image have all 4 taps with 3 input rows). Few output channels keep
+        // the square 4 x 4 tile; a few more (and most real layers) get the wide 6 x 4 tile.
         calls.add(call(arena, ConvTransposeSpec.builder(72, 4, 4, 4).stride(2).padding(1), Epilogue.NONE,
+                1, 72, 3, lanes));
+        calls.add(call(arena, ConvTransposeSpec.builder(72, 6, 4, 4).stride(2).padding(1), Epilogue.relu(),
                 1, 72, 3, lanes));
         calls.add(call(arena, ConvTransposeSpec.builder(4, 1, 9, 9).stride(3).padding(4).outputPadding(2),
                 Epilogue.relu(), 1, 4, 2, lanes));
         calls.add(call(arena, ConvTransposeSpec.builder(8, 32, 4, 4).stride(2).padding(1), Epilogue.relu(),
                 1, 8, 2, 2));
-        calls.add(call(arena, ConvTransposeSpec.builder(16, 8, 2, 2).stride(2), Epilogue.NONE, 1, 16, 1, lanes));
+        calls.add(call(arena, ConvTransposeSpec.builder(64, 6, 2, 2).stride(2), Epilogue.NONE, 1, 64, 1, lanes));
         calls.add(call(arena, ConvTransposeSpec.builder(8, 8, 16, 16).stride(8).padding(4).groups(8), Epilogue.NONE,
                 1, 8, 2, 2));
-        calls.add(call(arena, ConvTransposeSpec.builder1d(8, 8, 16).stride(8).padding(4), Epilogue.relu(),
-                1, 8, lanes));
+        calls.add(call(arena, ConvTransposeSpec.builder1d(32, 6, 16).stride(8).padding(4), Epilogue.relu(),
+                1, 32, lanes));
         calls.add(call(arena, ConvTransposeSpec.builder(4, 4, 3, 3), Epilogue.NONE, 1, 4, 2, lanes));
     }
 
