@@ -5,6 +5,8 @@
  */
 module dev.convt {
     requires jdk.incubator.vector;
+    // The warm-up (ConvTransposeLayer.warmUp) counts what a thread allocates: com.sun.management.
+    requires jdk.management;
 
     exports dev.convt;
     exports dev.convt.reference;

@@ -100,6 +100,53 @@ public final class ConvTransposeLayer implements AutoCloseable {
         return new Builder(Objects.requireNonNull(spec, "spec"));
     }
 
+    /**
+     * Compiles convt's kernels before a first real call: runs tiny synthetic layers of every kind
+     * the kernels plan for (a few channels, maps a vector or two wide) on short-lived threads of
+     * its own until C2 has compiled their code, which it tells by what a call allocates
+     * (interpreted or C1-compiled Vector API code allocates an object for every vector operation,
+     * C2's code next to nothing). Without it, the first calls of a fresh JVM run the kernels in the
+     * interpreter and C1, a hundred times slower than later calls or more. To make the first call
+     * of a layer cheap as well, also {@link #plan plan} its input shape ahead: planning a large
+     * layer's shape is itself slow while its code is cold.
+     *
+     * <p>Once per JVM: later calls return at once, and a call while another thread (or
+     * {@link #warmUpInBackground()}) is warming up waits for it. It touches no layer of the caller,
+     * so results are the same, bitwise, with or without it, and it keeps nothing: its layers,
+     * operands and threads are gone when it returns. It costs more CPU time than one cold call of
+     * a large layer (README, "Cold start"): it is for servers, before their first request, not for
+     * one-shot programs. It stops after 30 s in any case, and at once where it cannot help (an
+     * interpreter-only JVM, tiered compilation stopped below C2, or a JVM that cannot count a
+     * thread's allocations). If interrupted it returns early with the thread's interrupt flag set,
+     * and the warm-up it cut short is not resumed.
+     *
+     * @throws IllegalStateException if this JVM lacks the Vector API, as for {@link Builder#build()}
+     */
+    public static void warmUp() {
+        requireVectorApi();
+        WarmUp.await();
+    }
+
+    /**
+     * Starts {@link #warmUp()} on a daemon thread and returns at once: for a server that has other
+     * start-up work to overlap with it. The thread ends when the warm-up does; once per JVM, like
+     * {@code warmUp()}, which a caller may still call to wait for it. On a machine with few cores
+     * it competes with the caller for them, and a {@code forward} that starts before it has ended
+     * is cold for the kernels it has not compiled yet.
+     *
+     * @throws IllegalStateException if this JVM lacks the Vector API, as for {@link Builder#build()}
+     */
+    public static void warmUpInBackground() {
+        requireVectorApi();
+        WarmUp.start();
+    }
+
+    private static void requireVectorApi() {
+        if (!VectorApi.PRESENT) {
+            throw new IllegalStateException(VectorApi.MISSING);
+        }
+    }
+
     /** {@return the spec} */
     public ConvTransposeSpec spec() {
         return spec;
@@ -627,9 +674,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
          *     {@code --add-modules jdk.incubator.vector}
          */
         public ConvTransposeLayer build() {
-            if (!VectorApi.PRESENT) {
-                throw new IllegalStateException(VectorApi.MISSING);
-            }
+            requireVectorApi();
             if (weights == null) {
                 throw new IllegalArgumentException("weights are required: " + spec);
             }

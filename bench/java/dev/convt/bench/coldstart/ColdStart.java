@@ -24,9 +24,12 @@ import java.util.SplittableRandom;
  * times every call from the first until {@link #BUDGET_NANOS} have passed, and prints one JSON
  * line. {@link ColdStartSuite} starts one JVM per measurement.
  *
- * <p>Usage: {@code ColdStart convt|onnx LAYER} where LAYER is a {@link SuiteLayer} id or
+ * <p>Usage: {@code ColdStart convt|convt-warm|convt-warm-plan|convt-bg|onnx LAYER} where LAYER is a {@link SuiteLayer} id or
  * {@code dcgan_268m}, the issue's 268 MFLOP layer (256 -> 128 channels, 16x16 input, kernel 4,
- * stride 2, padding 1). One thread on both sides: the machine is shared, and one thread is the
+ * stride 2, padding 1). {@code convt-warm} calls {@link ConvTransposeLayer#warmUp()} before
+ * building the layer and {@code convt-bg} {@link ConvTransposeLayer#warmUpInBackground()}, both
+ * inside the setup, so that the time to the first result includes them; {@code convt-warm-plan}
+ * also plans the layer for its input shape ({@link ConvTransposeLayer#plan}) in the setup. One thread on both sides: the machine is shared, and one thread is the
  * figure that varies least.
  */
 public final class ColdStart {
@@ -65,15 +68,18 @@ public final class ColdStart {
     /** The calls an implementation makes, after its setup. */
     interface Runner extends AutoCloseable {
         void call() throws Exception;
+
+        /** Plans the layer for its input shape ahead of the first call, where the API lets it. */
+        default void plan() {}
     }
 
     /**
-     * @param args {@code convt|onnx LAYER[,LAYER...]}
+     * @param args {@code convt|convt-warm|convt-warm-plan|convt-bg|onnx LAYER[,LAYER...]}
      * @throws Exception if the implementation fails
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            throw new IllegalArgumentException("usage: ColdStart convt|onnx LAYER");
+            throw new IllegalArgumentException("usage: ColdStart convt|convt-warm|convt-warm-plan|convt-bg|onnx LAYER");
         }
         // Several layers (comma-separated) only for an AOT training run, which should see them all.
         for (String id : args[1].split(",")) {
@@ -85,6 +91,20 @@ public final class ColdStart {
         long setupStart = System.nanoTime();
         try (Runner runner = switch (implementation) {
             case "convt" -> convt(layer);
+            case "convt-warm" -> {
+                ConvTransposeLayer.warmUp();
+                yield convt(layer);
+            }
+            case "convt-warm-plan" -> {
+                ConvTransposeLayer.warmUp();
+                Runner planned = convt(layer);
+                planned.plan();
+                yield planned;
+            }
+            case "convt-bg" -> {
+                ConvTransposeLayer.warmUpInBackground();
+                yield convt(layer);
+            }
             case "onnx" -> onnx(layer);
             default -> throw new IllegalArgumentException("unknown implementation '" + implementation + "'");
         }) {
@@ -167,6 +187,11 @@ public final class ColdStart {
             @Override
             public void call() {
                 convt.forward(x, y, 1);
+            }
+
+            @Override
+            public void plan() {
+                convt.plan(layer.inputShape());
             }
 
             @Override

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -26,8 +27,11 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code library}: {@link ColdStart} in a new JVM for convt without and with an AOT cache
- *       (trained on the same layers beforehand), and for ONNX Runtime; time to the first result
- *       and to the steady state.
+ *       (trained on the same layers beforehand), each without and with
+ *       {@link dev.convt.ConvTransposeLayer#warmUp()} (or its background form), and for ONNX
+ *       Runtime; time to the first result and to the steady state. {@code -Dmodes} picks modes
+ *       (default: all of convt, convt+warmup, convt+warmup+plan, convt+bgwarmup, convt+aot,
+ *       convt+aot+warmup, onnx).
  *   <li>{@code cli}: wall time of {@code ./convt run} and {@code ./convt run --reference} on every
  *       suite layer, from generated {@code .npy} files; {@code -Dcli.modes} lists the launcher
  *       settings to compare, as {@code name=ENV=VALUE} ({@code jit=CONVT_AOT=0} by default against
@@ -85,19 +89,31 @@ public final class ColdStartSuite {
         String cp = String.join(File.pathSeparator, classPath);
         Path cache = out.resolve("coldstart.aot");
         Files.deleteIfExists(cache);
-        // Training: every layer, in one JVM, with the same class path as the measured runs.
-        run(child(cp, List.of("-XX:AOTCacheOutput=" + cache), "convt", String.join(",", layers)), Map.of());
+        // Training: every layer, in one JVM, with the same class path as the measured runs, and
+        // the warm-up, so that the cache also serves the modes that call it.
+        run(child(cp, List.of("-XX:AOTCacheOutput=" + cache), "convt-warm", String.join(",", layers)), Map.of());
+        Map<String, List<String>> all = new LinkedHashMap<>();
+        all.put("convt", List.of());
+        all.put("convt+warmup", List.of());
+        all.put("convt+warmup+plan", List.of());
+        all.put("convt+bgwarmup", List.of());
+        all.put("convt+aot", List.of("-XX:AOTCache=" + cache));
+        all.put("convt+aot+warmup", List.of("-XX:AOTCache=" + cache));
+        all.put("onnx", List.of());
         Map<String, List<String>> modes = new LinkedHashMap<>();
-        modes.put("convt", List.of());
-        modes.put("convt+aot", List.of("-XX:AOTCache=" + cache));
-        modes.put("onnx", List.of());
+        for (String mode : System.getProperty("modes", String.join(",", all.keySet())).split(",")) {
+            modes.put(mode, Objects.requireNonNull(all.get(mode), () -> "unknown mode " + mode + "; known: " + all.keySet()));
+        }
         Map<String, List<Map<String, Double>>> results = new TreeMap<>();
         String reportDir = System.getProperty("bench.results");
         List<String> lines = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
             for (String layer : layers) {
                 for (Map.Entry<String, List<String>> mode : modes.entrySet()) {
-                    String implementation = mode.getKey().startsWith("onnx") ? "onnx" : "convt";
+                    String implementation = mode.getKey().startsWith("onnx") ? "onnx"
+                            : mode.getKey().endsWith("bgwarmup") ? "convt-bg"
+                            : mode.getKey().endsWith("warmup+plan") ? "convt-warm-plan"
+                            : mode.getKey().endsWith("warmup") ? "convt-warm" : "convt";
                     String line = run(child(cp, mode.getValue(), implementation, layer), Map.of()).strip();
                     String tagged = "{\"mode\": \"" + mode.getKey() + "\", " + line.substring(1);
                     System.out.println(tagged);
