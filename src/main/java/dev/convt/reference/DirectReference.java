@@ -13,7 +13,7 @@ import java.util.Objects;
  * that fall outside {@code [0, out)} are dropped.
  *
  * <p>Sums are kept in {@code double}; the bias is added, the sum rounded once to {@code float},
- * then the epilogue applied. The algorithm shares nothing with {@link SeedStepsReference} (no
+ * then the epilogue applied. The algorithm shares nothing with {@link FourStepReference} (no
  * zero insertion, padding or flipping), so the two check each other.
  */
 public final class DirectReference {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.reference.DirectReference;
-import dev.convt.reference.SeedStepsReference;
+import dev.convt.reference.FourStepReference;
 import dev.convt.testing.Layers;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class OnnxOperatorExamplesTest {
             float[] expected) throws Exception {
         ConvTransposeGeometry g = spec.geometry(inputShape);
         assertArrayEquals(outputShape, g.outputShape(), "output shape");
-        assertArrayEquals(expected, SeedStepsReference.forward(g, x, w, null, null), "seed steps");
+        assertArrayEquals(expected, FourStepReference.forward(g, x, w, null, null), "four steps");
         assertArrayEquals(expected, DirectReference.forward(g, x, w, null, null), "direct");
         assertArrayEquals(expected, Layers.forward(spec, inputShape, x, w, null), "layer");
         try (OnnxRuntimePeer ort = OnnxRuntimePeer.open(spec, inputShape, w, null, 1)) {

@@ -51,7 +51,7 @@ class ReferencePropertiesTest {
     private static void seedStepsAgreeWithDirectDefinitionOn(RandomCase c) {
         ConvTransposeGeometry g = c.geometry();
         DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), c.bias(), null);
-        float[] steps = SeedStepsReference.forward(g, c.input(), c.weights(), c.bias(), null);
+        float[] steps = FourStepReference.forward(g, c.input(), c.weights(), c.bias(), null);
         assertEquals(g.outputCount(), steps.length, c::toString);
         assertSameRounding(c.toString(), direct, steps);
         assertArrayEquals(direct.output(), DirectReference.forward(g, c.input(), c.weights(), c.bias(), null), c::toString);
@@ -79,7 +79,7 @@ class ReferencePropertiesTest {
         ConvTransposeGeometry.Axis w = g.width();
         int ci = c.spec().inChannels() - 1;
         int co = c.spec().outChannels() - 1;
-        SeedStepsReference.Steps s = SeedStepsReference.steps(g, c.input(), c.weights(), 0, ci, co);
+        FourStepReference.Steps s = FourStepReference.steps(g, c.input(), c.weights(), 0, ci, co);
         assertEquals((h.in() - 1) * h.stride() + 1, s.zeroInserted().length);
         assertEquals((w.in() - 1) * w.stride() + 1, s.zeroInserted()[0].length);
         assertEquals(h.dilation() * (h.kernel() - 1) - h.padBegin(), s.padTop());

@@ -24,9 +24,9 @@ import java.util.Objects;
  * added, the sum rounded once to {@code float} and the epilogue applied. Slow and memory-hungry
  * by design: it exists to be obviously the method, and to show its steps ({@link #steps}).
  */
-public final class SeedStepsReference {
+public final class FourStepReference {
 
-    private SeedStepsReference() {}
+    private FourStepReference() {}
 
     /**
      * The intermediate maps of the four steps for one input plane and one kernel, in
