@@ -4,6 +4,8 @@ import dev.convt.ConvTransposeGeometry;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +21,10 @@ import java.util.Objects;
  *   <li>run a stride-1 valid convolution (cross-correlation) with the flipped kernel, its taps
  *       spaced {@code dilation} apart.
  * </ol>
+ *
+ * <p>The steps run on C-order arrays over the geometry's spatial axes, so one implementation
+ * serves 1, 2 and 3 axes ({@link FlatSteps}); {@link Steps} shows a 1-D or 2-D slice's maps as
+ * rows and columns.
  *
  * <p>The contributions of all input channels of a group are summed in {@code double}; the bias is
  * added, the sum rounded once to {@code float} and the epilogue applied. Slow and memory-hungry
@@ -51,7 +57,114 @@ public final class FourStepReference {
             double[][] contribution) {}
 
     /**
-     * Runs the four steps on one plane.
+     * The intermediate maps of the four steps for one input slice and one kernel, each a C-order
+     * array over the spatial axes with its shape.
+     *
+     * @param inputShape the slice's size per axis
+     * @param input the slice
+     * @param zeroInsertedShape step 1: {@code (in-1)*stride+1} per axis
+     * @param zeroInserted step 1: the slice with {@code stride-1} zeros between neighbours
+     * @param padBegin step 2: zeros added at the start of each axis (negative: cropped)
+     * @param padEnd step 2: zeros added at the end of each axis (negative: cropped)
+     * @param paddedShape step 2: {@code out + extent - 1} per axis
+     * @param padded step 2: the zero-inserted map after padding and cropping
+     * @param kernelShape the kernel size per axis
+     * @param kernel the kernel as given
+     * @param flippedKernel step 3: the kernel reversed along every axis
+     * @param dilation step 4: the spacing of the kernel taps per axis
+     * @param contributionShape step 4: the output size per axis
+     * @param contribution step 4: the valid stride-1 convolution of {@code padded} with the
+     *     dilated {@code flippedKernel}, in double and without bias
+     */
+    public record FlatSteps(int[] inputShape, float[] input, int[] zeroInsertedShape, float[] zeroInserted,
+            int[] padBegin, int[] padEnd, int[] paddedShape, float[] padded, int[] kernelShape, float[] kernel,
+            float[] flippedKernel, int[] dilation, int[] contributionShape, double[] contribution) {}
+
+    /**
+     * Runs the four steps on one slice of any number of spatial axes.
+     *
+     * @param axes the geometry's spatial axes
+     * @param slice the input slice, C order, {@code in} elements per axis
+     * @param kernel the kernel, C order, {@code kernel} elements per axis
+     * @return every intermediate map
+     * @throws IllegalArgumentException if an array does not have the axes' sizes
+     */
+    public static FlatSteps flatSteps(List<ConvTransposeGeometry.Axis> axes, float[] slice, float[] kernel) {
+        Objects.requireNonNull(axes, "axes");
+        int r = axes.size();
+        int[] in = new int[r];
+        int[] k = new int[r];
+        int[] zeroShape = new int[r];
+        int[] begin = new int[r];
+        int[] end = new int[r];
+        int[] paddedShape = new int[r];
+        int[] dilation = new int[r];
+        int[] out = new int[r];
+        for (int a = 0; a < r; a++) {
+            ConvTransposeGeometry.Axis axis = axes.get(a);
+            in[a] = axis.in();
+            k[a] = axis.kernel();
+            zeroShape[a] = (axis.in() - 1) * axis.stride() + 1;
+            begin[a] = axis.dilation() * (axis.kernel() - 1) - axis.padBegin();
+            // A valid stride-1 convolution shrinks a map by extent-1: the padded map must be out+extent-1.
+            paddedShape[a] = Math.toIntExact(axis.out() + axis.extent() - 1);
+            end[a] = paddedShape[a] - zeroShape[a] - begin[a];
+            dilation[a] = axis.dilation();
+            out[a] = axis.out();
+        }
+        requireLength("slice", slice, Operands.count(in));
+        requireLength("kernel", kernel, Operands.count(k));
+
+        // Step 1: input element i goes to i*stride along every axis.
+        float[] zeroInserted = new float[Operands.count(zeroShape)];
+        for (int p = 0; p < slice.length; p++) {
+            int[] c = Operands.coordinates(p, in);
+            for (int a = 0; a < r; a++) {
+                c[a] *= axes.get(a).stride();
+            }
+            zeroInserted[flat(c, zeroShape)] = slice[p];
+        }
+
+        // Step 2: padded element p is zero-inserted element p - begin, or zero outside it.
+        float[] padded = new float[Operands.count(paddedShape)];
+        for (int p = 0; p < padded.length; p++) {
+            int[] c = Operands.coordinates(p, paddedShape);
+            boolean inside = true;
+            for (int a = 0; a < r; a++) {
+                c[a] -= begin[a];
+                inside &= c[a] >= 0 && c[a] < zeroShape[a];
+            }
+            if (inside) {
+                padded[p] = zeroInserted[flat(c, zeroShape)];
+            }
+        }
+
+        // Step 3: reversing every axis of a C-order array reverses the array.
+        float[] flipped = new float[kernel.length];
+        for (int t = 0; t < kernel.length; t++) {
+            flipped[t] = kernel[kernel.length - 1 - t];
+        }
+
+        // Step 4: output o reads padded o + tap*dilation.
+        double[] contribution = new double[Operands.count(out)];
+        for (int o = 0; o < contribution.length; o++) {
+            int[] oc = Operands.coordinates(o, out);
+            double sum = 0;
+            for (int t = 0; t < flipped.length; t++) {
+                int[] c = Operands.coordinates(t, k);
+                for (int a = 0; a < r; a++) {
+                    c[a] = oc[a] + c[a] * dilation[a];
+                }
+                sum += (double) padded[flat(c, paddedShape)] * flipped[t];
+            }
+            contribution[o] = sum;
+        }
+        return new FlatSteps(in, slice.clone(), zeroShape, zeroInserted, begin, end, paddedShape, padded, k,
+                kernel.clone(), flipped, dilation, out, contribution);
+    }
+
+    /**
+     * Runs the four steps on one 2-D plane (or a 1-D row, with a height axis of size 1).
      *
      * @param height the geometry's height axis
      * @param width the geometry's width axis
@@ -66,67 +179,77 @@ public final class FourStepReference {
         Objects.requireNonNull(width, "width");
         requireRectangle("plane", plane, height.in(), width.in());
         requireRectangle("kernel", kernel, height.kernel(), width.kernel());
+        return rowsAndColumns(flatSteps(List.of(height, width), flatten(plane), flatten(kernel)));
+    }
 
-        float[][] zeroInserted = new float[(height.in() - 1) * height.stride() + 1][(width.in() - 1) * width.stride() + 1];
-        for (int y = 0; y < height.in(); y++) {
-            for (int x = 0; x < width.in(); x++) {
-                zeroInserted[y * height.stride()][x * width.stride()] = plane[y][x];
-            }
+    /** The 2-D maps of a run over (height, width). */
+    private static Steps rowsAndColumns(FlatSteps f) {
+        double[][] contribution = new double[f.contributionShape()[0]][f.contributionShape()[1]];
+        for (int y = 0; y < contribution.length; y++) {
+            System.arraycopy(f.contribution(), y * contribution[0].length, contribution[y], 0, contribution[0].length);
         }
+        return new Steps(rows(f.input(), f.inputShape()), rows(f.zeroInserted(), f.zeroInsertedShape()),
+                f.padBegin()[0], f.padBegin()[1], f.padEnd()[0], f.padEnd()[1], rows(f.padded(), f.paddedShape()),
+                rows(f.kernel(), f.kernelShape()), rows(f.flippedKernel(), f.kernelShape()), f.dilation()[0],
+                f.dilation()[1], contribution);
+    }
 
-        int padTop = height.dilation() * (height.kernel() - 1) - height.padBegin();
-        int padLeft = width.dilation() * (width.kernel() - 1) - width.padBegin();
-        // A valid stride-1 convolution shrinks a map by extent-1: the padded map must be out+extent-1.
-        int paddedRows = Math.toIntExact(height.out() + height.extent() - 1);
-        int paddedCols = Math.toIntExact(width.out() + width.extent() - 1);
-        int padBottom = paddedRows - zeroInserted.length - padTop;
-        int padRight = paddedCols - zeroInserted[0].length - padLeft;
-        float[][] padded = new float[paddedRows][paddedCols];
-        for (int r = 0; r < paddedRows; r++) {
-            int zr = r - padTop;
-            if (zr < 0 || zr >= zeroInserted.length) {
-                continue;
-            }
-            for (int c = 0; c < paddedCols; c++) {
-                int zc = c - padLeft;
-                if (zc >= 0 && zc < zeroInserted[0].length) {
-                    padded[r][c] = zeroInserted[zr][zc];
-                }
-            }
+    private static float[][] rows(float[] flat, int[] shape) {
+        float[][] a = new float[shape[0]][];
+        for (int y = 0; y < shape[0]; y++) {
+            a[y] = Arrays.copyOfRange(flat, y * shape[1], (y + 1) * shape[1]);
         }
+        return a;
+    }
 
-        int kh = height.kernel();
-        int kw = width.kernel();
-        float[][] flipped = new float[kh][kw];
-        for (int a = 0; a < kh; a++) {
-            for (int b = 0; b < kw; b++) {
-                flipped[a][b] = kernel[kh - 1 - a][kw - 1 - b];
-            }
+    private static float[] flatten(float[][] a) {
+        float[] f = new float[a.length * (a.length == 0 ? 0 : a[0].length)];
+        for (int y = 0; y < a.length; y++) {
+            System.arraycopy(a[y], 0, f, y * a[y].length, a[y].length);
         }
+        return f;
+    }
 
-        double[][] contribution = new double[height.out()][width.out()];
-        for (int oy = 0; oy < height.out(); oy++) {
-            for (int ox = 0; ox < width.out(); ox++) {
-                double sum = 0;
-                for (int a = 0; a < kh; a++) {
-                    for (int b = 0; b < kw; b++) {
-                        sum += (double) padded[oy + a * height.dilation()][ox + b * width.dilation()] * flipped[a][b];
-                    }
-                }
-                contribution[oy][ox] = sum;
-            }
+    private static int flat(int[] coordinates, int[] shape) {
+        int i = 0;
+        for (int a = 0; a < shape.length; a++) {
+            i = i * shape[a] + coordinates[a];
         }
-        return new Steps(copy(plane), zeroInserted, padTop, padLeft, padBottom, padRight, padded, copy(kernel), flipped,
-                height.dilation(), width.dilation(), contribution);
+        return i;
     }
 
     /**
      * Runs the four steps for one (sample, input channel, output channel) slice of whole
-     * operands.
+     * operands of a 1-D or 2-D geometry, as rows and columns.
+     *
+     * @param geometry the resolved transposed convolution, of 1 or 2 spatial axes
+     * @param input the input in C order, {@link ConvTransposeGeometry#inputShape()}
+     * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order
+     * @param n the sample
+     * @param ci the input channel
+     * @param co the output channel; in the same group as {@code ci}
+     * @return every intermediate map of that slice
+     * @throws IllegalArgumentException if the geometry has 3 axes ({@link #flatSteps(ConvTransposeGeometry,
+     *     float[], float[], int, int, int)} takes them), an index is out of range or the channels are in
+     *     different groups (they then do not interact)
+     */
+    public static Steps steps(ConvTransposeGeometry geometry, float[] input, float[] weights, int n, int ci, int co) {
+        if (geometry.axes().size() > 2) {
+            throw new IllegalArgumentException("steps shows rows and columns; a geometry of " + geometry.axes().size()
+                    + " spatial axes takes flatSteps");
+        }
+        Operands op = sliceOperands(geometry, input, weights, n, ci, co);
+        return rowsAndColumns(flatSteps(List.of(geometry.height(), geometry.width()), slice(op, n, ci),
+                kernel(op, ci, co)));
+    }
+
+    /**
+     * Runs the four steps for one (sample, input channel, output channel) slice of whole
+     * operands, of any number of spatial axes.
      *
      * @param geometry the resolved transposed convolution
      * @param input the input in C order, {@link ConvTransposeGeometry#inputShape()}
-     * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order
+     * @param weights {@link dev.convt.ConvTransposeSpec#weightShape()} in C order
      * @param n the sample
      * @param ci the input channel
      * @param co the output channel; in the same group as {@code ci}
@@ -134,7 +257,14 @@ public final class FourStepReference {
      * @throws IllegalArgumentException if an index is out of range or the channels are in
      *     different groups (they then do not interact)
      */
-    public static Steps steps(ConvTransposeGeometry geometry, float[] input, float[] weights, int n, int ci, int co) {
+    public static FlatSteps flatSteps(ConvTransposeGeometry geometry, float[] input, float[] weights, int n, int ci,
+            int co) {
+        Operands op = sliceOperands(geometry, input, weights, n, ci, co);
+        return flatSteps(geometry.axes(), slice(op, n, ci), kernel(op, ci, co));
+    }
+
+    private static Operands sliceOperands(ConvTransposeGeometry geometry, float[] input, float[] weights, int n, int ci,
+            int co) {
         Operands op = Operands.of(geometry, input, weights, null, null);
         int cin = geometry.spec().inChannels();
         int cout = geometry.spec().outChannels();
@@ -146,7 +276,7 @@ public final class FourStepReference {
                     + ") and output channel " + co + " (group " + co / op.outPerGroup() + ") are in different groups of "
                     + geometry.spec().groups());
         }
-        return steps(geometry.height(), geometry.width(), plane(op, n, ci), kernel(op, ci, co));
+        return op;
     }
 
     /**
@@ -188,19 +318,16 @@ public final class FourStepReference {
     private static float[] compute(Operands op) {
         ConvTransposeGeometry g = op.geometry();
         int cin = g.spec().inChannels();
-        int oh = g.height().out();
-        int ow = g.width().out();
+        int plane = (int) g.outputPlane();
         double[] sums = new double[(int) g.outputCount()];
         for (int n = 0; n < g.batch(); n++) {
             for (int ci = 0; ci < cin; ci++) {
-                float[][] plane = plane(op, n, ci);
+                float[] slice = slice(op, n, ci);
                 int group = ci / op.inPerGroup();
                 for (int co = group * op.outPerGroup(); co < (group + 1) * op.outPerGroup(); co++) {
-                    double[][] contribution = steps(g.height(), g.width(), plane, kernel(op, ci, co)).contribution();
-                    for (int y = 0; y < oh; y++) {
-                        for (int x = 0; x < ow; x++) {
-                            sums[op.outputIndex(n, co, y, x)] += contribution[y][x];
-                        }
+                    double[] contribution = flatSteps(g.axes(), slice, kernel(op, ci, co)).contribution();
+                    for (int p = 0; p < plane; p++) {
+                        sums[op.outputIndex(n, co, p)] += contribution[p];
                     }
                 }
             }
@@ -208,26 +335,21 @@ public final class FourStepReference {
         return op.finish(sums);
     }
 
-    private static float[][] plane(Operands op, int n, int ci) {
-        ConvTransposeGeometry g = op.geometry();
-        float[][] plane = new float[g.height().in()][g.width().in()];
-        for (int y = 0; y < plane.length; y++) {
-            for (int x = 0; x < plane[0].length; x++) {
-                plane[y][x] = op.input()[op.inputIndex(n, ci, y, x)];
-            }
-        }
-        return plane;
+    private static float[] slice(Operands op, int n, int ci) {
+        int start = op.inputIndex(n, ci, 0);
+        return Arrays.copyOfRange(op.input(), start, start + (int) op.geometry().inputPlane());
     }
 
-    private static float[][] kernel(Operands op, int ci, int co) {
-        ConvTransposeGeometry g = op.geometry();
-        float[][] k = new float[g.spec().kernelH()][g.spec().kernelW()];
-        for (int y = 0; y < k.length; y++) {
-            for (int x = 0; x < k[0].length; x++) {
-                k[y][x] = op.weights()[op.weightIndex(ci, co, y, x)];
-            }
+    private static float[] kernel(Operands op, int ci, int co) {
+        int start = op.weightIndex(ci, co, 0);
+        return Arrays.copyOfRange(op.weights(), start, start + (int) op.geometry().spec().kernelTaps());
+    }
+
+    private static void requireLength(String name, float[] a, int length) {
+        Objects.requireNonNull(a, name);
+        if (a.length != length) {
+            throw new IllegalArgumentException(name + " has " + a.length + " values, expected " + length);
         }
-        return k;
     }
 
     private static void requireRectangle(String name, float[][] a, int rows, int cols) {
@@ -241,13 +363,5 @@ public final class FourStepReference {
                         + (a[r] == null ? "no" : String.valueOf(a[r].length)) + " columns, expected " + cols);
             }
         }
-    }
-
-    private static float[][] copy(float[][] a) {
-        float[][] c = new float[a.length][];
-        for (int r = 0; r < a.length; r++) {
-            c[r] = a[r].clone();
-        }
-        return c;
     }
 }
