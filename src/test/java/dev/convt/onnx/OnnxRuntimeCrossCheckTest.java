@@ -15,8 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * ONNX Runtime 1.23 against convt's references and layer on random geometries with every
- * parameter, asymmetric pads, auto_pad and output_shape included.
+ * ONNX Runtime 1.23 against convt's references and layer on random 1-D, 2-D and 3-D geometries
+ * with every parameter, asymmetric pads, auto_pad and output_shape included.
  *
  * <p>convt follows the ONNX operator spec: the total padding
  * {@code natural - out} (with {@code natural = (in-1)*stride + dilation*(k-1) + 1 +
@@ -95,6 +95,11 @@ class OnnxRuntimeCrossCheckTest {
     @Test
     void onnxRuntimeAgreesWithConvt() {
         PropertyCheck.forAll(RandomCase.gen(RandomCase.Options.ALL)).tries(250).check(OnnxRuntimeCrossCheckTest::agree);
+    }
+
+    @Test
+    void onnxRuntimeAgreesWithConvtIn3d() {
+        PropertyCheck.forAll(RandomCase.gen(RandomCase.Options.THREE_D)).tries(80).check(OnnxRuntimeCrossCheckTest::agree);
     }
 
     private static void agree(RandomCase c) throws Exception {
