@@ -22,9 +22,10 @@ import os
 import random
 import shutil
 
-import numpy as np
 import torch
 import torch.nn.functional as F
+
+from make_fixtures import write_case
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources")
 DIR = os.path.join(ROOT, "fixtures", "torch3d")
@@ -102,10 +103,6 @@ def run(c, gen):
     return x, w, b, y
 
 
-def save(path, tensor, dtype):
-    np.save(path, np.ascontiguousarray(tensor.numpy().astype(dtype)))
-
-
 def main():
     torch.set_num_threads(1)
     shutil.rmtree(DIR, ignore_errors=True)
@@ -115,13 +112,7 @@ def main():
     lines = ["\t".join(COLUMNS)]
     for c in cases:
         x, w, b, y = run(c, gen)
-        folder = os.path.join(DIR, c["name"])
-        os.makedirs(folder)
-        save(os.path.join(folder, "x.npy"), x, "<f4")
-        save(os.path.join(folder, "w.npy"), w, "<f4")
-        save(os.path.join(folder, "y.npy"), y, "<f8")
-        if b is not None:
-            save(os.path.join(folder, "b.npy"), b, "<f4")
+        write_case(os.path.join(DIR, c["name"]), x, w, b, y, "<f8")
         lines.append("\t".join(str(c[k]) for k in COLUMNS))
     with open(os.path.join(DIR, "manifest.tsv"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -146,7 +146,8 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, List<Axis
         return n;
     }
 
-    private static long count(long[] shape) {
+    /** {@return the product of {@code shape}, exact or {@link ArithmeticException}} */
+    static long count(long[] shape) {
         long n = 1;
         for (long d : shape) {
             n = Math.multiplyExact(n, d);

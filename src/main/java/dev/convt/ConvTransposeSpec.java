@@ -254,7 +254,7 @@ public final class ConvTransposeSpec {
 
     /** {@return number of weight elements, {@code Cin * Cout/groups} times every kernel size (exact: larger specs are rejected)} */
     public long weightCount() {
-        return product(weightShape());
+        return ConvTransposeGeometry.count(weightShape());
     }
 
     /** {@return the kernel taps: the product of the kernel sizes (exact: larger specs are rejected)} */
@@ -264,14 +264,6 @@ public final class ConvTransposeSpec {
             taps = Math.multiplyExact(taps, r.kernel);
         }
         return taps;
-    }
-
-    private static long product(long[] values) {
-        long p = 1;
-        for (long v : values) {
-            p = Math.multiplyExact(p, v);
-        }
-        return p;
     }
 
     /**
@@ -657,7 +649,7 @@ public final class ConvTransposeSpec {
                 shape[2 + a] = kernel[a];
             }
             try {
-                Math.multiplyExact(product(shape), Float.BYTES);
+                Math.multiplyExact(ConvTransposeGeometry.count(shape), Float.BYTES);
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException("weights of " + Arrays.stream(shape).mapToObj(String::valueOf)
                         .collect(Collectors.joining(" x ")) + " floats (inChannels x outChannels/groups x kernel) exceed "
