@@ -517,8 +517,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
             }
             if (!ok) {
                 throw new IllegalArgumentException("weights shape " + ConvTransposeGeometry.format(w.shape())
-                        + " != expected " + ConvTransposeGeometry.format(expected) + " ([Cin, Cout/groups, kernel...]) for "
-                        + spec);
+                        + " != expected " + ConvTransposeGeometry.format(expected)
+                        + " ([Cin, Cout/groups, kernel...]) for " + spec);
             }
             this.weights = w.segment();
             return this;
@@ -527,7 +527,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         /**
          * Sets the weights from a segment.
          *
-         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]} (3-D: {@code kD, kH, kW}), C order, exactly
+         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]} (3-D:
+         *     {@code [Cin, Cout/groups, kD, kH, kW]}), C order, exactly
          *     {@link ConvTransposeSpec#weightCount()} floats; copied at {@link #build()}
          * @return this builder
          */
@@ -540,7 +541,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         /**
          * Sets the weights from an array.
          *
-         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]} (3-D: {@code kD, kH, kW}), C order
+         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]} (3-D:
+         *     {@code [Cin, Cout/groups, kD, kH, kW]}), C order
          * @return this builder
          */
         public Builder weights(float[] w) {

@@ -252,7 +252,10 @@ public final class ConvTransposeSpec {
         return shape;
     }
 
-    /** {@return number of weight elements, {@code Cin * Cout/groups} times every kernel size (exact: larger specs are rejected)} */
+    /**
+     * {@return number of weight elements, {@code Cin * Cout/groups} times every kernel size (exact:
+     * larger specs are rejected)}
+     */
     public long weightCount() {
         return ConvTransposeGeometry.count(weightShape());
     }
