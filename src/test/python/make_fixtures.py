@@ -124,8 +124,18 @@ def run(c, gen):
     return x, w, b, y
 
 
-def save(path, tensor):
-    np.save(path, np.ascontiguousarray(tensor.numpy().astype("<f4")))
+def save(path, tensor, dtype="<f4"):
+    np.save(path, np.ascontiguousarray(tensor.numpy().astype(dtype)))
+
+
+def write_case(folder, x, w, b, y, y_dtype="<f4"):
+    """x.npy, w.npy, b.npy (with a bias) in float32 and y.npy in y_dtype, in a new folder."""
+    os.makedirs(folder)
+    save(os.path.join(folder, "x.npy"), x)
+    save(os.path.join(folder, "w.npy"), w)
+    save(os.path.join(folder, "y.npy"), y, y_dtype)
+    if b is not None:
+        save(os.path.join(folder, "b.npy"), b)
 
 
 def make_torch_fixtures():
@@ -136,13 +146,7 @@ def make_torch_fixtures():
     lines = ["\t".join(COLUMNS)]
     for c in cases:
         x, w, b, y = run(c, gen)
-        folder = os.path.join(TORCH_DIR, c["name"])
-        os.makedirs(folder)
-        save(os.path.join(folder, "x.npy"), x)
-        save(os.path.join(folder, "w.npy"), w)
-        save(os.path.join(folder, "y.npy"), y)
-        if b is not None:
-            save(os.path.join(folder, "b.npy"), b)
+        write_case(os.path.join(TORCH_DIR, c["name"]), x, w, b, y)
         lines.append("\t".join(str(c[k]) for k in COLUMNS))
     with open(os.path.join(TORCH_DIR, "manifest.tsv"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -106,7 +106,7 @@ class BenchReportTest {
                 sample(OneDnnBenchmark.class, "forward", String.format(Locale.ROOT, oneDnn, "own", 1), 0.5, 0.5,
                         calls(0.5), calls(0.5), calls(0.5)),
                 // A small layer with convt only: in the latency table, not in the answer.
-                sample(ConvtBenchmark.class, "forward", "\"layer\" : \"seed_s1p0k3\", \"threads\" : \"1\"", 0.0005,
+                sample(ConvtBenchmark.class, "forward", "\"layer\" : \"tiny_2x2_k3\", \"threads\" : \"1\"", 0.0005,
                         0.002, calls(0.0005), calls(0.0005), calls(0.0005)),
                 entry(ReferenceBenchmark.class, "forward", 1, "\"layer\" : \"" + LAYER.id() + "\"", 100.0, "5", ""),
                 // The whole generator: 209 MFLOP per image; convt 2 ms, ONNX Runtime 3 ms, no spread.
@@ -191,7 +191,7 @@ class BenchReportTest {
         assertEquals(3, html.split("Busy machine: load average up to 3.5 on 2 cores", -1).length - 1, "banners");
         // Latency in microseconds for the 72-FLOP layer only; dcgan_l2 (67 MFLOP) is over the cap.
         assertTrue(markdown.contains("| layer | convt, 1 thread: p50 / p99 us | convt, 2 threads: p50 / p99 us |"), markdown);
-        assertTrue(markdown.contains("| seed_s1p0k3 | 0.5 / 2 | – |"), markdown);
+        assertTrue(markdown.contains("| tiny_2x2_k3 | 0.5 / 2 | – |"), markdown);
         assertFalse(markdown.contains("| dcgan_l2 | 1950 / 2300 |"), markdown);
         assertTrue(markdown.contains("| 1.5× (oneDNN, NCHW) | 2.5× (oneDNN, NCHW) |"), markdown);
         assertTrue(markdown.contains("| 1 | 197 |"), markdown);

@@ -31,7 +31,7 @@ class OneDnnDeconvolutionTest {
 
     @ParameterizedTest
     @EnumSource(value = SuiteLayer.class, names = {"HIFIGAN_UP1", "DIL_GROUP", "FCN_UP8_DW", "FSRCNN_X3",
-            "DCGAN_L1", "DCGAN_L5", "SEED_S1P0K3"})
+            "DCGAN_L1", "DCGAN_L5", "TINY_2X2_K3"})
     void matchesTheReferenceInBothLayouts(SuiteLayer layer) {
         assertMatchesReference(layer, 1, Layout.values());
     }

@@ -29,7 +29,7 @@ public enum SuiteLayer {
     DIL_GROUP("dilated + grouped",
             ConvTransposeSpec.builder(64, 64, 3, 3).stride(2).padding(2).outputPadding(1).dilation(2).groups(4),
             1, 32, 32),
-    SEED_S1P0K3("the seed's first example", ConvTransposeSpec.builder(1, 1, 3, 3), 1, 2, 2);
+    TINY_2X2_K3("a 2x2 input, one 3x3 kernel", ConvTransposeSpec.builder(1, 1, 3, 3), 1, 2, 2);
 
     private final String origin;
     private final ConvTransposeSpec spec;

@@ -10,8 +10,8 @@ class SuiteLayerTest {
     @Test
     void withoutPaddingEveryTapIsUseful() {
         // 2x2 input, 3x3 kernel, stride 1, no padding: the 4x4 output keeps every tap.
-        assertEquals(2.0 * 2 * 2 * 9, SuiteLayer.SEED_S1P0K3.usefulFlops());
-        assertEquals(SuiteLayer.SEED_S1P0K3.flops(), SuiteLayer.SEED_S1P0K3.usefulFlops());
+        assertEquals(2.0 * 2 * 2 * 9, SuiteLayer.TINY_2X2_K3.usefulFlops());
+        assertEquals(SuiteLayer.TINY_2X2_K3.flops(), SuiteLayer.TINY_2X2_K3.usefulFlops());
     }
 
     @Test

@@ -1,10 +1,19 @@
 package dev.convt;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * A {@link ConvTransposeSpec} resolved for one input shape: batch, channels, and per spatial axis
  * the input and output sizes and where the output sits inside the full (uncropped) result.
+ *
+ * <p>The spatial axes are a list in tensor order, one per spatial dimension of the input:
+ * {@code (W)} for a rank-3 input, {@code (H, W)} for rank 4, {@code (D, H, W)} for rank 5. The
+ * tensors are C-order {@code (N, C, axes...)}. {@link #depth()}, {@link #height()} and
+ * {@link #width()} name the last three axes, an axis of size 1 (one element, one tap, stride 1)
+ * standing in for one the input does not have, so 2-D code reads a 1-D geometry unchanged and
+ * 3-D code reads every geometry as {@code (D, H, W)}.
  *
  * <p>Along an axis, input element {@code i} and kernel tap {@code k} meet at full-result
  * coordinate {@code f = i*stride + k*dilation}; output element {@code o} is full coordinate
@@ -14,11 +23,27 @@ import java.util.Arrays;
  *
  * @param spec the spec
  * @param batch N
- * @param height the height axis
- * @param width the width axis
- * @param inputRank 4 for {@code (N, C, H, W)}, 3 for a 1-D {@code (N, C, W)}
+ * @param axes the spatial axes in tensor order: 1, 2 or 3 of them
  */
-public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, Axis height, Axis width, int inputRank) {
+public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, List<Axis> axes) {
+
+    /** An axis the input does not have: one element, one tap. */
+    private static final Axis ABSENT = new Axis(1, 1, 1, 1, 1, 0);
+
+    /**
+     * Checks the axis count and keeps an unmodifiable copy of the axes.
+     *
+     * @param spec the spec
+     * @param batch N
+     * @param axes the spatial axes in tensor order: 1, 2 or 3 of them
+     */
+    public ConvTransposeGeometry {
+        Objects.requireNonNull(spec, "spec");
+        axes = List.copyOf(axes);
+        if (axes.isEmpty() || axes.size() > 3) {
+            throw new IllegalArgumentException("a geometry has 1, 2 or 3 spatial axes, got " + axes.size());
+        }
+    }
 
     /**
      * One spatial axis.
@@ -43,32 +68,91 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, Axis heig
         }
     }
 
-    /** {@return input shape, rank 4 or (1-D) rank 3} */
+    /** {@return the input rank: 2 plus the number of spatial axes} */
+    public int inputRank() {
+        return 2 + axes.size();
+    }
+
+    /** {@return the depth axis: the third-to-last spatial axis, or a size-1 axis below rank 5} */
+    public Axis depth() {
+        return fromEnd(3);
+    }
+
+    /** {@return the height axis: the second-to-last spatial axis, or a size-1 axis for a rank-3 input} */
+    public Axis height() {
+        return fromEnd(2);
+    }
+
+    /** {@return the width axis: the last spatial axis} */
+    public Axis width() {
+        return fromEnd(1);
+    }
+
+    private Axis fromEnd(int k) {
+        return axes.size() >= k ? axes.get(axes.size() - k) : ABSENT;
+    }
+
+    /** {@return input shape {@code (N, Cin, in of each axis)}} */
     public long[] inputShape() {
-        return shape(spec.inChannels(), height.in, width.in);
+        long[] shape = shape(spec.inChannels());
+        for (int a = 0; a < axes.size(); a++) {
+            shape[2 + a] = axes.get(a).in;
+        }
+        return shape;
     }
 
-    /** {@return output shape, of the same rank as the input} */
+    /** {@return output shape {@code (N, Cout, out of each axis)}, of the same rank as the input} */
     public long[] outputShape() {
-        return shape(spec.outChannels(), height.out, width.out);
+        long[] shape = shape(spec.outChannels());
+        for (int a = 0; a < axes.size(); a++) {
+            shape[2 + a] = axes.get(a).out;
+        }
+        return shape;
     }
 
-    private long[] shape(int channels, int h, int w) {
-        return inputRank == 3 ? new long[] {batch, channels, w} : new long[] {batch, channels, h, w};
+    private long[] shape(int channels) {
+        long[] shape = new long[inputRank()];
+        shape[0] = batch;
+        shape[1] = channels;
+        return shape;
     }
 
     /** {@return number of input elements (exact: {@link ConvTransposeSpec#geometry} rejects larger shapes)} */
     public long inputCount() {
-        return count(spec.inChannels(), height.in, width.in);
+        return count(inputShape());
     }
 
     /** {@return number of output elements (exact: {@link ConvTransposeSpec#geometry} rejects larger shapes)} */
     public long outputCount() {
-        return count(spec.outChannels(), height.out, width.out);
+        return count(outputShape());
     }
 
-    private long count(long channels, long h, long w) {
-        return Math.multiplyExact(Math.multiplyExact(batch, channels), Math.multiplyExact(h, w));
+    /** {@return input elements of one channel of one sample: the product of the axes' input sizes} */
+    public long inputPlane() {
+        return plane(false);
+    }
+
+    /** {@return output elements of one channel of one sample: the product of the axes' output sizes} */
+    public long outputPlane() {
+        return plane(true);
+    }
+
+    /** Without allocating: plans compute channel offsets from it on every call. */
+    private long plane(boolean output) {
+        long n = 1;
+        for (int a = 0; a < axes.size(); a++) {
+            n *= output ? axes.get(a).out : axes.get(a).in;
+        }
+        return n;
+    }
+
+    /** {@return the product of {@code shape}, exact or {@link ArithmeticException}} */
+    static long count(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
     }
 
     /**
@@ -76,11 +160,14 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, Axis heig
      * and one add for every input element and every kernel tap, whether or not the tap lands in
      * the cropped output.
      *
-     * @return {@code 2 * N * Cin * (Cout/groups) * H * W * kH * kW}
+     * @return {@code 2 * N * Cin * (Cout/groups)} times every axis's {@code in * kernel}
      */
     public double flops() {
-        return 2.0 * batch * spec.inChannels() * ((double) spec.outChannels() / spec.groups())
-                * height.in * width.in * height.kernel * width.kernel;
+        double f = 2.0 * batch * spec.inChannels() * ((double) spec.outChannels() / spec.groups());
+        for (Axis a : axes) {
+            f *= (double) a.in * a.kernel;
+        }
+        return f;
     }
 
     static String format(long[] shape) {
@@ -89,7 +176,11 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, Axis heig
 
     @Override
     public String toString() {
+        StringBuilder begins = new StringBuilder();
+        for (Axis a : axes) {
+            begins.append(begins.isEmpty() ? "" : ",").append(a.padBegin);
+        }
         return "ConvTransposeGeometry[" + format(inputShape()) + " -> " + format(outputShape()) + ", padBegin "
-                + height.padBegin + "," + width.padBegin + ", " + spec + "]";
+                + begins + ", " + spec + "]";
     }
 }

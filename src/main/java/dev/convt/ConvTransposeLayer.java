@@ -83,11 +83,29 @@ public final class ConvTransposeLayer implements AutoCloseable {
         this.epilogue = b.epilogue;
         this.arena = Arena.ofShared();
         try {
-            this.weights = PackedWeights.pack(spec, b.weights, b.bias, b.batchNorm, arena);
+            this.weights = PackedWeights.pack(packedLayout(spec), b.weights, b.bias, b.batchNorm, arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * The spec whose 2-D kernel {@link PackedWeights} indexes: {@code spec} itself, or for 3-D the
+     * kernel {@code (kD*kH, kW)}, which is the same PyTorch layout with depth and height taps as
+     * one row index.
+     */
+    private static ConvTransposeSpec packedLayout(ConvTransposeSpec spec) {
+        if (spec.spatialRank() < 3) {
+            return spec;
+        }
+        long rows = (long) spec.axes().get(0).kernel() * spec.kernelH();
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("kernel depth x height " + rows + " exceeds " + Integer.MAX_VALUE
+                    + ", the most taps the layer packs in those two axes: " + spec);
+        }
+        return ConvTransposeSpec.builder(spec.inChannels(), spec.outChannels(), (int) rows, spec.kernelW())
+                .groups(spec.groups()).bias(spec.hasBias()).build();
     }
 
     /**
@@ -160,7 +178,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
     /**
      * The output shape for an input shape, to allocate the output tensor.
      *
-     * @param inputShape {@code (N, Cin, H, W)}, or {@code (N, Cin, W)} for a 1-D spec
+     * @param inputShape {@code (N, Cin, H, W)}, {@code (N, Cin, W)} for a 1-D spec,
+     *     {@code (N, Cin, D, H, W)} for a 3-D spec
      * @return the output shape {@code forward} expects for that input
      */
     public long[] outputShape(long... inputShape) {
@@ -173,7 +192,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * A plan stays valid, and keeps its tables, as long as the caller holds it, whether or not the
      * cache still does.
      *
-     * @param inputShape {@code (N, Cin, H, W)}, or {@code (N, Cin, W)} for a 1-D spec
+     * @param inputShape {@code (N, Cin, H, W)}, {@code (N, Cin, W)} for a 1-D spec,
+     *     {@code (N, Cin, D, H, W)} for a 3-D spec
      * @return the plan for that shape
      * @throws IllegalArgumentException if the shape does not fit the spec
      * @throws IllegalStateException if the layer is closed
@@ -193,7 +213,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
     /**
      * Runs the layer on the calling thread.
      *
-     * @param input {@code (N, Cin, H, W)} (or {@code (N, Cin, W)} for 1-D), off-heap
+     * @param input {@code (N, Cin, H, W)} (or {@code (N, Cin, W)} for 1-D, {@code (N, Cin, D, H, W)}
+     *     for 3-D), off-heap
      * @param output of shape {@link #outputShape}, off-heap, not overlapping the input; fully
      *     overwritten
      * @throws IllegalArgumentException if a shape does not fit, a tensor is on the heap, or the
@@ -543,8 +564,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
             }
             if (!ok) {
                 throw new IllegalArgumentException("weights shape " + ConvTransposeGeometry.format(w.shape())
-                        + " != expected " + ConvTransposeGeometry.format(expected) + " ([Cin, Cout/groups, kH, kW]) for "
-                        + spec);
+                        + " != expected " + ConvTransposeGeometry.format(expected)
+                        + " ([Cin, Cout/groups, kernel...]) for " + spec);
             }
             this.weights = w.segment();
             return this;
@@ -553,7 +574,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         /**
          * Sets the weights from a segment.
          *
-         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]}, C order, exactly
+         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]} (3-D:
+         *     {@code [Cin, Cout/groups, kD, kH, kW]}), C order, exactly
          *     {@link ConvTransposeSpec#weightCount()} floats; copied at {@link #build()}
          * @return this builder
          */
@@ -566,7 +588,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
         /**
          * Sets the weights from an array.
          *
-         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]}, C order
+         * @param w weights in PyTorch layout {@code [Cin, Cout/groups, kH, kW]} (3-D:
+         *     {@code [Cin, Cout/groups, kD, kH, kW]}), C order
          * @return this builder
          */
         public Builder weights(float[] w) {

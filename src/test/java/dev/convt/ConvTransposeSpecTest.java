@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convt.ConvTransposeSpec.AutoPad;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -213,5 +214,73 @@ class ConvTransposeSpecTest {
         assertTrue(s.contains("4->6") && s.contains("k=3x2") && s.contains("s=2x1") && s.contains("groups=2")
                 && s.contains("output_shape=7x8") && s.contains("no bias"), s);
         assertTrue(ConvTransposeSpec.builder1d(1, 1, 3).build().toString().contains("1-D"));
+    }
+
+    private static ConvTransposeSpec.Builder threeD() {
+        return ConvTransposeSpec.builder3d(4, 6, 2, 3, 4);
+    }
+
+    @Test
+    void threeDimensionalSpecHasOneRulePerAxis() {
+        ConvTransposeSpec s = threeD().stride(1, 2, 3).pads(0, 1, 2, 3, 4, 5).outputPadding(0, 1, 2).dilation(3, 1, 1)
+                .groups(2).build();
+        assertEquals(3, s.spatialRank());
+        assertArrayEquals(new long[] {4, 3, 2, 3, 4}, s.weightShape());
+        assertEquals(4 * 3 * 24, s.weightCount());
+        assertEquals(24, s.kernelTaps());
+        assertEquals(new ConvTransposeSpec.AxisRule(2, 1, 3, 0, 3, 0, -1), s.axes().get(0));
+        assertEquals(new ConvTransposeSpec.AxisRule(3, 2, 1, 1, 4, 1, -1), s.axes().get(1));
+        assertEquals(new ConvTransposeSpec.AxisRule(4, 3, 1, 2, 5, 2, -1), s.axes().get(2));
+        // The 2-D accessors read the last two axes.
+        assertEquals(3, s.kernelH());
+        assertEquals(3, s.strideW());
+        assertEquals(5, s.padRight());
+        assertTrue(s.toString().contains("3-D, k=2x3x4, s=1x2x3, pads(begins,ends)=0,1,2,3,4,5, op=0x1x2, d=3x1x1"),
+                s.toString());
+        // One value sets every axis.
+        assertEquals(List.of(2, 2, 2), threeD().stride(2).build().axes().stream().map(ConvTransposeSpec.AxisRule::stride)
+                .toList());
+        assertNotEquals(threeD().build(), ConvTransposeSpec.builder(4, 6, 3, 4).build());
+        assertEquals(threeD().stride(2).build(), threeD().stride(2, 2, 2).build());
+    }
+
+    @Test
+    void threeDimensionalRulesNameTheAxis() {
+        assertRejected(() -> ConvTransposeSpec.builder3d(1, 1, 0, 3, 3).build(), "kernel (D) 0");
+        assertRejected(() -> threeD().stride(1, 0, 1).build(), "stride (H) 0");
+        assertRejected(() -> threeD().dilation(1, 1, -2).build(), "dilation (W) -2");
+        assertRejected(() -> threeD().pads(-1, 0, 0, 0, 0, 0).build(), "padding (D begin) -1");
+        assertRejected(() -> threeD().pads(0, 0, 0, -7, 0, 0).build(), "padding (D end) -7");
+        assertRejected(() -> threeD().stride(2, 1, 1).outputPadding(2, 0, 0).build(), "output_padding (D) 2",
+                "stride 2", "dilation 1");
+        assertRejected(() -> threeD().outputShape(0, 4, 4).build(), "output_shape (D) 0");
+        assertRejected(() -> threeD().stride(1, 2), "stride takes one value or (depth, height, width), got 2 values");
+        assertRejected(() -> threeD().pads(1, 1, 1, 1), "pads takes 6 values (begins, then ends) for a 3-D spec, got 4");
+        assertRejected(() -> threeD().outputShape(4, 4),
+                "output_shape takes 3 values (depth, height, width) for a 3-D spec, got 2");
+        assertRejected(() -> threeD().padding(1).outputShape(4, 4, 4).build(), "output_shape 4,4,4",
+                "pads/padding 1,1,1,1,1,1");
+    }
+
+    @Test
+    void threeDimensionalGeometry() {
+        ConvTransposeSpec spec = threeD().stride(2, 1, 3).padding(1, 0, 2).build();
+        assertRejected(() -> spec.geometry(1, 4, 5, 5), "input rank 4", "3-D spec: expected (N, C, D, H, W)");
+        assertRejected(() -> spec.geometry(1, 4, 0, 5, 5), "input depth 0");
+        assertRejected(() -> spec.geometry(1, 3, 2, 5, 5), "input channels 3");
+        ConvTransposeGeometry g = spec.geometry(2, 4, 3, 5, 6);
+        // Per axis (in-1)*stride - 2*padding + dilation*(k-1) + 1.
+        assertArrayEquals(new long[] {2, 6, (3 - 1) * 2 - 2 + 2, (5 - 1) - 0 + 3, (6 - 1) * 3 - 4 + 4}, g.outputShape());
+        assertEquals(5, g.inputRank());
+        assertEquals(3 * 5 * 6, g.inputPlane());
+        assertEquals(g.axes().get(0), g.depth());
+        assertEquals(g.axes().get(1), g.height());
+        assertEquals(g.axes().get(2), g.width());
+        assertEquals(2.0 * 2 * 4 * 6 * (3 * 2) * (5 * 3) * (6 * 4), g.flops());
+        // Below rank 5 the depth is a size-1 axis.
+        ConvTransposeGeometry flat = twoD().build().geometry(1, 4, 5, 5);
+        assertEquals(new ConvTransposeGeometry.Axis(1, 1, 1, 1, 1, 0), flat.depth());
+        ConvTransposeSpec small = ConvTransposeSpec.builder3d(1, 1, 3, 3, 3).padding(2).build();
+        assertRejected(() -> small.geometry(1, 1, 2, 3, 3), "output depth 0 < 1", "input depth 2");
     }
 }

@@ -20,7 +20,7 @@ final class ExplainCommand extends Command {
     private static final String USAGE = """
             Usage: convt explain [options]
 
-            Shows, for a small one-channel example, how a transposed convolution is computed:
+            Shows, for a small one-channel 1-D or 2-D example, how a transposed convolution is computed:
               1. the input with stride-1 zeros inserted, padded by dilation*(k-1)-padding, the
                  flipped kernel, and the stride-1 convolution that gives the output;
               2. the same operation as a matrix: the transpose C^T of the ordinary convolution's C;
@@ -113,6 +113,12 @@ final class ExplainCommand extends Command {
     /** One input and one output channel, no bias; sizes from the options, else the value files, else the example. */
     private static ConvTransposeGeometry geometry(Options options, Example example, MapValues values,
             MapValues kernelValues) {
+        for (String option : new String[] {"--stride", "--padding", "--output-padding", "--dilation"}) {
+            String text = options.value(option);
+            if (text != null && text.split(",", -1).length == 3) {
+                throw threeD(option + " " + text);
+            }
+        }
         int[] input = sizes("--input", options.value("--input"), values.fileSize(),
                 new int[] {example.input(), example.input()});
         boolean oneDimensional = input.length == 1;
@@ -143,6 +149,9 @@ final class ExplainCommand extends Command {
             return fromFile != null ? fromFile : fromExample;
         }
         String[] parts = text.strip().split("x", -1);
+        if (parts.length == 3) {
+            throw threeD(option + " " + text);
+        }
         if (parts.length > 2) {
             throw new CliException(option + ": '" + text + "' is not a size (HxW, or one number)");
         }
@@ -154,6 +163,12 @@ final class ExplainCommand extends Command {
             }
         }
         return sizes;
+    }
+
+    /** The walk-through prints maps and a matrix of 1-D and 2-D examples only. */
+    private static CliException threeD(String given) {
+        return new CliException("explain shows 1-D and 2-D examples only; " + given + " is 3-D (convt run computes"
+                + " 3-D transposed convolutions)");
     }
 
     private static void requirePrintable(ConvTransposeGeometry g) {

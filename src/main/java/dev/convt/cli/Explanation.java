@@ -3,7 +3,7 @@ package dev.convt.cli;
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.reference.ConvolutionMatrix;
-import dev.convt.reference.SeedStepsReference;
+import dev.convt.reference.FourStepReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.StringJoiner;
 
 /**
  * The walk-through {@code convt explain} prints for one single-channel geometry: the four steps
- * ({@link SeedStepsReference#steps}), the matrix view ({@link ConvolutionMatrix}) and the
+ * ({@link FourStepReference#steps}), the matrix view ({@link ConvolutionMatrix}) and the
  * output-size formula. Every number shown is computed by the library's references, none is
  * typed in, so the text cannot drift from what convt computes.
  */
@@ -27,7 +27,7 @@ final class Explanation {
     private final ConvolutionMatrix c;
     private final float[] o;
     private final float[][] x;
-    private final SeedStepsReference.Steps steps;
+    private final FourStepReference.Steps steps;
 
     /**
      * Computes every map.
@@ -48,7 +48,7 @@ final class Explanation {
         this.o = c.multiply(this.i);
         this.roundTrip = x == null;
         this.x = roundTrip ? reshape(o, rows.in(), columns.in()) : x;
-        this.steps = SeedStepsReference.steps(rows, columns, this.x, kernel);
+        this.steps = FourStepReference.steps(rows, columns, this.x, kernel);
     }
 
     void write(Report report) {

@@ -18,31 +18,34 @@ import java.util.Set;
 /**
  * {@code convt run}: one transposed convolution on {@code .npy} files, through
  * {@link ConvTransposeLayer} or, with {@code --reference}, through {@link DirectReference}.
- * Channels and kernel size come from the weights' shape; the input's rank picks 1-D or 2-D.
+ * Channels and kernel size come from the weights' shape; the input's rank picks 1-D, 2-D or 3-D.
  */
 final class RunCommand extends Command {
 
     private static final String USAGE = """
             Usage: convt run --x X.npy --w W.npy [--b B.npy] --out Y.npy [options]
 
-            Runs one transposed convolution (PyTorch ConvTranspose1d/2d, ONNX ConvTranspose) and
+            Runs one transposed convolution (PyTorch ConvTranspose1d/2d/3d, ONNX ConvTranspose) and
             writes its output as float32. Arrays are NumPy .npy files of float32 or float64.
 
             Arrays:
-              --x X.npy             input, (N, Cin, H, W); (N, Cin, W) for 1-D
-              --w W.npy             weights, [Cin, Cout/groups, kH, kW]; [Cin, Cout/groups, k] for 1-D
+              --x X.npy             input, (N, Cin, H, W); (N, Cin, W) for 1-D; (N, Cin, D, H, W) for 3-D
+              --w W.npy             weights, [Cin, Cout/groups, kH, kW]; [Cin, Cout/groups, k] for 1-D;
+                                    [Cin, Cout/groups, kD, kH, kW] for 3-D
               --b B.npy             bias, [Cout] (default: no bias)
               --out Y.npy           output; replaced only once it is complete
 
-            Geometry (one value for both axes, or H,W; 1-D takes one value):
+            Geometry (one value for every axis, or H,W; D,H,W for 3-D; 1-D takes one value):
               --stride S            default 1
               --padding P           PyTorch padding, cut from both ends of the output; default 0
-              --output-padding OP   extra rows/columns at the bottom/right; default 0
+              --output-padding OP   extra elements at the end of each axis; default 0
               --dilation D          spacing of the kernel taps; default 1
               --groups G            default 1; Cout = G * (second dimension of w)
-              --pads HB,WB,HE,WE    ONNX pads, begins then ends (1-D: B,E); replaces --padding
+              --pads HB,WB,HE,WE    ONNX pads, begins then ends (1-D: B,E; 3-D: DB,HB,WB,DE,HE,WE);
+                                    replaces --padding
               --auto-pad MODE       ONNX auto_pad: NOTSET, SAME_UPPER, SAME_LOWER or VALID
-              --output-shape H,W    ONNX output_shape (1-D: W); the padding follows from it
+              --output-shape H,W    ONNX output_shape (1-D: W; 3-D: D,H,W); the padding follows from it
+              (3-D runs on the scalar path for now: correct, not fast)
 
             Computation:
               --activation A        applied after the bias: relu, leaky-relu[:SLOPE] (slope 0.01
@@ -117,13 +120,17 @@ final class RunCommand extends Command {
     /** The spec the weights' shape and the geometry options describe. */
     private static ConvTransposeSpec spec(Options options, Tensor x, Tensor w, boolean bias) {
         int rank = x.rank();
-        if (rank != 3 && rank != 4) {
+        if (rank < 3 || rank > 5) {
             throw new CliException("--x has shape " + shape(x.shape())
-                    + "; expected (N, C, H, W) for 2-D or (N, C, W) for 1-D");
+                    + "; expected (N, C, D, H, W) for 3-D, (N, C, H, W) for 2-D or (N, C, W) for 1-D");
         }
-        String layout = rank == 4 ? "[Cin, Cout/groups, kH, kW]" : "[Cin, Cout/groups, k]";
+        String layout = switch (rank) {
+            case 3 -> "[Cin, Cout/groups, k]";
+            case 4 -> "[Cin, Cout/groups, kH, kW]";
+            default -> "[Cin, Cout/groups, kD, kH, kW]";
+        };
         if (w.rank() != rank) {
-            throw new CliException("--w has shape " + shape(w.shape()) + ", but a " + (rank == 4 ? "2-D" : "1-D")
+            throw new CliException("--w has shape " + shape(w.shape()) + ", but a " + (rank - 2) + "-D"
                     + " input " + shape(x.shape()) + " needs weights " + layout);
         }
         if (w.dim(0) != x.dim(1)) {
@@ -142,9 +149,12 @@ final class RunCommand extends Command {
             throw new CliException("output channels " + outChannels + " (groups " + groups + " x " + w.dim(1)
                     + ") exceed " + Integer.MAX_VALUE);
         }
-        ConvTransposeSpec.Builder b = rank == 4
-                ? ConvTransposeSpec.builder(inChannels, (int) outChannels, dimension(w, 2), dimension(w, 3))
-                : ConvTransposeSpec.builder1d(inChannels, (int) outChannels, dimension(w, 2));
+        ConvTransposeSpec.Builder b = switch (rank) {
+            case 3 -> ConvTransposeSpec.builder1d(inChannels, (int) outChannels, dimension(w, 2));
+            case 4 -> ConvTransposeSpec.builder(inChannels, (int) outChannels, dimension(w, 2), dimension(w, 3));
+            default -> ConvTransposeSpec.builder3d(inChannels, (int) outChannels, dimension(w, 2), dimension(w, 3),
+                    dimension(w, 4));
+        };
         b.groups(groups).bias(bias);
         options.ifGiven("--stride", b::stride);
         options.ifGiven("--padding", b::padding);

@@ -32,13 +32,15 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
     }
 
     /**
-     * Plans {@code geometry}: weights holding an infinity or NaN take the exact scalar plan;
+     * Plans {@code geometry}: weights holding an infinity or NaN, and 3-D geometries, take the
+     * exact scalar plan;
      * depthwise layers compute output vectors in place when their stride
      * divides the vector length; otherwise vectors over output pixels when the phase grid is at
      * least a vector wide, else (small maps) vectors over output channels when there are enough.
      */
     public static ExecutionPlan create(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
-        if (!weights.finite) {
+        // The tiled plans are 2-D; until they take a depth axis, 3-D layers take the exact scalar plan.
+        if (!weights.finite || geometry.axes().size() == 3) {
             return new ScalarGatherPlan(geometry, weights, epilogue);
         }
         if (DepthwisePlan.fits(geometry, weights)) {
@@ -64,18 +66,26 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
 
     /** {@return whether {@code input} has exactly the shape this plan was made for} */
     public final boolean matchesInput(Tensor input) {
-        return hasShape(input, geometry.spec().inChannels(), geometry.height().in(), geometry.width().in());
+        return hasShape(input, geometry.spec().inChannels(), false);
     }
 
     /** {@return whether {@code output} has exactly the output shape of this plan (checked without allocating)} */
     public final boolean matchesOutput(Tensor output) {
-        return hasShape(output, geometry.spec().outChannels(), geometry.height().out(), geometry.width().out());
+        return hasShape(output, geometry.spec().outChannels(), true);
     }
 
-    private boolean hasShape(Tensor t, int channels, int h, int w) {
+    private boolean hasShape(Tensor t, int channels, boolean output) {
         int rank = geometry.inputRank();
-        return t.rank() == rank && t.dim(0) == geometry.batch() && t.dim(1) == channels
-                && (rank == 3 || t.dim(2) == h) && t.dim(rank - 1) == w;
+        if (t.rank() != rank || t.dim(0) != geometry.batch() || t.dim(1) != channels) {
+            return false;
+        }
+        for (int a = 0; a < rank - 2; a++) {
+            ConvTransposeGeometry.Axis axis = geometry.axes().get(a);
+            if (t.dim(2 + a) != (output ? axis.out() : axis.in())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return number of independent tasks */
@@ -98,7 +108,7 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
     /** @return element index of input channel 0 of group {@code g} of image {@code n} */
     final long inputChannelBase(int n, int g) {
         return ((long) n * geometry.spec().inChannels() + (long) g * weights.inPerGroup)
-                * geometry.height().in() * geometry.width().in();
+                * geometry.inputPlane();
     }
 
     /** @return element index of output row {@code oy} of channel {@code co} of image {@code n} */

@@ -6,25 +6,35 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The exact plan for weights that hold an infinity or NaN. The vectorized plans multiply
- * zero-padded lanes (pixels outside the image) by every weight; with finite weights that adds
- * exact zeros, but {@code 0 * inf} is NaN where the definition has no product at all. This plan
- * visits only the taps that land on real input pixels, one output element at a time. It is slow,
- * and only broken models reach it.
+ * The exact plan for weights that hold an infinity or NaN, and (until the tiled plans take a depth
+ * axis) the plan of every 3-D layer. The vectorized plans multiply zero-padded lanes (pixels
+ * outside the image) by every weight; with finite weights that adds exact zeros, but
+ * {@code 0 * inf} is NaN where the definition has no product at all. This plan visits only the
+ * taps that land on real input elements, one output element at a time, over the geometry's
+ * (depth, height, width) axes (absent axes have size 1). It is slow.
+ *
+ * <p>A 3-D layer's weights come packed as a 2-D kernel of {@code kD*kH} rows (the same PyTorch
+ * layout), so depth tap {@code kz} and height tap {@code ky} are packed row {@code kz*kH + ky}.
  */
 final class ScalarGatherPlan extends ExecutionPlan {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final Epilogue scalarEpilogue;
+    private final AxisTaps depths;
     private final AxisTaps rows;
     private final AxisTaps cols;
+    private final long inputPlane;
+    private final long outputPlane;
 
     ScalarGatherPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
         this.scalarEpilogue = epilogue;
+        this.depths = AxisTaps.of(geometry.depth());
         this.rows = AxisTaps.of(geometry.height());
         this.cols = AxisTaps.of(geometry.width());
+        this.inputPlane = geometry.inputPlane();
+        this.outputPlane = geometry.outputPlane();
     }
 
     @Override
@@ -32,7 +42,7 @@ final class ScalarGatherPlan extends ExecutionPlan {
         return (long) geometry.batch() * geometry.spec().outChannels();
     }
 
-    /** Output plane {@code task = n * Cout + co}: per element, taps by (y, x), then input channels. */
+    /** Output volume {@code task = n * Cout + co}: per element, taps by (z, y, x), then input channels. */
     @Override
     public void runTask(long task, MemorySegment in, MemorySegment out) {
         int cout = geometry.spec().outChannels();
@@ -40,25 +50,35 @@ final class ScalarGatherPlan extends ExecutionPlan {
         int co = (int) (task % cout);
         int g = co / weights.outPerGroup;
         int col = co % weights.outPerGroup;
+        int kh = geometry.height().kernel();
+        int inH = geometry.height().in();
         int inW = geometry.width().in();
-        long plane = (long) geometry.height().in() * inW;
+        int od = geometry.depth().out();
+        int oh = geometry.height().out();
         int ow = geometry.width().out();
         long channels = inputChannelBase(n, g);
+        long volume = ((long) n * cout + co) * outputPlane;
         float bias = weights.bias.getAtIndex(FLOAT, co);
-        for (int oy = 0; oy < geometry.height().out(); oy++) {
-            long row = outputRow(n, co, oy);
-            for (int ox = 0; ox < ow; ox++) {
-                float sum = 0f;
-                for (int ty = rows.start[oy]; ty < rows.start[oy + 1]; ty++) {
-                    for (int tx = cols.start[ox]; tx < cols.start[ox + 1]; tx++) {
-                        long pixel = channels + (long) rows.input[ty] * inW + cols.input[tx];
-                        for (int c = 0; c < weights.inPerGroup; c++) {
-                            float w = weights.weight(g * weights.inPerGroup + c, col, rows.tap[ty], cols.tap[tx]);
-                            sum = Math.fma(in.getAtIndex(FLOAT, pixel + c * plane), w, sum);
+        for (int oz = 0; oz < od; oz++) {
+            for (int oy = 0; oy < oh; oy++) {
+                long row = volume + ((long) oz * oh + oy) * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    float sum = 0f;
+                    for (int tz = depths.start[oz]; tz < depths.start[oz + 1]; tz++) {
+                        for (int ty = rows.start[oy]; ty < rows.start[oy + 1]; ty++) {
+                            int packedRow = depths.tap[tz] * kh + rows.tap[ty];
+                            for (int tx = cols.start[ox]; tx < cols.start[ox + 1]; tx++) {
+                                long pixel = channels + ((long) depths.input[tz] * inH + rows.input[ty]) * inW
+                                        + cols.input[tx];
+                                for (int c = 0; c < weights.inPerGroup; c++) {
+                                    float w = weights.weight(g * weights.inPerGroup + c, col, packedRow, cols.tap[tx]);
+                                    sum = Math.fma(in.getAtIndex(FLOAT, pixel + c * inputPlane), w, sum);
+                                }
+                            }
                         }
                     }
+                    out.setAtIndex(FLOAT, row + ox, scalarEpilogue.apply(sum + bias));
                 }
-                out.setAtIndex(FLOAT, row + ox, scalarEpilogue.apply(sum + bias));
             }
         }
     }

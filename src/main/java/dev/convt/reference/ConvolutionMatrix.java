@@ -4,10 +4,11 @@ import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * An ordinary convolution of one sample written out as a dense matrix {@code C}: one row per
- * output element, one column per input element (both in C order over channels, rows, columns), so
+ * output element, one column per input element (both in C order over channels and spatial axes), so
  * that {@code conv(x) = C x}. The transposed convolution with the same weights, stride, padding,
  * dilation and groups is then {@code C}<sup>T</sup>: {@code convT(y) = C}<sup>T</sup>{@code y}.
  * That is where its name comes from, and why it restores the input's shape but not its values.
@@ -54,8 +55,10 @@ public final class ConvolutionMatrix {
         long[] out = Conv2dReference.outputShape(new long[] {1, inputShape[0], inputShape[1], inputShape[2]},
                 weightShape, params);
         requireSmall(inputShape[0] * (double) inputShape[1] * inputShape[2], out[1] * (double) out[2] * out[3]);
-        return build(new Layout((int) inputShape[0], (int) inputShape[1], (int) inputShape[2], (int) out[1], (int) out[2],
-                (int) out[3], (int) weightShape[2], (int) weightShape[3], params), weights);
+        return build(new Layout((int) inputShape[0], new int[] {(int) inputShape[1], (int) inputShape[2]}, (int) out[1],
+                new int[] {(int) out[2], (int) out[3]}, new int[] {(int) weightShape[2], (int) weightShape[3]},
+                new int[] {params.strideH(), params.strideW()}, new int[] {params.padTop(), params.padLeft()},
+                new int[] {params.dilationH(), params.dilationW()}, params.groups()), weights);
     }
 
     /**
@@ -64,9 +67,11 @@ public final class ConvolutionMatrix {
      * {@code convT(y) = C}<sup>T</sup>{@code y} for each sample {@code y}.
      *
      * @param geometry the transposed convolution
-     * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order, the transposed convolution's
-     *     own weights (read as the convolution's {@code [Cout', Cin'/groups, kH, kW]})
-     * @return {@code C}, of {@code Cin*H*W} rows and {@code Cout*OH*OW} columns
+     * @param weights {@link ConvTransposeSpec#weightShape()} in C order, the transposed
+     *     convolution's own weights (read as the convolution's {@code [Cout', Cin'/groups, kernel...]});
+     *     1, 2 or 3 spatial axes
+     * @return {@code C}, of {@code Cin} times the input plane rows and {@code Cout} times the
+     *     output plane columns
      * @throws IllegalArgumentException if the weights do not fit or the matrix would have more
      *     than {@link #MAX_ENTRIES} entries
      */
@@ -74,18 +79,35 @@ public final class ConvolutionMatrix {
         Objects.requireNonNull(geometry, "geometry");
         Objects.requireNonNull(weights, "weights");
         ConvTransposeSpec spec = geometry.spec();
-        ConvTransposeGeometry.Axis h = geometry.height();
-        ConvTransposeGeometry.Axis w = geometry.width();
-        requireSmall((double) spec.outChannels() * h.out() * w.out(), (double) spec.inChannels() * h.in() * w.in());
-        Conv2dReference.Params params = new Conv2dReference.Params(h.stride(), w.stride(), h.padBegin(), w.padBegin(),
-                (int) h.padEnd(), (int) w.padEnd(), h.dilation(), w.dilation(), spec.groups());
-        return build(new Layout(spec.outChannels(), h.out(), w.out(), spec.inChannels(), h.in(), w.in(), h.kernel(),
-                w.kernel(), params), weights);
+        int r = geometry.axes().size();
+        int[] in = new int[r];
+        int[] out = new int[r];
+        int[] kernel = new int[r];
+        int[] stride = new int[r];
+        int[] padBegin = new int[r];
+        int[] dilation = new int[r];
+        for (int a = 0; a < r; a++) {
+            ConvTransposeGeometry.Axis axis = geometry.axes().get(a);
+            in[a] = axis.out();
+            out[a] = axis.in();
+            kernel[a] = axis.kernel();
+            stride[a] = axis.stride();
+            padBegin[a] = axis.padBegin();
+            dilation[a] = axis.dilation();
+        }
+        requireSmall((double) spec.outChannels() * geometry.outputPlane(),
+                (double) spec.inChannels() * geometry.inputPlane());
+        return build(new Layout(spec.outChannels(), in, spec.inChannels(), out, kernel, stride, padBegin, dilation,
+                spec.groups()), weights);
     }
 
-    /** Shapes of one convolution; "in" is the convolution's input (the matrix's columns). */
-    private record Layout(int cin, int h, int w, int cout, int oh, int ow, int kh, int kw,
-            Conv2dReference.Params params) {}
+    /**
+     * Shapes of one convolution over any number of spatial axes, each array one value per axis;
+     * "in" is the convolution's input (the matrix's columns). Input {@code o*stride - padBegin +
+     * k*dilation} meets output {@code o} through tap {@code k}.
+     */
+    private record Layout(int cin, int[] in, int cout, int[] out, int[] kernel, int[] stride, int[] padBegin,
+            int[] dilation, int groups) {}
 
     /** Checked before anything is sized from the shapes, so that absurd shapes cannot overflow. */
     private static void requireSmall(double columns, double rows) {
@@ -96,42 +118,51 @@ public final class ConvolutionMatrix {
     }
 
     private static ConvolutionMatrix build(Layout l, float[] weights) {
-        int rows = l.cout * l.oh * l.ow;
-        int columns = l.cin * l.h * l.w;
-        Conv2dReference.Params p = l.params;
-        int cinPerGroup = l.cin / p.groups();
-        int coutPerGroup = l.cout / p.groups();
-        if (weights.length != (double) l.cout * cinPerGroup * l.kh * l.kw) {
+        int inPlane = Operands.count(l.in);
+        int outPlane = Operands.count(l.out);
+        int taps = Operands.count(l.kernel);
+        int rows = l.cout * outPlane;
+        int columns = l.cin * inPlane;
+        int cinPerGroup = l.cin / l.groups;
+        int coutPerGroup = l.cout / l.groups;
+        if (weights.length != (double) l.cout * cinPerGroup * taps) {
             throw new IllegalArgumentException("weights has " + weights.length + " floats, expected " + l.cout + " x "
-                    + cinPerGroup + " x " + l.kh + " x " + l.kw + " ([Cout, Cin/groups, kH, kW] of the convolution)");
+                    + cinPerGroup + " x " + Arrays.stream(l.kernel).mapToObj(String::valueOf)
+                            .collect(Collectors.joining(" x "))
+                    + " ([Cout, Cin/groups, kernel...] of the convolution)");
         }
         float[] entries = new float[rows * columns];
         for (int co = 0; co < l.cout; co++) {
             int firstIn = co / coutPerGroup * cinPerGroup;
-            for (int oy = 0; oy < l.oh; oy++) {
-                for (int ox = 0; ox < l.ow; ox++) {
-                    int row = (co * l.oh + oy) * l.ow + ox;
+            for (int o = 0; o < outPlane; o++) {
+                int[] oc = Operands.coordinates(o, l.out);
+                int row = co * outPlane + o;
+                for (int t = 0; t < taps; t++) {
+                    int position = inputPosition(l, oc, Operands.coordinates(t, l.kernel));
+                    if (position < 0) {
+                        continue;
+                    }
                     for (int c = 0; c < cinPerGroup; c++) {
-                        for (int ky = 0; ky < l.kh; ky++) {
-                            int iy = oy * p.strideH() - p.padTop() + ky * p.dilationH();
-                            if (iy < 0 || iy >= l.h) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < l.kw; kx++) {
-                                int ix = ox * p.strideW() - p.padLeft() + kx * p.dilationW();
-                                if (ix < 0 || ix >= l.w) {
-                                    continue;
-                                }
-                                int column = ((firstIn + c) * l.h + iy) * l.w + ix;
-                                entries[row * columns + column] =
-                                        weights[((co * cinPerGroup + c) * l.kh + ky) * l.kw + kx];
-                            }
-                        }
+                        int column = (firstIn + c) * inPlane + position;
+                        entries[row * columns + column] = weights[(co * cinPerGroup + c) * taps + t];
                     }
                 }
             }
         }
         return new ConvolutionMatrix(rows, columns, entries);
+    }
+
+    /** {@return the input position (C order) output {@code o} reads through tap {@code k}, or -1 outside the input} */
+    private static int inputPosition(Layout l, int[] o, int[] k) {
+        int position = 0;
+        for (int a = 0; a < l.in.length; a++) {
+            long i = (long) o[a] * l.stride[a] - l.padBegin[a] + (long) k[a] * l.dilation[a];
+            if (i < 0 || i >= l.in[a]) {
+                return -1;
+            }
+            position = position * l.in[a] + (int) i;
+        }
+        return position;
     }
 
     /**

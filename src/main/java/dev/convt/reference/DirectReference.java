@@ -4,16 +4,18 @@ import dev.convt.ConvTransposeGeometry;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
 import java.lang.foreign.Arena;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The transposed convolution by its definition: every input element {@code x} scatters
  * {@code x*w} into its output window. Along an axis, input {@code i} and tap {@code k} reach full
  * coordinate {@code i*stride + k*dilation}, which is output index {@code full - padBegin}; taps
- * that fall outside {@code [0, out)} are dropped.
+ * that fall outside {@code [0, out)} along any axis are dropped. One loop serves 1, 2 and 3
+ * spatial axes: positions and taps are C-order indices over the geometry's axes.
  *
  * <p>Sums are kept in {@code double}; the bias is added, the sum rounded once to {@code float},
- * then the epilogue applied. The algorithm shares nothing with {@link SeedStepsReference} (no
+ * then the epilogue applied. The algorithm shares nothing with {@link FourStepReference} (no
  * zero insertion, padding or flipping), so the two check each other.
  */
 public final class DirectReference {
@@ -40,7 +42,7 @@ public final class DirectReference {
      *
      * @param geometry the resolved transposed convolution
      * @param input the input in C order, {@link ConvTransposeGeometry#inputShape()}
-     * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order
+     * @param weights {@code [Cin, Cout/groups, kernel...]} in C order
      * @param bias {@code Cout} floats, or null for none (only null when the spec has no bias)
      * @param epilogue applied after the bias, or null for none
      * @return the output in C order, {@link ConvTransposeGeometry#outputShape()}
@@ -56,7 +58,7 @@ public final class DirectReference {
      *
      * @param geometry the resolved transposed convolution
      * @param input the input in C order, {@link ConvTransposeGeometry#inputShape()}
-     * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order
+     * @param weights {@code [Cin, Cout/groups, kernel...]} in C order
      * @param bias {@code Cout} floats, or null for none (only null when the spec has no bias)
      * @param epilogue applied after the bias, or null for none
      * @return the output, magnitudes and exact sums
@@ -72,8 +74,8 @@ public final class DirectReference {
      *
      * @param geometry the resolved transposed convolution
      * @param input of shape {@link ConvTransposeGeometry#inputShape()}
-     * @param weights of shape {@code [Cin, Cout/groups, kH, kW]} (a 1-D spec also takes
-     *     {@code [Cin, Cout/groups, kW]})
+     * @param weights of shape {@link dev.convt.ConvTransposeSpec#weightShape()} (a 1-D spec also takes
+     *     {@code [Cin, Cout/groups, 1, kW]})
      * @param bias of shape {@code [Cout]}, or null for none
      * @param epilogue applied after the bias, or null for none
      * @param arena where the output is allocated
@@ -89,36 +91,33 @@ public final class DirectReference {
 
     private static Result compute(Operands op) {
         ConvTransposeGeometry g = op.geometry();
-        ConvTransposeGeometry.Axis rows = g.height();
-        ConvTransposeGeometry.Axis cols = g.width();
+        List<ConvTransposeGeometry.Axis> axes = g.axes();
         int cin = g.spec().inChannels();
         int cout = g.spec().outChannels();
+        int[] inShape = op.sizes(ConvTransposeGeometry.Axis::in);
+        int[] kernelShape = op.kernelShape();
+        int inPlane = Operands.count(inShape);
+        int taps = Operands.count(kernelShape);
         int count = (int) g.outputCount();
         double[] sums = new double[count];
         double[] magnitudes = new double[count];
         for (int n = 0; n < g.batch(); n++) {
             for (int ci = 0; ci < cin; ci++) {
                 int group = ci / op.inPerGroup();
-                for (int iy = 0; iy < rows.in(); iy++) {
-                    for (int ix = 0; ix < cols.in(); ix++) {
-                        double x = op.input()[op.inputIndex(n, ci, iy, ix)];
+                for (int p = 0; p < inPlane; p++) {
+                    int[] i = Operands.coordinates(p, inShape);
+                    double x = op.input()[op.inputIndex(n, ci, p)];
+                    for (int t = 0; t < taps; t++) {
+                        int[] k = Operands.coordinates(t, kernelShape);
+                        int position = outputPosition(axes, i, k);
+                        if (position < 0) {
+                            continue;
+                        }
                         for (int co = group * op.outPerGroup(); co < (group + 1) * op.outPerGroup(); co++) {
-                            for (int ky = 0; ky < rows.kernel(); ky++) {
-                                long oy = (long) iy * rows.stride() + (long) ky * rows.dilation() - rows.padBegin();
-                                if (oy < 0 || oy >= rows.out()) {
-                                    continue;
-                                }
-                                for (int kx = 0; kx < cols.kernel(); kx++) {
-                                    long ox = (long) ix * cols.stride() + (long) kx * cols.dilation() - cols.padBegin();
-                                    if (ox < 0 || ox >= cols.out()) {
-                                        continue;
-                                    }
-                                    double product = x * op.weights()[op.weightIndex(ci, co, ky, kx)];
-                                    int o = op.outputIndex(n, co, (int) oy, (int) ox);
-                                    sums[o] += product;
-                                    magnitudes[o] += Math.abs(product);
-                                }
-                            }
+                            double product = x * op.weights()[op.weightIndex(ci, co, t)];
+                            int o = op.outputIndex(n, co, position);
+                            sums[o] += product;
+                            magnitudes[o] += Math.abs(product);
                         }
                     }
                 }
@@ -126,13 +125,31 @@ public final class DirectReference {
         }
         float[] output = op.finish(sums);
         if (op.bias() != null) {
-            int plane = rows.out() * cols.out();
+            long plane = g.outputPlane();
             for (int o = 0; o < count; o++) {
-                double b = op.bias()[o / plane % cout];
+                double b = op.bias()[(int) (o / plane % cout)];
                 sums[o] += b;
                 magnitudes[o] += Math.abs(b);
             }
         }
         return new Result(output, magnitudes, sums);
+    }
+
+    /**
+     * Where input {@code i} and tap {@code k} land: per axis {@code i*stride + k*dilation - padBegin}.
+     *
+     * @return the output position in C order over the axes, or -1 if it is outside the output
+     */
+    private static int outputPosition(List<ConvTransposeGeometry.Axis> axes, int[] i, int[] k) {
+        long position = 0;
+        for (int a = 0; a < axes.size(); a++) {
+            ConvTransposeGeometry.Axis axis = axes.get(a);
+            long o = (long) i[a] * axis.stride() + (long) k[a] * axis.dilation() - axis.padBegin();
+            if (o < 0 || o >= axis.out()) {
+                return -1;
+            }
+            position = position * axis.out() + o;
+        }
+        return (int) position;
     }
 }

@@ -6,6 +6,7 @@ import dev.convt.Epilogue;
 import dev.convt.Tensor;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 /**
  * The operands of one transposed convolution as plain arrays, checked against the geometry, and
@@ -24,7 +25,7 @@ record Operands(ConvTransposeGeometry geometry, float[] input, float[] weights, 
         }
         if (weights.length != spec.weightCount()) {
             throw new IllegalArgumentException("weights has " + weights.length + " floats, weight shape "
-                    + Arrays.toString(spec.weightShape()) + " ([Cin, Cout/groups, kH, kW]) holds " + spec.weightCount());
+                    + Arrays.toString(spec.weightShape()) + " ([Cin, Cout/groups, kernel...]) holds " + spec.weightCount());
         }
         if (bias != null && !spec.hasBias()) {
             throw new IllegalArgumentException("bias given, but the spec has bias=false: " + spec);
@@ -53,7 +54,7 @@ record Operands(ConvTransposeGeometry geometry, float[] input, float[] weights, 
                 || g.spec().isOneDimensional() && Arrays.equals(weights.shape(), new long[] {w[0], w[1], 1, w[2]});
         if (!weightsFit) {
             throw new IllegalArgumentException("weights shape " + Arrays.toString(weights.shape()) + " != expected "
-                    + Arrays.toString(w) + " ([Cin, Cout/groups, kH, kW])");
+                    + Arrays.toString(w) + " ([Cin, Cout/groups, kernel...])");
         }
         if (bias != null && !Arrays.equals(bias.shape(), new long[] {g.spec().outChannels()})) {
             throw new IllegalArgumentException("bias shape " + Arrays.toString(bias.shape()) + " != expected ["
@@ -70,31 +71,61 @@ record Operands(ConvTransposeGeometry geometry, float[] input, float[] weights, 
         return geometry.spec().outChannels() / geometry.spec().groups();
     }
 
-    /** Index of weight {@code (ci, co - group*outPerGroup, ky, kx)}; {@code co} must be in ci's group. */
-    int weightIndex(int ci, int co, int ky, int kx) {
-        ConvTransposeSpec spec = geometry.spec();
-        return ((ci * outPerGroup() + co % outPerGroup()) * spec.kernelH() + ky) * spec.kernelW() + kx;
+    /** Index of weight {@code (ci, co - group*outPerGroup, tap)}; {@code co} must be in ci's group; taps in C order. */
+    int weightIndex(int ci, int co, int tap) {
+        return (int) ((ci * outPerGroup() + co % outPerGroup()) * geometry.spec().kernelTaps() + tap);
     }
 
-    int inputIndex(int n, int ci, int y, int x) {
-        ConvTransposeGeometry.Axis h = geometry.height();
-        ConvTransposeGeometry.Axis w = geometry.width();
-        return ((n * geometry.spec().inChannels() + ci) * h.in() + y) * w.in() + x;
+    /** Index of input element {@code position} (C order over the spatial axes) of channel {@code ci} of sample {@code n}. */
+    int inputIndex(int n, int ci, int position) {
+        return (int) ((n * (long) geometry.spec().inChannels() + ci) * geometry.inputPlane() + position);
     }
 
-    int outputIndex(int n, int co, int y, int x) {
-        ConvTransposeGeometry.Axis h = geometry.height();
-        ConvTransposeGeometry.Axis w = geometry.width();
-        return ((n * geometry.spec().outChannels() + co) * h.out() + y) * w.out() + x;
+    /** Index of output element {@code position} (C order over the spatial axes) of channel {@code co} of sample {@code n}. */
+    int outputIndex(int n, int co, int position) {
+        return (int) ((n * (long) geometry.spec().outChannels() + co) * geometry.outputPlane() + position);
+    }
+
+    /** The kernel sizes, in tensor order. */
+    int[] kernelShape() {
+        return sizes(ConvTransposeGeometry.Axis::kernel);
+    }
+
+    /** The axes' values of one parameter, in tensor order. */
+    int[] sizes(ToIntFunction<ConvTransposeGeometry.Axis> field) {
+        int[] v = new int[geometry.axes().size()];
+        for (int a = 0; a < v.length; a++) {
+            v[a] = field.applyAsInt(geometry.axes().get(a));
+        }
+        return v;
+    }
+
+    /** {@return the C-order coordinates of element {@code flat} of an array of {@code shape}} */
+    static int[] coordinates(long flat, int[] shape) {
+        int[] c = new int[shape.length];
+        for (int a = shape.length - 1; a >= 0; a--) {
+            c[a] = (int) (flat % shape[a]);
+            flat /= shape[a];
+        }
+        return c;
+    }
+
+    /** {@return the number of elements of an array of {@code shape}} */
+    static int count(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return Math.toIntExact(n);
     }
 
     /** Adds the bias in double, rounds once, applies the epilogue. */
     float[] finish(double[] sums) {
-        int planeSize = geometry.height().out() * geometry.width().out();
+        long planeSize = geometry.outputPlane();
         int cout = geometry.spec().outChannels();
         float[] out = new float[sums.length];
         for (int i = 0; i < sums.length; i++) {
-            double b = bias == null ? 0 : bias[i / planeSize % cout];
+            double b = bias == null ? 0 : bias[(int) (i / planeSize % cout)];
             out[i] = epilogue.apply((float) (sums[i] + b));
         }
         return out;

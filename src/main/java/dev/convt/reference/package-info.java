@@ -4,7 +4,7 @@
  * tested against them.
  *
  * <ul>
- *   <li>{@link dev.convt.reference.SeedStepsReference}: the textbook four steps (insert zeros,
+ *   <li>{@link dev.convt.reference.FourStepReference}: the textbook four steps (insert zeros,
  *       pad, flip the kernel, run a stride-1 convolution), with each intermediate map available
  *       for display.
  *   <li>{@link dev.convt.reference.DirectReference}: the definition, each input element

@@ -184,7 +184,7 @@ class ExplainCommandTest {
         "--example 5                | --example 5: there are examples 1 to 4",
         "--input 20x20              | too large to print: the matrix C would be 400 x 484 (at most 64 x 64); choose a smaller --input",
         "--input 3 --kernel 40      | too large to print: the largest map would be length 81 (at most 32 per side); choose a smaller --input, --kernel, --stride or --dilation",
-        "--input 2x2x2              | --input: '2x2x2' is not a size (HxW, or one number)",
+        "--input 2x2x2x2            | --input: '2x2x2x2' is not a size (HxW, or one number)",
         "--input 0x2                | --input 0x2: sizes must be at least 1",
         "--input 4 --kernel 2x2     | the kernel 2x2 is 2-D but the input 4 is 1-D",
         "--values pi                | --values pi: neither iota, ones, random nor an existing .npy file",
@@ -208,5 +208,19 @@ class ExplainCommandTest {
                 Cli.error("explain", "--kernel-values", map.toString(), "--kernel", "3"));
         assertEquals("--round-trip computes the input as C*I; --values must then be iota, ones or random",
                 Cli.error("explain", "--values", map.toString(), "--round-trip"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--input 2x3x4          | --input 2x3x4",
+        "--kernel 2x2x2         | --kernel 2x2x2",
+        "--stride 2,1,2         | --stride 2,1,2",
+        "--padding 1,0,1        | --padding 1,0,1",
+        "--output-padding 0,1,0 | --output-padding 0,1,0",
+        "--dilation 1,2,1       | --dilation 1,2,1",
+    })
+    void threeDimensionalOptionsAreRefusedByName(String options, String given) {
+        assertEquals("explain shows 1-D and 2-D examples only; " + given
+                + " is 3-D (convt run computes 3-D transposed convolutions)", Cli.error(("explain " + options).split(" +")));
     }
 }

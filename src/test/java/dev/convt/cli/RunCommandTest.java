@@ -279,7 +279,7 @@ class RunCommandTest {
     @Test
     void shapesThatDoNotFitAreExplained() throws IOException {
         String matrix = write("m.npy", random(9, 6), 2, 3);
-        assertEquals("--x has shape (2, 3); expected (N, C, H, W) for 2-D or (N, C, W) for 1-D",
+        assertEquals("--x has shape (2, 3); expected (N, C, D, H, W) for 3-D, (N, C, H, W) for 2-D or (N, C, W) for 1-D",
                 Cli.error("run", "--x", matrix, "--w", w, "--out", y));
         String w1 = write("w1.npy", random(10, 4 * 3 * 3), 4, 3, 3);
         assertEquals("--w has shape (4, 3, 3), but a 2-D input (2, 4, 5, 6) needs weights [Cin, Cout/groups, kH, kW]",

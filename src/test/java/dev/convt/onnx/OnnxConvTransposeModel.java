@@ -1,9 +1,11 @@
 package dev.convt.onnx;
 
 import dev.convt.ConvTransposeSpec;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 /**
  * Builds the bytes of a one-node ONNX model, {@code Y = ConvTranspose(X, W[, B])}, with the
@@ -40,36 +42,37 @@ public final class OnnxConvTransposeModel {
          * The attributes that make ONNX's ConvTranspose compute what {@code spec} means.
          *
          * @param spec the spec
-         * @param inputRank 4, or 3 for a 1-D spec run on {@code (N, C, W)}
+         * @param inputRank 2 plus the spec's spatial axes, or 4 for a 1-D spec run on {@code (N, C, 1, W)}
          * @return the attributes; pads are left out when auto_pad or output_shape derive them
          */
         public static Attributes of(ConvTransposeSpec spec, int inputRank) {
-            if (inputRank != 4 && !(inputRank == 3 && spec.isOneDimensional())) {
+            if (inputRank != 2 + spec.spatialRank() && !(inputRank == 4 && spec.isOneDimensional())) {
                 throw new IllegalArgumentException("input rank " + inputRank + " does not fit " + spec);
             }
-            boolean oneAxis = inputRank == 3;
+            // A 1-D spec on (N, C, 1, W) runs as 2-D with a height of one row, one tap.
+            List<ConvTransposeSpec.AxisRule> axes = new ArrayList<>(spec.axes());
+            if (inputRank - 2 > axes.size()) {
+                axes.addFirst(new ConvTransposeSpec.AxisRule(1, 1, 1, 0, 0, 0, spec.requestedOutputW() >= 0 ? 1 : -1));
+            }
             boolean derivedPads = spec.autoPad() != ConvTransposeSpec.AutoPad.NOTSET || spec.requestedOutputW() >= 0;
-            long[] pads = derivedPads ? null
-                    : oneAxis ? new long[] {spec.padLeft(), spec.padRight()}
-                            : new long[] {spec.padTop(), spec.padLeft(), spec.padBottom(), spec.padRight()};
-            long[] outputShape = null;
-            if (spec.requestedOutputW() >= 0) {
-                outputShape = oneAxis ? new long[] {spec.requestedOutputW()}
-                        : new long[] {spec.isOneDimensional() ? 1 : spec.requestedOutputH(), spec.requestedOutputW()};
+            long[] pads = new long[2 * axes.size()];
+            for (int a = 0; a < axes.size(); a++) {
+                pads[a] = axes.get(a).padBegin();
+                pads[a + axes.size()] = axes.get(a).padEnd();
             }
             return new Attributes(
-                    axes(oneAxis, spec.kernelH(), spec.kernelW()),
-                    axes(oneAxis, spec.strideH(), spec.strideW()),
-                    pads,
-                    axes(oneAxis, spec.outputPaddingH(), spec.outputPaddingW()),
-                    axes(oneAxis, spec.dilationH(), spec.dilationW()),
+                    each(axes, ConvTransposeSpec.AxisRule::kernel),
+                    each(axes, ConvTransposeSpec.AxisRule::stride),
+                    derivedPads ? null : pads,
+                    each(axes, ConvTransposeSpec.AxisRule::outputPadding),
+                    each(axes, ConvTransposeSpec.AxisRule::dilation),
                     (long) spec.groups(),
                     spec.autoPad() == ConvTransposeSpec.AutoPad.NOTSET ? null : spec.autoPad().name(),
-                    outputShape);
+                    spec.requestedOutputW() >= 0 ? each(axes, ConvTransposeSpec.AxisRule::requestedOutput) : null);
         }
 
-        private static long[] axes(boolean oneAxis, int h, int w) {
-            return oneAxis ? new long[] {w} : new long[] {h, w};
+        private static long[] each(List<ConvTransposeSpec.AxisRule> axes, ToIntFunction<ConvTransposeSpec.AxisRule> f) {
+            return axes.stream().mapToLong(f::applyAsInt).toArray();
         }
 
         @Override
@@ -85,8 +88,8 @@ public final class OnnxConvTransposeModel {
      * A model computing {@code spec} for inputs of {@code inputShape}.
      *
      * @param spec the transposed convolution
-     * @param inputShape {@code (N, Cin, H, W)}, or {@code (N, Cin, W)} for a 1-D spec
-     * @param weights PyTorch/ONNX layout {@code [Cin, Cout/groups, kH, kW]}, C order
+     * @param inputShape {@code (N, Cin, H, W)}, {@code (N, Cin, W)} for a 1-D spec, {@code (N, Cin, D, H, W)} for 3-D
+     * @param weights PyTorch/ONNX layout {@link ConvTransposeSpec#weightShape()}, C order
      * @param bias {@code Cout} floats, or null for a model without the B input
      * @return the serialized ModelProto
      */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.reference.DirectReference;
-import dev.convt.reference.SeedStepsReference;
+import dev.convt.reference.FourStepReference;
 import dev.convt.testing.Layers;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The examples of the ONNX ConvTranspose operator (its documentation and the backend node tests
  * {@code test_convtranspose*}), with their published expected outputs typed in, run through both
- * references, the layer and ONNX Runtime. The 3-D example is left out: convt is 1-D and 2-D.
+ * references, the layer and ONNX Runtime.
  */
 class OnnxOperatorExamplesTest {
 
@@ -41,6 +41,43 @@ class OnnxOperatorExamplesTest {
         6, 6, 13, 7, 15, 8, 8, 0,
         0, 0, 0, 0, 0, 0, 0, 0};
 
+    /** One channel of test_convtranspose_3d, (5, 6, 7): a 3x3x3 ones kernel over 0..59 as (3, 4, 5). */
+    private static final float[] BASIC_3D_5X6X7 = {
+        0, 1, 3, 6, 9, 7, 4,
+        5, 12, 21, 27, 33, 24, 13,
+        15, 33, 54, 63, 72, 51, 27,
+        30, 63, 99, 108, 117, 81, 42,
+        25, 52, 81, 87, 93, 64, 33,
+        15, 31, 48, 51, 54, 37, 19,
+
+        20, 42, 66, 72, 78, 54, 28,
+        50, 104, 162, 174, 186, 128, 66,
+        90, 186, 288, 306, 324, 222, 114,
+        120, 246, 378, 396, 414, 282, 144,
+        90, 184, 282, 294, 306, 208, 106,
+        50, 102, 156, 162, 168, 114, 58,
+
+        60, 123, 189, 198, 207, 141, 72,
+        135, 276, 423, 441, 459, 312, 159,
+        225, 459, 702, 729, 756, 513, 261,
+        270, 549, 837, 864, 891, 603, 306,
+        195, 396, 603, 621, 639, 432, 219,
+        105, 213, 324, 333, 342, 231, 117,
+
+        60, 122, 186, 192, 198, 134, 68,
+        130, 264, 402, 414, 426, 288, 146,
+        210, 426, 648, 666, 684, 462, 234,
+        240, 486, 738, 756, 774, 522, 264,
+        170, 344, 522, 534, 546, 368, 186,
+        90, 182, 276, 282, 288, 194, 98,
+
+        40, 81, 123, 126, 129, 87, 44,
+        85, 172, 261, 267, 273, 184, 93,
+        135, 273, 414, 423, 432, 291, 147,
+        150, 303, 459, 468, 477, 321, 162,
+        105, 212, 321, 327, 333, 224, 113,
+        55, 111, 168, 171, 174, 117, 59};
+
     private static float[] ones(int n) {
         float[] a = new float[n];
         Arrays.fill(a, 1f);
@@ -58,7 +95,7 @@ class OnnxOperatorExamplesTest {
             float[] expected) throws Exception {
         ConvTransposeGeometry g = spec.geometry(inputShape);
         assertArrayEquals(outputShape, g.outputShape(), "output shape");
-        assertArrayEquals(expected, SeedStepsReference.forward(g, x, w, null, null), "seed steps");
+        assertArrayEquals(expected, FourStepReference.forward(g, x, w, null, null), "four steps");
         assertArrayEquals(expected, DirectReference.forward(g, x, w, null, null), "direct");
         assertArrayEquals(expected, Layers.forward(spec, inputShape, x, w, null), "layer");
         try (OnnxRuntimePeer ort = OnnxRuntimePeer.open(spec, inputShape, w, null, 1)) {
@@ -71,6 +108,16 @@ class OnnxOperatorExamplesTest {
     void convtranspose() throws Exception {
         check(ConvTransposeSpec.builder(1, 2, 3, 3).bias(false).build(), new long[] {1, 1, 3, 3}, ARANGE_3X3, ones(18),
                 new long[] {1, 2, 5, 5}, twice(BASIC_5X5));
+    }
+
+    @Test
+    void convtranspose3d() throws Exception {
+        float[] x = new float[60];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i;
+        }
+        check(ConvTransposeSpec.builder3d(1, 2, 3, 3, 3).bias(false).build(), new long[] {1, 1, 3, 4, 5}, x, ones(54),
+                new long[] {1, 2, 5, 6, 7}, twice(BASIC_3D_5X6X7));
     }
 
     @Test

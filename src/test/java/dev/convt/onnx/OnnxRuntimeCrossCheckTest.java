@@ -10,11 +10,13 @@ import dev.convt.testing.Layers;
 import dev.convt.testing.PropertyCheck;
 import dev.convt.testing.RandomCase;
 import dev.convt.testing.Tolerance;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * ONNX Runtime 1.23 against convt's references and layer on random geometries with every
- * parameter, asymmetric pads, auto_pad and output_shape included.
+ * ONNX Runtime 1.23 against convt's references and layer on random 1-D, 2-D and 3-D geometries
+ * with every parameter, asymmetric pads, auto_pad and output_shape included.
  *
  * <p>convt follows the ONNX operator spec: the total padding
  * {@code natural - out} (with {@code natural = (in-1)*stride + dilation*(k-1) + 1 +
@@ -56,10 +58,17 @@ class OnnxRuntimeCrossCheckTest {
         static OnnxRuntimeBehaviour of(ConvTransposeGeometry g) {
             ConvTransposeSpec s = g.spec();
             boolean requested = s.requestedOutputW() >= 0;
-            ConvTransposeGeometry.Axis h = clampNegativeTotal(g.height(), s.outputPaddingH(), requested);
-            ConvTransposeGeometry.Axis w = clampNegativeTotal(g.width(), s.outputPaddingW(), requested);
-            return new OnnxRuntimeBehaviour(new ConvTransposeGeometry(s, g.batch(), h, w, g.inputRank()),
-                    readsPast(h, s.outputPaddingH()) || readsPast(w, s.outputPaddingW()));
+            List<ConvTransposeGeometry.Axis> axes = new ArrayList<>();
+            boolean readsPast = false;
+            for (int a = 0; a < g.axes().size(); a++) {
+                // A 1-D spec on a rank-4 input has one axis more than rules: its height of one row.
+                int rule = a - (g.axes().size() - s.axes().size());
+                int outputPadding = rule < 0 ? 0 : s.axes().get(rule).outputPadding();
+                ConvTransposeGeometry.Axis axis = clampNegativeTotal(g.axes().get(a), outputPadding, requested);
+                axes.add(axis);
+                readsPast |= readsPast(axis, outputPadding);
+            }
+            return new OnnxRuntimeBehaviour(new ConvTransposeGeometry(s, g.batch(), axes), readsPast);
         }
 
         private static int natural(ConvTransposeGeometry.Axis a, int outputPadding) {
@@ -86,6 +95,11 @@ class OnnxRuntimeCrossCheckTest {
     @Test
     void onnxRuntimeAgreesWithConvt() {
         PropertyCheck.forAll(RandomCase.gen(RandomCase.Options.ALL)).tries(250).check(OnnxRuntimeCrossCheckTest::agree);
+    }
+
+    @Test
+    void onnxRuntimeAgreesWithConvtIn3d() {
+        PropertyCheck.forAll(RandomCase.gen(RandomCase.Options.THREE_D)).tries(80).check(OnnxRuntimeCrossCheckTest::agree);
     }
 
     private static void agree(RandomCase c) throws Exception {

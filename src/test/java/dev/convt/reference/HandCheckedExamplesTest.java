@@ -28,7 +28,7 @@ class HandCheckedExamplesTest {
 
     /** Every implementation convt has gives {@code expected}. */
     private static void assertAllGive(float[] expected, ConvTransposeGeometry g) {
-        assertArrayEquals(expected, SeedStepsReference.forward(g, X, K, null, null), "seed steps");
+        assertArrayEquals(expected, FourStepReference.forward(g, X, K, null, null), "four steps");
         assertArrayEquals(expected, DirectReference.forward(g, X, K, null, null), "direct");
         assertArrayEquals(expected, ConvolutionMatrix.ofTransposed(g, K).multiplyTransposed(X), "C^T x");
         assertArrayEquals(expected, Layers.forward(g.spec(), g.inputShape(), X, K, null), "layer");
@@ -84,7 +84,7 @@ class HandCheckedExamplesTest {
 
     @Test
     void seedStepsOfStrideTwoPaddingOne() {
-        SeedStepsReference.Steps s = SeedStepsReference.steps(geometry(2, 1), X, K, 0, 0, 0);
+        FourStepReference.Steps s = FourStepReference.steps(geometry(2, 1), X, K, 0, 0, 0);
         assertArrayEquals(new float[][] {{1, 2}, {3, 4}}, s.input());
         // Step 1: one zero between neighbours.
         assertArrayEquals(new float[][] {
@@ -118,7 +118,7 @@ class HandCheckedExamplesTest {
         ConvTransposeGeometry g = ConvTransposeSpec.builder(1, 1, 3, 3).stride(2).padding(3).bias(false).build()
                 .geometry(1, 1, 3, 3);
         float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-        SeedStepsReference.Steps s = SeedStepsReference.steps(g, x, K, 0, 0, 0);
+        FourStepReference.Steps s = FourStepReference.steps(g, x, K, 0, 0, 0);
         assertEquals(-1, s.padTop());
         assertEquals(-1, s.padBottom());
         // zero-inserted 5x5 cropped by one on each side: its centre 3x3 [[0,0,0],[0,5,0],[0,0,0]].

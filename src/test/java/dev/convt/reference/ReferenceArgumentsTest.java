@@ -31,7 +31,7 @@ class ReferenceArgumentsTest {
         float[] w = new float[4 * 3 * 4];
         float[] b = new float[6];
         assertRejected(() -> DirectReference.forward(G, new float[23], w, b, null), "input has 23 floats", "holds 24");
-        assertRejected(() -> SeedStepsReference.forward(G, x, new float[47], b, null), "weights has 47 floats",
+        assertRejected(() -> FourStepReference.forward(G, x, new float[47], b, null), "weights has 47 floats",
                 "holds 48");
         assertRejected(() -> DirectReference.forward(G, x, w, new float[5], null), "bias has 5 floats", "Cout 6");
         ConvTransposeGeometry noBias = ConvTransposeSpec.builder(4, 6, 2, 2).groups(2).bias(false).build()
@@ -50,7 +50,7 @@ class ReferenceArgumentsTest {
                     DirectReference.forward(G, x, w, b, Epilogue.NONE, arena).shape());
             assertRejected(() -> DirectReference.forward(G, Tensor.allocate(arena, 1, 4, 3, 2), w, b, null, arena),
                     "input shape [1, 4, 3, 2]");
-            assertRejected(() -> SeedStepsReference.forward(G, x, Tensor.allocate(arena, 4, 6, 2, 2), b, null, arena),
+            assertRejected(() -> FourStepReference.forward(G, x, Tensor.allocate(arena, 4, 6, 2, 2), b, null, arena),
                     "weights shape [4, 6, 2, 2]");
             assertRejected(() -> DirectReference.forward(G, x, w, Tensor.allocate(arena, 1, 6), null, arena),
                     "bias shape [1, 6]");
@@ -62,13 +62,13 @@ class ReferenceArgumentsTest {
         float[] x = new float[24];
         float[] w = new float[48];
         // Input channels 0-1 feed output channels 0-2 (group 0); 2-3 feed 3-5.
-        SeedStepsReference.steps(G, x, w, 0, 1, 2);
-        assertRejected(() -> SeedStepsReference.steps(G, x, w, 0, 1, 3), "input channel 1 (group 0)",
+        FourStepReference.steps(G, x, w, 0, 1, 2);
+        assertRejected(() -> FourStepReference.steps(G, x, w, 0, 1, 3), "input channel 1 (group 0)",
                 "output channel 3 (group 1)");
-        assertThrows(IndexOutOfBoundsException.class, () -> SeedStepsReference.steps(G, x, w, 1, 0, 0));
-        assertRejected(() -> SeedStepsReference.steps(G.height(), G.width(), new float[2][2], new float[2][2]),
+        assertThrows(IndexOutOfBoundsException.class, () -> FourStepReference.steps(G, x, w, 1, 0, 0));
+        assertRejected(() -> FourStepReference.steps(G.height(), G.width(), new float[2][2], new float[2][2]),
                 "plane row 0 has 2 columns, expected 3");
-        assertRejected(() -> SeedStepsReference.steps(G.height(), G.width(), new float[2][3], new float[3][2]),
+        assertRejected(() -> FourStepReference.steps(G.height(), G.width(), new float[2][3], new float[3][2]),
                 "kernel has 3 rows, expected 2");
     }
 

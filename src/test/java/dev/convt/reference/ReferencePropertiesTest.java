@@ -51,7 +51,7 @@ class ReferencePropertiesTest {
     private static void seedStepsAgreeWithDirectDefinitionOn(RandomCase c) {
         ConvTransposeGeometry g = c.geometry();
         DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), c.bias(), null);
-        float[] steps = SeedStepsReference.forward(g, c.input(), c.weights(), c.bias(), null);
+        float[] steps = FourStepReference.forward(g, c.input(), c.weights(), c.bias(), null);
         assertEquals(g.outputCount(), steps.length, c::toString);
         assertSameRounding(c.toString(), direct, steps);
         assertArrayEquals(direct.output(), DirectReference.forward(g, c.input(), c.weights(), c.bias(), null), c::toString);
@@ -79,7 +79,7 @@ class ReferencePropertiesTest {
         ConvTransposeGeometry.Axis w = g.width();
         int ci = c.spec().inChannels() - 1;
         int co = c.spec().outChannels() - 1;
-        SeedStepsReference.Steps s = SeedStepsReference.steps(g, c.input(), c.weights(), 0, ci, co);
+        FourStepReference.Steps s = FourStepReference.steps(g, c.input(), c.weights(), 0, ci, co);
         assertEquals((h.in() - 1) * h.stride() + 1, s.zeroInserted().length);
         assertEquals((w.in() - 1) * w.stride() + 1, s.zeroInserted()[0].length);
         assertEquals(h.dilation() * (h.kernel() - 1) - h.padBegin(), s.padTop());
@@ -183,6 +183,110 @@ class ReferencePropertiesTest {
         float[] viaMatrix = m.multiply(y);
         for (int i = 0; i < conv.length; i++) {
             assertEquals(conv[i], viaMatrix[i], Math.ulp(conv[i]) + 1e-6f, "C y element " + i + " of " + c);
+        }
+    }
+
+    private static final Gen<RandomCase> CASES_3D = RandomCase.gen(RandomCase.Options.THREE_D);
+
+    @Test
+    void fourStepsAgreeWithDirectDefinitionIn3d() {
+        PropertyCheck.forAll(CASES_3D).tries(150).check(ReferencePropertiesTest::seedStepsAgreeWithDirectDefinitionOn);
+    }
+
+    @Test
+    void layerAgreesWithReferencesIn3d() {
+        PropertyCheck.forAll(CASES_3D).tries(150).check(ReferencePropertiesTest::layerAgreesWithReferencesOn);
+    }
+
+    @Test
+    void fourStepMapsHaveTheSizesOfTheMethodIn3d() {
+        PropertyCheck.forAll(CASES_3D).tries(100).check(ReferencePropertiesTest::fourStepMapsIn3dOn);
+    }
+
+    private static void fourStepMapsIn3dOn(RandomCase c) {
+        ConvTransposeGeometry g = c.geometry();
+        int ci = c.spec().inChannels() - 1;
+        int co = c.spec().outChannels() - 1;
+        FourStepReference.FlatSteps s = FourStepReference.flatSteps(g, c.input(), c.weights(), 0, ci, co);
+        for (int a = 0; a < 3; a++) {
+            ConvTransposeGeometry.Axis axis = g.axes().get(a);
+            assertEquals((axis.in() - 1) * axis.stride() + 1, s.zeroInsertedShape()[a], c::toString);
+            assertEquals(axis.dilation() * (axis.kernel() - 1) - axis.padBegin(), s.padBegin()[a], c::toString);
+            assertEquals(axis.dilation() * (axis.kernel() - 1) - axis.padEnd(), s.padEnd()[a], c::toString);
+            assertEquals(axis.out() + axis.extent() - 1, s.paddedShape()[a], c::toString);
+            assertEquals(s.paddedShape()[a], s.padBegin()[a] + s.zeroInsertedShape()[a] + s.padEnd()[a], c::toString);
+            assertEquals(axis.out(), s.contributionShape()[a], c::toString);
+        }
+        // The input element (i, j, l) sits at (i*sD, j*sH, l*sW) of the zero-inserted map; all else is 0.
+        int[] in = s.inputShape();
+        int[] z = s.zeroInsertedShape();
+        float[] expected = new float[s.zeroInserted().length];
+        for (int i = 0; i < in[0]; i++) {
+            for (int j = 0; j < in[1]; j++) {
+                for (int l = 0; l < in[2]; l++) {
+                    int at = ((i * g.axes().get(0).stride()) * z[1] + j * g.axes().get(1).stride()) * z[2]
+                            + l * g.axes().get(2).stride();
+                    expected[at] = s.input()[(i * in[1] + j) * in[2] + l];
+                }
+            }
+        }
+        assertArrayEquals(expected, s.zeroInserted(), c::toString);
+        // The flipped kernel: tap (a, b, d) of the flipped is tap (kD-1-a, kH-1-b, kW-1-d) of the given.
+        int[] k = s.kernelShape();
+        for (int a = 0; a < k[0]; a++) {
+            for (int b = 0; b < k[1]; b++) {
+                for (int d = 0; d < k[2]; d++) {
+                    assertEquals(s.kernel()[((k[0] - 1 - a) * k[1] + k[1] - 1 - b) * k[2] + k[2] - 1 - d],
+                            s.flippedKernel()[(a * k[1] + b) * k[2] + d], c::toString);
+                }
+            }
+        }
+    }
+
+    /**
+     * In 3-D: {@code C}<sup>T</sup>{@code x} is the transposed convolution of each sample, and
+     * {@code <convT(x), y> = <x, C y>}, the transposed convolution being the adjoint of the
+     * matrix's convolution.
+     */
+    @Test
+    void matrixViewAndAdjointIdentityIn3d() {
+        Gen<RandomCase> small = RandomCase.gen(RandomCase.Options.THREE_D.maxSpatial(2));
+        PropertyCheck.forAll(s -> new WithSeed(small.draw(s), s.nextLong())).tries(80)
+                .check(t -> matrixViewAndAdjointIdentityIn3dOn(t.c(), t.seed()));
+    }
+
+    private static void matrixViewAndAdjointIdentityIn3dOn(RandomCase c, long seed) {
+        ConvTransposeGeometry g = c.geometry();
+        ConvTransposeSpec spec = c.spec();
+        ConvolutionMatrix m = ConvolutionMatrix.ofTransposed(g, c.weights());
+        int inPerSample = (int) (spec.inChannels() * g.inputPlane());
+        int outPerSample = (int) (spec.outChannels() * g.outputPlane());
+        assertEquals(inPerSample, m.rows());
+        assertEquals(outPerSample, m.columns());
+        DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), null, null);
+        float[] y = RandomFloats.uniform(new Random(seed), outPerSample);
+        float[] conv = m.multiply(y);
+        for (int n = 0; n < g.batch(); n++) {
+            float[] x = Arrays.copyOfRange(c.input(), n * inPerSample, (n + 1) * inPerSample);
+            DirectReference.Result sample = new DirectReference.Result(
+                    Arrays.copyOfRange(direct.output(), n * outPerSample, (n + 1) * outPerSample),
+                    Arrays.copyOfRange(direct.magnitudes(), n * outPerSample, (n + 1) * outPerSample),
+                    Arrays.copyOfRange(direct.exact(), n * outPerSample, (n + 1) * outPerSample));
+            assertSameRounding("C^T x, sample " + n + " of " + c, sample, m.multiplyTransposed(x));
+            double lhs = 0;
+            double magnitude = 0;
+            for (int i = 0; i < outPerSample; i++) {
+                lhs += (double) sample.output()[i] * y[i];
+                magnitude += Math.abs((double) sample.output()[i] * y[i]);
+            }
+            double rhs = 0;
+            for (int i = 0; i < inPerSample; i++) {
+                rhs += (double) x[i] * conv[i];
+                magnitude += Math.abs((double) x[i] * conv[i]);
+            }
+            if (!(Math.abs(lhs - rhs) <= 1e-6 * magnitude + 1e-12)) {
+                fail("<convT(x), y> = " + lhs + " but <x, C y> = " + rhs + " for sample " + n + " of " + c);
+            }
         }
     }
 }

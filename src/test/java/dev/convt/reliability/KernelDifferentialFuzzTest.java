@@ -27,6 +27,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Differential fuzzing of the fast path against {@link dev.convt.reference.DirectReference}.
  *
+ * <p>A seed's sign says what it draws: a non-negative seed a 1-D or 2-D case
+ * ({@link RandomCase.Options#FUZZ}), a negative one a 3-D case ({@link RandomCase.Options#FUZZ_3D}).
+ * The default run checks both kinds; the long run makes every eighth case 3-D.
+ *
  * <p>The default run checks a fixed set of seeds in a few seconds. The long run
  * ({@code -Dconvt.fuzz.minutes=30}, see the README) draws fresh seeds for that long, keeps going
  * past failures (up to {@link #MAX_REPORTED_FAILURES}) and prints what it checked; each failure
@@ -40,6 +44,9 @@ class KernelDifferentialFuzzTest {
 
     private static final long QUICK_FIRST_SEED = 0x5EED_0000L;
     private static final int QUICK_CASES = 120;
+    /** Negative: the 3-D cases of the default run. */
+    private static final long QUICK_3D_FIRST_SEED = -0x5EED_1000L;
+    private static final int QUICK_3D_CASES = 30;
     private static final Duration CASE_TIME_LIMIT = Duration.ofSeconds(120);
     private static final int MAX_REPORTED_FAILURES = 10;
 
@@ -67,7 +74,7 @@ class KernelDifferentialFuzzTest {
 
     @Test
     void fixedSeedsMatchTheReference() throws Exception {
-        Tally tally = run(QUICK_FIRST_SEED, QUICK_CASES, Long.MAX_VALUE, 1);
+        Tally tally = run(QUICK_FIRST_SEED, QUICK_CASES, Long.MAX_VALUE, 1, false);
         System.out.println("[convt.fuzz] default run: " + tally.summary());
         if (!tally.failures.isEmpty()) {
             fail(String.join("\n", tally.failures));
@@ -79,6 +86,18 @@ class KernelDifferentialFuzzTest {
         assertTrue(tally.plans.getOrDefault("PixelTiledPlan 4x4", 0L) >= 10, "square-tile cases: " + tally.plans);
         assertTrue(tally.plans.getOrDefault("PixelTiledPlan 3x6", 0L) >= 10, "narrow-tile cases: " + tally.plans);
         assertTrue(tally.threadComparisons >= 20, "multi-threaded comparisons: " + tally.threadComparisons);
+    }
+
+    @Test
+    void fixed3dSeedsMatchTheReference() throws Exception {
+        Tally tally = run(QUICK_3D_FIRST_SEED, QUICK_3D_CASES, Long.MAX_VALUE, 1, false);
+        System.out.println("[convt.fuzz] default 3-D run: " + tally.summary());
+        if (!tally.failures.isEmpty()) {
+            fail(String.join("\n", tally.failures));
+        }
+        // Until the tiled plans take a depth axis, every 3-D layer runs the scalar plan.
+        assertTrue(tally.plans.getOrDefault("ScalarGatherPlan", 0L) == QUICK_3D_CASES, "3-D cases: " + tally.plans);
+        assertTrue(tally.threadComparisons >= 5, "multi-threaded 3-D comparisons: " + tally.threadComparisons);
     }
 
     /** The comparison itself must fail on a wrong element and on one the kernel never wrote. */
@@ -112,7 +131,7 @@ class KernelDifferentialFuzzTest {
         long firstSeed = Long.getLong("convt.fuzz.seed", System.nanoTime());
         long deadline = System.nanoTime() + (long) (minutes * 60e9);
         System.out.println("[convt.fuzz] timed run: " + minutes + " minutes from seed " + firstSeed);
-        Tally tally = run(firstSeed, Long.MAX_VALUE, deadline, MAX_REPORTED_FAILURES);
+        Tally tally = run(firstSeed, Long.MAX_VALUE, deadline, MAX_REPORTED_FAILURES, true);
         System.out.println("[convt.fuzz] timed run done: " + tally.summary() + " (seeds " + firstSeed + " .. "
                 + (firstSeed + tally.cases + tally.failures.size() - 1) + ")");
         if (!tally.failures.isEmpty()) {
@@ -124,16 +143,22 @@ class KernelDifferentialFuzzTest {
     @EnabledIfSystemProperty(named = "convt.fuzz.replay", matches = "-?[0-9]+")
     void replayOneSeed() throws Exception {
         long seed = Long.parseLong(System.getProperty("convt.fuzz.replay"));
-        RandomCase c = RandomCase.generate(seed, RandomCase.Options.FUZZ);
+        RandomCase c = caseOf(seed);
         System.out.println("[convt.fuzz] replaying " + c);
         DifferentialCheck.check(c);
     }
 
+    /** The case of a seed: 3-D for a negative one. */
+    private static RandomCase caseOf(long seed) {
+        return RandomCase.generate(seed, seed < 0 ? RandomCase.Options.FUZZ_3D : RandomCase.Options.FUZZ);
+    }
+
     /**
      * Checks seeds {@code first, first+1, ...} until {@code count} cases, the deadline, or
-     * {@code maxFailures} failures.
+     * {@code maxFailures} failures; with {@code mix3d} every eighth seed is negated, so it draws a 3-D case.
      */
-    private static Tally run(long first, long count, long deadline, int maxFailures) throws InterruptedException {
+    private static Tally run(long first, long count, long deadline, int maxFailures, boolean mix3d)
+            throws InterruptedException {
         Tally tally = new Tally();
         ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "convt-fuzz-case");
@@ -143,18 +168,18 @@ class KernelDifferentialFuzzTest {
         long lastReport = System.nanoTime();
         try {
             for (long i = 0; i < count && System.nanoTime() < deadline && tally.failures.size() < maxFailures; i++) {
-                long seed = first + i;
-                Future<DifferentialCheck.Outcome> result = runner.submit(() -> DifferentialCheck.check(RandomCase.generate(seed, RandomCase.Options.FUZZ)));
+                long seed = mix3d && i % 8 == 7 ? -(first + i) : first + i;
+                Future<DifferentialCheck.Outcome> result = runner.submit(() -> DifferentialCheck.check(caseOf(seed)));
                 try {
                     tally.add(result.get(CASE_TIME_LIMIT.toSeconds(), TimeUnit.SECONDS));
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     String message = cause instanceof AssertionError ? cause.getMessage()
-                            : RandomCase.generate(seed, RandomCase.Options.FUZZ) + ": threw " + stackTrace(cause) + "\n  reproduce with -Dconvt.fuzz.replay=" + seed;
+                            : caseOf(seed) + ": threw " + stackTrace(cause) + "\n  reproduce with -Dconvt.fuzz.replay=" + seed;
                     System.out.println("[convt.fuzz] FAILURE " + message);
                     tally.failures.add(message);
                 } catch (TimeoutException e) {
-                    String message = RandomCase.generate(seed, RandomCase.Options.FUZZ) + ": no result after " + CASE_TIME_LIMIT
+                    String message = caseOf(seed) + ": no result after " + CASE_TIME_LIMIT
                             + " (hang?)\n  reproduce with -Dconvt.fuzz.replay=" + seed;
                     System.out.println("[convt.fuzz] FAILURE " + message);
                     tally.failures.add(message);

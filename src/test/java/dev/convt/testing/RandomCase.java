@@ -23,12 +23,12 @@ import java.util.List;
  * per row), depthwise layers with strides up to 8 (many phases), 1-D specs on rank 3 and rank 4
  * inputs, groups up to depthwise, dilation, output padding, symmetric and asymmetric pads, every
  * ONNX auto_pad and output_shape (also above the natural size, where the output has bias-only
- * borders).
+ * borders); and, in their own options, 3-D specs with every parameter drawn per axis.
  *
  * @param spec the spec
  * @param inputShape the input shape
  * @param input the input in C order
- * @param weights {@code [Cin, Cout/groups, kH, kW]} in C order
+ * @param weights {@link ConvTransposeSpec#weightShape()} in C order
  * @param bias {@code Cout} floats, or null when the spec has none
  * @param epilogue the fused activation
  * @param threads 1 runs {@code forward(in, out)}; more runs {@code forward(in, out, threads)}
@@ -71,7 +71,9 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         /** 1-D specs. */
         ONE_D,
         /** Depthwise, stride 1 to 8, kernel one or two strides. */
-        STRIDED_DEPTHWISE
+        STRIDED_DEPTHWISE,
+        /** 3-D specs: volumes up to 5 x 5 x 5, every parameter drawn per axis. */
+        THREE_D
     }
 
     /** The padding parameters a case may use. */
@@ -102,14 +104,23 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
                 3, 6, List.of(Padding.values()), List.of(Values.UNIFORM, Values.UNIFORM, Values.UNIFORM, Values.INTEGERS),
                 false, false, Long.MAX_VALUE);
 
-        /** Every kind and all epilogues, aligned and unaligned, up to 100,000 multiply-adds. */
-        public static final Options KERNEL = new Options(List.of(Kind.values()), 7, 4, Integer.MAX_VALUE, Integer.MAX_VALUE,
+        /** Every 1-D and 2-D kind and all epilogues, aligned and unaligned, up to 100,000 multiply-adds. */
+        public static final Options KERNEL = new Options(List.of(Kind.TINY, Kind.NARROW_MANY_CHANNELS, Kind.WIDE,
+                Kind.GENERAL, Kind.ONE_D, Kind.STRIDED_DEPTHWISE), 7, 4, Integer.MAX_VALUE, Integer.MAX_VALUE,
                 List.of(Padding.values()), List.of(Values.values()), true, true, 100_000);
 
         /** The differential fuzzer's cases: up to 3 million multiply-adds, on 1 to 8 threads. */
         public static final Options FUZZ = new Options(List.of(Kind.TINY, Kind.NARROW_MANY_CHANNELS, Kind.WIDE, Kind.GENERAL,
                 Kind.ONE_D), 7, 4, Integer.MAX_VALUE, Integer.MAX_VALUE, List.of(Padding.values()), List.of(Values.values()),
                 true, true, 3_000_000);
+
+        /** 3-D specs with every parameter, for the references, the layer and the peers. */
+        public static final Options THREE_D = new Options(List.of(Kind.THREE_D), 4, 3, 3, 5, List.of(Padding.values()),
+                List.of(Values.UNIFORM, Values.UNIFORM, Values.INTEGERS), false, false, 200_000);
+
+        /** The differential fuzzer's 3-D cases: epilogues, 1 to 8 threads, unaligned tensors. */
+        public static final Options FUZZ_3D = new Options(List.of(Kind.THREE_D), 4, 3, 8, 6, List.of(Padding.values()),
+                List.of(Values.values()), true, true, 300_000);
 
         /**
          * @param n the largest input height and width
@@ -172,10 +183,17 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         int cin = groups * inPerGroup;
         int cout = groups * outPerGroup;
 
-        int[] k = {oneD ? 1 : 1 + r.nextInt(Math.min(5, o.maxKernel())), 1 + r.nextInt(Math.min(oneD ? 7 : 5, o.maxKernel()))};
-        int[] stride = {oneD ? 1 : 1 + r.nextInt(Math.min(4, o.maxStride())), 1 + r.nextInt(Math.min(4, o.maxStride()))};
-        int[] dilation = r.nextInt(3) == 0 ? new int[] {oneD ? 1 : 1 + r.nextInt(3), 1 + r.nextInt(3)} : new int[] {1, 1};
+        boolean threeD = kind == Kind.THREE_D;
+        // Per-axis values are (D, H, W); the depth is drawn only in 3-D, so 1-D and 2-D cases stay as their seeds made them.
+        int first = threeD ? 0 : 1;
+        int kd = threeD ? 1 + r.nextInt(Math.min(4, o.maxKernel())) : 1;
+        int[] k = {kd, oneD ? 1 : 1 + r.nextInt(Math.min(5, o.maxKernel())), 1 + r.nextInt(Math.min(oneD ? 7 : 5, o.maxKernel()))};
+        int sd = threeD ? 1 + r.nextInt(Math.min(3, o.maxStride())) : 1;
+        int[] stride = {sd, oneD ? 1 : 1 + r.nextInt(Math.min(4, o.maxStride())), 1 + r.nextInt(Math.min(4, o.maxStride()))};
+        int[] dilation = r.nextInt(3) == 0
+                ? new int[] {threeD ? 1 + r.nextInt(3) : 1, oneD ? 1 : 1 + r.nextInt(3), 1 + r.nextInt(3)} : new int[] {1, 1, 1};
         int cap = o.maxSpatial();
+        int d = 1;
         int h;
         int w;
         switch (kind) {
@@ -186,7 +204,7 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
             case NARROW_MANY_CHANNELS -> {
                 h = 1 + r.nextInt(Math.min(9, cap));
                 // grid width ceil(outW / strideW) below 16 lanes: out W at most about 15 * stride
-                w = 1 + r.nextInt(Math.min(Math.max(1, 15 - dilation[1] * (k[1] - 1) / stride[1]), cap));
+                w = 1 + r.nextInt(Math.min(Math.max(1, 15 - dilation[2] * (k[2] - 1) / stride[2]), cap));
             }
             case WIDE -> {
                 h = 1 + r.nextInt(Math.min(3, cap));
@@ -203,45 +221,60 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
             case STRIDED_DEPTHWISE -> {
                 h = 1 + r.nextInt(Math.min(10, cap));
                 w = 1 + r.nextInt(Math.min(40, cap));
-                for (int a = 0; a < 2; a++) {
+                for (int a = 1; a < 3; a++) {
                     stride[a] = 1 + r.nextInt(8);
                     k[a] = stride[a] * (1 + r.nextInt(2));
                 }
             }
+            case THREE_D -> {
+                d = 1 + r.nextInt(Math.min(5, cap));
+                h = 1 + r.nextInt(Math.min(5, cap));
+                w = 1 + r.nextInt(Math.min(5, cap));
+            }
             default -> throw new IllegalStateException("unreachable: " + kind);
         }
-        int[] in = {h, w};
+        int[] in = {d, h, w};
+        int rank = oneD ? 1 : 3 - first;
 
         List<SpecRecipe.Call> calls = new ArrayList<>();
         calls.add(new SpecRecipe.Groups(groups));
         calls.add(new SpecRecipe.Bias(r.nextBoolean()));
-        calls.add(new SpecRecipe.Stride(axes(oneD, stride)));
-        calls.add(new SpecRecipe.Dilation(axes(oneD, dilation)));
-        int[] outputPadding = {0, 0};
+        calls.add(new SpecRecipe.Stride(axes(rank, stride)));
+        calls.add(new SpecRecipe.Dilation(axes(rank, dilation)));
+        int[] outputPadding = {0, 0, 0};
         if (r.nextInt(3) == 0) {
-            outputPadding = new int[] {oneD ? 0 : r.nextInt(Math.max(stride[0], dilation[0])),
-                r.nextInt(Math.max(stride[1], dilation[1]))};
-            calls.add(new SpecRecipe.OutputPadding(axes(oneD, outputPadding)));
+            for (int a = first; a < 3; a++) {
+                outputPadding[a] = oneD && a == 1 ? 0 : r.nextInt(Math.max(stride[a], dilation[a]));
+            }
+            calls.add(new SpecRecipe.OutputPadding(axes(rank, outputPadding)));
         }
         switch (r.pick(o.paddings())) {
             case NONE -> { }
-            case SYMMETRIC -> calls.add(new SpecRecipe.Padding(axes(oneD, new int[] {
-                r.nextInt(extent(k[0], dilation[0]) + 1), r.nextInt(extent(k[1], dilation[1]) + 1)})));
+            case SYMMETRIC -> {
+                int[] padding = new int[3];
+                for (int a = first; a < 3; a++) {
+                    padding[a] = r.nextInt(extent(k[a], dilation[a]) + 1);
+                }
+                calls.add(new SpecRecipe.Padding(axes(rank, padding)));
+            }
             case ASYMMETRIC -> {
-                int[] pads = new int[4];
-                for (int i = 0; i < 4; i++) {
-                    pads[i] = r.nextInt(extent(k[i % 2], dilation[i % 2]) + 2);
+                // Drawn begins then ends over the (H, W) or (D, H, W) axes; a 1-D spec keeps the width's.
+                int n = 3 - first;
+                int[] pads = new int[2 * n];
+                for (int i = 0; i < 2 * n; i++) {
+                    int a = first + i % n;
+                    pads[i] = r.nextInt(extent(k[a], dilation[a]) + 2);
                 }
                 calls.add(new SpecRecipe.Pads(oneD ? new int[] {pads[1], pads[3]} : pads));
             }
             case AUTO_PAD -> calls.add(new SpecRecipe.AutoPad(ConvTransposeSpec.AutoPad.values()[1 + r.nextInt(3)]));
             case OUTPUT_SHAPE -> {
-                int[] size = new int[2];
-                for (int a = 0; a < 2; a++) {
+                int[] size = new int[3];
+                for (int a = first; a < 3; a++) {
                     int natural = (in[a] - 1) * stride[a] + extent(k[a], dilation[a]) + outputPadding[a];
                     size[a] = Math.max(1, natural - 4 + r.nextInt(9));
                 }
-                calls.add(new SpecRecipe.OutputShape(axes(oneD, size)));
+                calls.add(new SpecRecipe.OutputShape(axes(rank, size)));
                 int mode = r.nextInt(3);
                 if (mode > 0) {
                     calls.add(new SpecRecipe.AutoPad(mode == 1 ? ConvTransposeSpec.AutoPad.SAME_UPPER
@@ -251,16 +284,17 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
             default -> throw new IllegalStateException("unreachable");
         }
         int batch = 1 + r.nextInt(3);
-        long[] shape = oneD && r.nextBoolean() ? new long[] {batch, cin, w} : new long[] {batch, cin, h, w};
+        long[] shape = oneD && r.nextBoolean() ? new long[] {batch, cin, w}
+                : threeD ? new long[] {batch, cin, d, h, w} : new long[] {batch, cin, h, w};
         ConvTransposeSpec spec;
         ConvTransposeGeometry geometry;
         try {
-            spec = new SpecRecipe(oneD, cin, cout, k[0], k[1], calls).build();
+            spec = new SpecRecipe(rank, cin, cout, k[0], k[1], k[2], calls).build();
             geometry = spec.geometry(shape);
         } catch (IllegalArgumentException e) {
             return null;
         }
-        long products = geometry.inputCount() * outPerGroup * k[0] * k[1];
+        long products = geometry.inputCount() * outPerGroup * spec.kernelTaps();
         if (products > o.maxProducts() || geometry.outputCount() > o.maxProducts()) {
             return null;
         }
@@ -300,9 +334,9 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         return dilation * (kernel - 1) + 1;
     }
 
-    /** The builder's arguments for per-axis values {@code {height, width}}: only the width in 1-D. */
-    private static int[] axes(boolean oneD, int[] values) {
-        return oneD ? new int[] {values[1]} : values.clone();
+    /** The builder's arguments for per-axis values {@code {depth, height, width}}: the last {@code rank}. */
+    private static int[] axes(int rank, int[] values) {
+        return Arrays.copyOfRange(values, 3 - rank, 3);
     }
 
     /** @return the geometry the spec resolves to for the input shape */

@@ -11,14 +11,17 @@ import java.util.stream.Collectors;
  * parameters come for example from {@link #interestingInts()}: anything an {@code int} can hold,
  * weighted towards the edges where arithmetic breaks.
  *
- * @param oneDimensional whether the builder is {@link ConvTransposeSpec#builder1d}
+ * @param spatialRank 1, 2 or 3: the builder is {@link ConvTransposeSpec#builder1d},
+ *     {@link ConvTransposeSpec#builder} or {@link ConvTransposeSpec#builder3d}
  * @param inChannels Cin
  * @param outChannels Cout
+ * @param kernelD kernel depth (used in 3-D only)
  * @param kernelH kernel height (ignored for 1-D)
  * @param kernelW kernel width
  * @param calls setter calls, applied in order
  */
-public record SpecRecipe(boolean oneDimensional, int inChannels, int outChannels, int kernelH, int kernelW, List<Call> calls) {
+public record SpecRecipe(int spatialRank, int inChannels, int outChannels, int kernelD, int kernelH, int kernelW,
+        List<Call> calls) {
 
     /** One builder call. */
     public sealed interface Call {
@@ -125,8 +128,11 @@ public record SpecRecipe(boolean oneDimensional, int inChannels, int outChannels
      * @return the spec
      */
     public ConvTransposeSpec build() {
-        ConvTransposeSpec.Builder b = oneDimensional ? ConvTransposeSpec.builder1d(inChannels, outChannels, kernelW)
-                : ConvTransposeSpec.builder(inChannels, outChannels, kernelH, kernelW);
+        ConvTransposeSpec.Builder b = switch (spatialRank) {
+            case 1 -> ConvTransposeSpec.builder1d(inChannels, outChannels, kernelW);
+            case 2 -> ConvTransposeSpec.builder(inChannels, outChannels, kernelH, kernelW);
+            default -> ConvTransposeSpec.builder3d(inChannels, outChannels, kernelD, kernelH, kernelW);
+        };
         for (Call c : calls) {
             c.apply(b);
         }
@@ -135,9 +141,12 @@ public record SpecRecipe(boolean oneDimensional, int inChannels, int outChannels
 
     @Override
     public String toString() {
-        return (oneDimensional ? "builder1d(" + inChannels + ", " + outChannels + ", " + kernelW + ")"
-                : "builder(" + inChannels + ", " + outChannels + ", " + kernelH + ", " + kernelW + ")")
-                + calls.stream().map(c -> "." + c).collect(Collectors.joining()) + ".build()";
+        return (switch (spatialRank) {
+            case 1 -> "builder1d(" + inChannels + ", " + outChannels + ", " + kernelW + ")";
+            case 2 -> "builder(" + inChannels + ", " + outChannels + ", " + kernelH + ", " + kernelW + ")";
+            default -> "builder3d(" + inChannels + ", " + outChannels + ", " + kernelD + ", " + kernelH + ", " + kernelW
+                    + ")";
+        }) + calls.stream().map(c -> "." + c).collect(Collectors.joining()) + ".build()";
     }
 
     private static final int[] EDGES = {Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -65536, -2, -1, 0, 1, 2, 3, 4, 15, 16, 17, 31,
@@ -200,7 +209,7 @@ public record SpecRecipe(boolean oneDimensional, int inChannels, int outChannels
             case 7 -> new Bias(s.nextBoolean());
             default -> new AutoPad(s.pick(ConvTransposeSpec.AutoPad.values()));
         };
-        return s -> new SpecRecipe(s.nextBoolean(), channels.draw(s), channels.draw(s), spatial.draw(s), spatial.draw(s),
-                s.list(0, 4, call));
+        return s -> new SpecRecipe(s.nextBoolean() ? 1 : 2, channels.draw(s), channels.draw(s), 1, spatial.draw(s),
+                spatial.draw(s), s.list(0, 4, call));
     }
 }

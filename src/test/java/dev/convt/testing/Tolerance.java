@@ -24,10 +24,10 @@ public final class Tolerance {
      * Upper bound on the terms summed into one output element.
      *
      * @param spec the transposed convolution
-     * @return {@code Cin/groups * kH * kW + 2}
+     * @return {@code Cin/groups} times the kernel taps, plus 2
      */
     public static int maxTerms(ConvTransposeSpec spec) {
-        return spec.inChannels() / spec.groups() * spec.kernelH() * spec.kernelW() + 2;
+        return Math.toIntExact(spec.inChannels() / spec.groups() * spec.kernelTaps() + 2);
     }
 
     /**
@@ -151,9 +151,15 @@ public final class Tolerance {
     }
 
     private static String describe(ConvTransposeGeometry g, int flat) {
-        int w = g.width().out();
-        int h = g.height().out();
+        long plane = g.outputPlane();
         int c = g.spec().outChannels();
-        return flat + " (n " + flat / (w * h * c) + ", c " + flat / (w * h) % c + ", y " + flat / w % h + ", x " + flat % w + ")";
+        StringBuilder at = new StringBuilder();
+        long position = flat % plane;
+        for (int a = g.axes().size() - 1; a >= 0; a--) {
+            int out = g.axes().get(a).out();
+            at.insert(0, ", " + "zyx".charAt(3 - g.axes().size() + a) + " " + position % out);
+            position /= out;
+        }
+        return flat + " (n " + flat / plane / c + ", c " + flat / plane % c + at + ")";
     }
 }

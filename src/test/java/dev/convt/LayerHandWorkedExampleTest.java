@@ -6,7 +6,7 @@ import java.lang.foreign.Arena;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-class SeedExampleTest {
+class LayerHandWorkedExampleTest {
 
     @Test
     void twoByTwoInputThreeByThreeOnesKernelStrideOne() {
