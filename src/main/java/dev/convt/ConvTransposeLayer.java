@@ -238,7 +238,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * @param threads at least 1
      */
     public void forward(Tensor input, Tensor output, int threads) {
-        run(null, input, output, sharedPool(threads), threads);
+        run(null, input, output, null, requireThreads(threads));
     }
 
     /**
@@ -256,11 +256,11 @@ public final class ConvTransposeLayer implements AutoCloseable {
         run(null, input, output, requireExecutor(executor, parallelism), parallelism);
     }
 
-    static Executor sharedPool(int threads) {
+    static int requireThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }
-        return TaskRunner.sharedPool();
+        return threads;
     }
 
     static Executor requireExecutor(Executor executor, int parallelism) {
@@ -272,8 +272,9 @@ public final class ConvTransposeLayer implements AutoCloseable {
     }
 
     /**
-     * One call: {@code given}'s plan, or the cached plan for the input's shape; on the calling
-     * thread when {@code executor} is null. Whatever is thrown, the call leaves as it was admitted.
+     * One call: {@code given}'s plan, or the cached plan for the input's shape; on the shared pool
+     * when {@code executor} is null (the calling thread alone for {@code parallelism} 1). Whatever
+     * is thrown, the call leaves as it was admitted.
      */
     void run(ConvTransposePlan given, Tensor input, Tensor output, Executor executor, int parallelism) {
         Objects.requireNonNull(input, "input");
@@ -284,14 +285,14 @@ public final class ConvTransposeLayer implements AutoCloseable {
             active = ActiveCalls.enter(this);
             ExecutionPlan plan = given != null ? planOf(given, input) : planFor(input, output);
             checkTensors(plan, input, output);
+            if (parallelism > 1 && plan.taskCount() > 1) {
+                requireShared("input", input);
+                requireShared("output", output);
+            }
             if (executor == null) {
-                plan.runAll(input.segment(), output.segment());
+                TaskRunner.runOnSharedPool(plan, input.segment(), output.segment(), parallelism);
             } else {
-                if (parallelism > 1 && plan.taskCount() > 1) {
-                    requireShared("input", input);
-                    requireShared("output", output);
-                }
-                TaskRunner.run(plan, input.segment(), output.segment(), executor, parallelism);
+                TaskRunner.runOn(executor, plan, input.segment(), output.segment(), parallelism);
             }
         } finally {
             if (active != null) {

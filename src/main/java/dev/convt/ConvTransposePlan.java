@@ -76,7 +76,7 @@ public final class ConvTransposePlan {
      * @param threads at least 1
      */
     public void forward(Tensor input, Tensor output, int threads) {
-        layer.run(this, input, output, ConvTransposeLayer.sharedPool(threads), threads);
+        layer.run(this, input, output, null, ConvTransposeLayer.requireThreads(threads));
     }
 
     /**
