@@ -1,5 +1,6 @@
 package dev.convt;
 
+import dev.convt.internal.Shapes;
 import dev.convt.kernel.ExecutionPlan;
 import dev.convt.kernel.PackedWeights;
 import dev.convt.kernel.TaskRunner;
@@ -326,8 +327,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
     private static ExecutionPlan planOf(ConvTransposePlan given, Tensor input) {
         ExecutionPlan plan = given.executionPlan();
         if (!plan.matchesInput(input)) {
-            throw new IllegalArgumentException("input shape " + ConvTransposeGeometry.format(input.shape())
-                    + " != the plan's input shape " + ConvTransposeGeometry.format(plan.geometry().inputShape()));
+            throw new IllegalArgumentException("input shape " + Shapes.format(input.shape())
+                    + " != the plan's input shape " + Shapes.format(plan.geometry().inputShape()));
         }
         return plan;
     }
@@ -387,9 +388,9 @@ public final class ConvTransposeLayer implements AutoCloseable {
     }
 
     private static IllegalArgumentException wrongOutput(ConvTransposeGeometry g, Tensor input, Tensor output) {
-        return new IllegalArgumentException("output shape " + ConvTransposeGeometry.format(output.shape())
-                + " != expected " + ConvTransposeGeometry.format(g.outputShape()) + " for input "
-                + ConvTransposeGeometry.format(input.shape()));
+        return new IllegalArgumentException("output shape " + Shapes.format(output.shape())
+                + " != expected " + Shapes.format(g.outputShape()) + " for input "
+                + Shapes.format(input.shape()));
     }
 
     private static void checkTensors(ExecutionPlan plan, Tensor input, Tensor output) {
@@ -558,14 +559,9 @@ public final class ConvTransposeLayer implements AutoCloseable {
          */
         public Builder weights(Tensor w) {
             Objects.requireNonNull(w, "weights");
-            long[] expected = spec.weightShape();
-            boolean ok = w.hasShape(expected);
-            if (!ok && spec.isOneDimensional()) {
-                ok = w.hasShape(new long[] {expected[0], expected[1], 1, expected[2]});
-            }
-            if (!ok) {
-                throw new IllegalArgumentException("weights shape " + ConvTransposeGeometry.format(w.shape())
-                        + " != expected " + ConvTransposeGeometry.format(expected)
+            if (!Shapes.fitsWeights(spec, w.shape())) {
+                throw new IllegalArgumentException("weights shape " + Shapes.format(w.shape())
+                        + " != expected " + Shapes.format(spec.weightShape())
                         + " ([Cin, Cout/groups, kernel...]) for " + spec);
             }
             this.weights = w.segment();
@@ -607,7 +603,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
         public Builder bias(Tensor b) {
             Objects.requireNonNull(b, "bias");
             if (!b.hasShape(new long[] {spec.outChannels()})) {
-                throw new IllegalArgumentException("bias shape " + ConvTransposeGeometry.format(b.shape())
+                throw new IllegalArgumentException("bias shape " + Shapes.format(b.shape())
                         + " != expected (" + spec.outChannels() + ")");
             }
             return bias(b.segment());
@@ -663,7 +659,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
          * @return this builder
          */
         public Builder foldBatchNorm(float[] gamma, float[] beta, float[] mean, float[] variance, float eps) {
-            this.batchNorm = PackedWeights.BatchNorm.of(spec.outChannels(), gamma, beta, mean, variance, eps);
+            this.batchNorm = BatchNormFold.of(spec.outChannels(), gamma, beta, mean, variance, eps);
             return this;
         }
 
