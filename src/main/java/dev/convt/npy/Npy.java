@@ -208,15 +208,17 @@ public final class Npy {
                 throw new IOException(name + ": fortran_order True is not supported; save the array in C order"
                         + " (numpy.ascontiguousarray)");
             }
-            long count = 1;
-            for (long d : f.shape()) {
-                if (d != 0 && count > Long.MAX_VALUE / itemSize / d) {
-                    throw new IOException(name + ": shape " + Shapes.format(f.shape()) + " has more bytes than a file can");
-                }
-                count *= d;
+            long count;
+            long dataBytes;
+            try {
+                // The parser has rejected negative dimensions: only the size can fail here.
+                count = Shapes.elementCount(f.shape());
+                dataBytes = Math.multiplyExact(count, itemSize);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new IOException(name + ": shape " + Shapes.format(f.shape()) + " has more bytes than a file can",
+                        e);
             }
             long dataOffset = prefix + headerLength;
-            long dataBytes = count * itemSize;
             long actual = size - dataOffset;
             if (actual < dataBytes) {
                 throw new IOException(name + ": truncated data: shape " + Shapes.format(f.shape()) + " of '" + f.descr()
