@@ -48,7 +48,7 @@ class PackedWeightsTest {
             shift[c] = bn ? s.nextDouble() * 4 - 2 : 0;
         }
         return new Case(spec, axis(s, kh, sy, dy), axis(s, kw, sx, dx), s.nextBoolean(), s.nextBoolean(),
-                s.pickInt(TileKernel.BROADCASTS, TileKernel.NARROW_BROADCASTS, 1, 5),
+                s.pickInt(TileKernel.BROADCASTS, TileKernel.WIDE_BROADCASTS, TileKernel.NARROW_BROADCASTS, 1, 5),
                 RandomFloats.uniform(s, (int) spec.weightCount()),
                 spec.hasBias() ? RandomFloats.uniform(s, cout) : null, bn ? scale : null, bn ? shift : null);
     }

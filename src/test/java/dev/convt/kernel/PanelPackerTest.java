@@ -7,6 +7,7 @@ import dev.convt.testing.Source;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,8 +31,19 @@ class PanelPackerTest {
     private record Region(int images, int firstChannel, int channels, int height, int width, int row0, int rows,
             int col0, int columns) {}
 
-    /** A window region, and the floats per channel plane past its rows. */
-    private record Window(Region region, int spare) {}
+    /**
+     * A window region and its layout: the columns of (channel c, row r) from float
+     * {@code c * channelPitch + r * rowPitch} on, channel-major or row-interleaved, with gaps.
+     */
+    private record Window(Region region, long channelPitch, long rowPitch) {}
+
+    private static Window window(Source s) {
+        Region r = draw(s, true);
+        long line = r.columns() + (long) LANES * s.between(0, 1);
+        long spare = s.between(0, 2 * LANES);
+        return s.nextBoolean() ? new Window(r, r.rows() * line + spare, line)
+                : new Window(r, line, r.channels() * line + spare);
+    }
 
     private static Region draw(Source s, boolean wholeVectors) {
         int channels = s.between(1, 5);
@@ -81,22 +93,29 @@ class PanelPackerTest {
 
     @Test
     void windowsHoldThePixelsAndZerosOutsideTheImage() {
-        PropertyCheck.forAll(s -> new Window(draw(s, true), s.between(0, 2 * LANES))).tries(1500).check(v -> {
+        PropertyCheck.forAll(PanelPackerTest::window).tries(1500).check(v -> {
             Region r = v.region();
-            long plane = (long) r.rows() * r.columns() + v.spare();
+            long floats = (r.channels() - 1) * v.channelPitch() + (r.rows() - 1) * v.rowPitch() + r.columns() + LANES;
+            float[] expected = new float[(int) floats];
+            String[] where = new String[expected.length];
+            Arrays.fill(expected, UNWRITTEN);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment in = input(arena, r);
-                MemorySegment window = unwritten(arena, r.channels() * plane + LANES);
-                PanelPacker.packWindow(source(in, r), r.row0(), r.rows(), r.col0(), r.columns(), plane, window);
-                for (long i = 0; i < window.byteSize() / Float.BYTES; i++) {
-                    int c = (int) (i / plane);
-                    long inPlane = i % plane;
-                    int row = (int) (inPlane / r.columns());
-                    int x = (int) (inPlane % r.columns());
-                    float expected = c < r.channels() && row < r.rows()
-                            ? pixel(r, in, c, r.row0() + row, r.col0() + x) : UNWRITTEN;
-                    assertEquals(expected, window.getAtIndex(FLOAT, i), 0f, "window float " + i + " (channel " + c
-                            + ", row " + row + ", column " + x + ")");
+                for (int c = 0; c < r.channels(); c++) {
+                    for (int row = 0; row < r.rows(); row++) {
+                        for (int x = 0; x < r.columns(); x++) {
+                            int i = (int) (c * v.channelPitch() + row * v.rowPitch() + x);
+                            expected[i] = pixel(r, in, c, r.row0() + row, r.col0() + x);
+                            where[i] = " (channel " + c + ", row " + row + ", column " + x + ")";
+                        }
+                    }
+                }
+                MemorySegment window = unwritten(arena, floats);
+                PanelPacker.packWindow(source(in, r), r.row0(), r.rows(), r.col0(), r.columns(), v.channelPitch(),
+                        v.rowPitch(), window);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], window.getAtIndex(FLOAT, i), 0f, "window float " + i
+                            + (where[i] == null ? ", outside the layout" : where[i]));
                 }
             }
         });
