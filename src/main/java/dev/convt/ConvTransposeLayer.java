@@ -1,5 +1,6 @@
 package dev.convt;
 
+import dev.convt.internal.Shapes;
 import dev.convt.kernel.ExecutionPlan;
 import dev.convt.kernel.PackedWeights;
 import dev.convt.kernel.TaskRunner;
@@ -238,7 +239,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
      * @param threads at least 1
      */
     public void forward(Tensor input, Tensor output, int threads) {
-        run(null, input, output, sharedPool(threads), threads);
+        run(null, input, output, null, requireThreads(threads));
     }
 
     /**
@@ -256,11 +257,11 @@ public final class ConvTransposeLayer implements AutoCloseable {
         run(null, input, output, requireExecutor(executor, parallelism), parallelism);
     }
 
-    static Executor sharedPool(int threads) {
+    static int requireThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }
-        return TaskRunner.sharedPool();
+        return threads;
     }
 
     static Executor requireExecutor(Executor executor, int parallelism) {
@@ -272,8 +273,9 @@ public final class ConvTransposeLayer implements AutoCloseable {
     }
 
     /**
-     * One call: {@code given}'s plan, or the cached plan for the input's shape; on the calling
-     * thread when {@code executor} is null. Whatever is thrown, the call leaves as it was admitted.
+     * One call: {@code given}'s plan, or the cached plan for the input's shape; on the shared pool
+     * when {@code executor} is null (the calling thread alone for {@code parallelism} 1). Whatever
+     * is thrown, the call leaves as it was admitted.
      */
     void run(ConvTransposePlan given, Tensor input, Tensor output, Executor executor, int parallelism) {
         Objects.requireNonNull(input, "input");
@@ -284,14 +286,14 @@ public final class ConvTransposeLayer implements AutoCloseable {
             active = ActiveCalls.enter(this);
             ExecutionPlan plan = given != null ? planOf(given, input) : planFor(input, output);
             checkTensors(plan, input, output);
+            if (parallelism > 1 && plan.taskCount() > 1) {
+                requireShared("input", input);
+                requireShared("output", output);
+            }
             if (executor == null) {
-                plan.runAll(input.segment(), output.segment());
+                TaskRunner.runOnSharedPool(plan, input.segment(), output.segment(), parallelism);
             } else {
-                if (parallelism > 1 && plan.taskCount() > 1) {
-                    requireShared("input", input);
-                    requireShared("output", output);
-                }
-                TaskRunner.run(plan, input.segment(), output.segment(), executor, parallelism);
+                TaskRunner.runOn(executor, plan, input.segment(), output.segment(), parallelism);
             }
         } finally {
             if (active != null) {
@@ -325,8 +327,8 @@ public final class ConvTransposeLayer implements AutoCloseable {
     private static ExecutionPlan planOf(ConvTransposePlan given, Tensor input) {
         ExecutionPlan plan = given.executionPlan();
         if (!plan.matchesInput(input)) {
-            throw new IllegalArgumentException("input shape " + ConvTransposeGeometry.format(input.shape())
-                    + " != the plan's input shape " + ConvTransposeGeometry.format(plan.geometry().inputShape()));
+            throw new IllegalArgumentException("input shape " + Shapes.format(input.shape())
+                    + " != the plan's input shape " + Shapes.format(plan.geometry().inputShape()));
         }
         return plan;
     }
@@ -386,9 +388,9 @@ public final class ConvTransposeLayer implements AutoCloseable {
     }
 
     private static IllegalArgumentException wrongOutput(ConvTransposeGeometry g, Tensor input, Tensor output) {
-        return new IllegalArgumentException("output shape " + ConvTransposeGeometry.format(output.shape())
-                + " != expected " + ConvTransposeGeometry.format(g.outputShape()) + " for input "
-                + ConvTransposeGeometry.format(input.shape()));
+        return new IllegalArgumentException("output shape " + Shapes.format(output.shape())
+                + " != expected " + Shapes.format(g.outputShape()) + " for input "
+                + Shapes.format(input.shape()));
     }
 
     private static void checkTensors(ExecutionPlan plan, Tensor input, Tensor output) {
@@ -557,14 +559,9 @@ public final class ConvTransposeLayer implements AutoCloseable {
          */
         public Builder weights(Tensor w) {
             Objects.requireNonNull(w, "weights");
-            long[] expected = spec.weightShape();
-            boolean ok = w.hasShape(expected);
-            if (!ok && spec.isOneDimensional()) {
-                ok = w.hasShape(new long[] {expected[0], expected[1], 1, expected[2]});
-            }
-            if (!ok) {
-                throw new IllegalArgumentException("weights shape " + ConvTransposeGeometry.format(w.shape())
-                        + " != expected " + ConvTransposeGeometry.format(expected)
+            if (!Shapes.fitsWeights(spec, w.shape())) {
+                throw new IllegalArgumentException("weights shape " + Shapes.format(w.shape())
+                        + " != expected " + Shapes.format(spec.weightShape())
                         + " ([Cin, Cout/groups, kernel...]) for " + spec);
             }
             this.weights = w.segment();
@@ -606,7 +603,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
         public Builder bias(Tensor b) {
             Objects.requireNonNull(b, "bias");
             if (!b.hasShape(new long[] {spec.outChannels()})) {
-                throw new IllegalArgumentException("bias shape " + ConvTransposeGeometry.format(b.shape())
+                throw new IllegalArgumentException("bias shape " + Shapes.format(b.shape())
                         + " != expected (" + spec.outChannels() + ")");
             }
             return bias(b.segment());
@@ -662,7 +659,7 @@ public final class ConvTransposeLayer implements AutoCloseable {
          * @return this builder
          */
         public Builder foldBatchNorm(float[] gamma, float[] beta, float[] mean, float[] variance, float eps) {
-            this.batchNorm = PackedWeights.BatchNorm.of(spec.outChannels(), gamma, beta, mean, variance, eps);
+            this.batchNorm = BatchNormFold.of(spec.outChannels(), gamma, beta, mean, variance, eps);
             return this;
         }
 

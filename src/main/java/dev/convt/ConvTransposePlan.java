@@ -1,5 +1,6 @@
 package dev.convt;
 
+import dev.convt.internal.Shapes;
 import dev.convt.kernel.ExecutionPlan;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
@@ -76,7 +77,7 @@ public final class ConvTransposePlan {
      * @param threads at least 1
      */
     public void forward(Tensor input, Tensor output, int threads) {
-        layer.run(this, input, output, ConvTransposeLayer.sharedPool(threads), threads);
+        layer.run(this, input, output, null, ConvTransposeLayer.requireThreads(threads));
     }
 
     /**
@@ -118,7 +119,7 @@ public final class ConvTransposePlan {
 
     @Override
     public String toString() {
-        return "ConvTransposePlan[input " + ConvTransposeGeometry.format(inputShape) + " -> output "
-                + ConvTransposeGeometry.format(outputShape) + ", " + layer + "]";
+        return "ConvTransposePlan[input " + Shapes.format(inputShape) + " -> output "
+                + Shapes.format(outputShape) + ", " + layer + "]";
     }
 }

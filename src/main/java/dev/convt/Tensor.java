@@ -1,8 +1,10 @@
 package dev.convt;
 
+import dev.convt.internal.Shapes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -46,8 +48,8 @@ public final class Tensor {
      */
     public static Tensor allocate(Arena arena, long... shape) {
         Objects.requireNonNull(arena, "arena");
-        long[] s = checkedShape(shape);
-        long count = elementCount(s);
+        long[] s = Objects.requireNonNull(shape, "shape").clone();
+        long count = Shapes.elementCount(s);
         return new Tensor(arena.allocate(byteSize(count, s), ALIGNMENT), s, count);
     }
 
@@ -77,44 +79,19 @@ public final class Tensor {
      */
     public static Tensor wrap(MemorySegment segment, long... shape) {
         Objects.requireNonNull(segment, "segment");
-        long[] s = checkedShape(shape);
-        long count = elementCount(s);
+        long[] s = Objects.requireNonNull(shape, "shape").clone();
+        long count = Shapes.elementCount(s);
         long bytes = byteSize(count, s);
         if (segment.byteSize() < bytes) {
             throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is too small for shape "
-                    + ConvTransposeGeometry.format(s) + " (" + bytes + " bytes)");
+                    + Shapes.format(s) + " (" + bytes + " bytes)");
         }
         return new Tensor(segment.asSlice(0, bytes), s, count);
     }
 
-    private static long[] checkedShape(long[] shape) {
-        Objects.requireNonNull(shape, "shape");
-        long[] s = shape.clone();
-        for (int d = 0; d < s.length; d++) {
-            if (s[d] < 0) {
-                throw new IllegalArgumentException("shape dimension " + d + " is " + s[d] + " in "
-                        + ConvTransposeGeometry.format(s) + "; dimensions must not be negative");
-            }
-        }
-        return s;
-    }
-
-    private static long elementCount(long[] shape) {
-        long n = 1;
-        try {
-            for (long d : shape) {
-                n = Math.multiplyExact(n, d);
-            }
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("shape " + ConvTransposeGeometry.format(shape) + " has more than "
-                    + Long.MAX_VALUE + " elements", e);
-        }
-        return n;
-    }
-
     private static long byteSize(long count, long[] shape) {
         if (count > Long.MAX_VALUE / Float.BYTES) {
-            throw new IllegalArgumentException("shape " + ConvTransposeGeometry.format(shape) + " needs more than "
+            throw new IllegalArgumentException("shape " + Shapes.format(shape) + " needs more than "
                     + Long.MAX_VALUE + " bytes");
         }
         return count * Float.BYTES;
@@ -157,19 +134,19 @@ public final class Tensor {
 
     /** {@return whether the shape equals {@code other}} */
     boolean hasShape(long[] other) {
-        return java.util.Arrays.equals(shape, other);
+        return Arrays.equals(shape, other);
     }
 
     private long offset(long[] index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException("index of rank " + index.length + " for a tensor of shape "
-                    + ConvTransposeGeometry.format(shape));
+                    + Shapes.format(shape));
         }
         long flat = 0;
         for (int d = 0; d < index.length; d++) {
             if (index[d] < 0 || index[d] >= shape[d]) {
-                throw new IndexOutOfBoundsException("index " + ConvTransposeGeometry.format(index) + " is outside shape "
-                        + ConvTransposeGeometry.format(shape));
+                throw new IndexOutOfBoundsException("index " + Shapes.format(index) + " is outside shape "
+                        + Shapes.format(shape));
             }
             flat += index[d] * strides[d];
         }
@@ -224,7 +201,7 @@ public final class Tensor {
     public void copyFrom(float[] data) {
         if (data.length != count) {
             throw new IllegalArgumentException("data has " + data.length + " elements, tensor of shape "
-                    + ConvTransposeGeometry.format(shape) + " holds " + count);
+                    + Shapes.format(shape) + " holds " + count);
         }
         MemorySegment.copy(data, 0, segment, FLOAT, 0, data.length);
     }
@@ -237,7 +214,7 @@ public final class Tensor {
      */
     public float[] toArray() {
         if (count > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("tensor of shape " + ConvTransposeGeometry.format(shape)
+            throw new IllegalStateException("tensor of shape " + Shapes.format(shape)
                     + " has too many elements for a Java array");
         }
         float[] out = new float[(int) count];
@@ -262,6 +239,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + ConvTransposeGeometry.format(shape) + " float32" + (segment.isNative() ? "" : " (heap)");
+        return "Tensor" + Shapes.format(shape) + " float32" + (segment.isNative() ? "" : " (heap)");
     }
 }

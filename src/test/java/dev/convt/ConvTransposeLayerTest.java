@@ -137,7 +137,7 @@ class ConvTransposeLayerTest {
     @Test
     void overlappingInputAndOutputAreRejected() {
         try (Arena arena = Arena.ofConfined(); ConvTransposeLayer layer = layer()) {
-            MemorySegment shared = arena.allocate(200 * Float.BYTES, 64);
+            MemorySegment shared = arena.allocate(200 * Float.BYTES, Tensor.ALIGNMENT);
             Tensor x = Tensor.wrap(shared.asSlice(100L * Float.BYTES), 1, 2, 3, 3);
             Tensor y = Tensor.wrap(shared, 1, 3, 6, 6);
             assertThrowsMentioning(IllegalArgumentException.class, () -> layer.forward(x, y), "overlap");

@@ -134,11 +134,7 @@ class LayerLifecycleTest {
                 AtomicReference<IllegalStateException> refusal = new AtomicReference<>();
                 Tensor y = Tensor.allocate(arena, layer.outputShape(INPUT));
                 layer.forward(x, y, job -> {
-                    try {
-                        layer.close();
-                    } catch (IllegalStateException e) {
-                        refusal.set(e);
-                    }
+                    refusal.set(closeRefusal(layer));
                     job.run();
                 }, 2);
                 assertNotNull(refusal.get(), "the executor was never used, or close() did not refuse");
@@ -150,6 +146,16 @@ class LayerLifecycleTest {
                 assertArrayEquals(expected.toArray(), y.toArray());
             }
         });
+    }
+
+    /** {@return what {@code close()} throws, or null when it closes the layer} */
+    private static IllegalStateException closeRefusal(ConvTransposeLayer layer) {
+        try {
+            layer.close();
+            return null;
+        } catch (IllegalStateException e) {
+            return e;
+        }
     }
 
     /** An Error on behalf of a call (here the executor's) still lets the call leave, so close returns. */

@@ -2,13 +2,11 @@ package dev.convt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.convt.testing.ChildJvm;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,18 +22,12 @@ class VectorApiMissingTest {
 
     @Test
     void withoutTheFlagBuildNamesItAndNothingHangs() throws Exception {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String classPath = location(ConvTransposeLayer.class) + File.pathSeparator + location(VectorApiMissingProbe.class);
-        Process p = new ProcessBuilder(List.of(java, "-cp", classPath, VectorApiMissingProbe.class.getName()))
-                .redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("the JVM without the Vector API did not end within 60 s (a hang in close?)");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
+        // A hang (as in close, once) fails the run at the time limit.
+        ChildJvm.Result r = ChildJvm.withFlags().classPath(classPath).run(Duration.ofSeconds(60),
+                VectorApiMissingProbe.class.getName());
+        String out = r.output();
+        assertEquals(0, r.exitCode(), out);
         assertTrue(out.contains("java.lang.IllegalStateException: convt needs the Vector API"), out);
         assertTrue(out.contains("--add-modules jdk.incubator.vector"), out);
         assertTrue(!out.contains("NoClassDefFoundError"), out);

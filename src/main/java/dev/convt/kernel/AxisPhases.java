@@ -77,10 +77,10 @@ final class AxisPhases {
             // with in and count rounded up to powers of two. The taps kept, which decide the packed
             // weights, then change only when a size doubles: a kernel cropped deeply by padding has
             // O(log) packed copies over all input sizes, not one per size (the extra taps read zeros).
-            long lo = Math.max(first, ceilDiv(f - (powerOfTwoAtLeast(a.in()) - 1L) * s, a.dilation()));
+            long lo = Math.max(first, Math.ceilDiv(f - (powerOfTwoAtLeast(a.in()) - 1L) * s, a.dilation()));
             long hi = Math.min(a.kernel() - 1L,
                     Math.floorDiv(f + (powerOfTwoAtLeast(count) - 1L) * s, (long) a.dilation()));
-            lo = first + ceilDiv(lo - first, period) * period;
+            lo = first + Math.ceilDiv(lo - first, period) * period;
             int n = lo > hi ? 0 : Math.toIntExact((hi - lo) / period + 1);
             taps[j] = new int[n];
             offsets[j] = new int[n];
@@ -120,12 +120,9 @@ final class AxisPhases {
         return n <= 1 ? 1 : Long.highestOneBit(n - 1) << 1;
     }
 
-    private static long gcd(long a, long b) {
+    /** {@return the greatest common divisor of {@code a, b >= 0}} */
+    static long gcd(long a, long b) {
         return b == 0 ? a : gcd(b, a % b);
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return -Math.floorDiv(-a, b);
     }
 
     /** {@return {@code x^-1 mod m}, for {@code x} coprime to {@code m > 1}} */

@@ -2,12 +2,12 @@ package dev.convt.kernel;
 
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.Epilogue;
+import dev.convt.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -91,7 +91,8 @@ final class DepthwisePlan extends ExecutionPlan {
         }
         this.channels = geometry.spec().outChannels();
         // Derived per plan and freed with it by the GC; the layer's arena holds only what layers share.
-        this.laneWeights = Arena.ofAuto().allocate((long) channels * ys.phases * ny * nx * LANES * Float.BYTES, 64);
+        this.laneWeights = Arena.ofAuto().allocate((long) channels * ys.phases * ny * nx * LANES * Float.BYTES,
+                Tensor.ALIGNMENT);
         for (int c = 0; c < channels; c++) {
             int g = c / weights.outPerGroup;
             int col = c % weights.outPerGroup;
@@ -111,7 +112,7 @@ final class DepthwisePlan extends ExecutionPlan {
         }
         this.rowBlocks = Math.ceilDiv(ay.out(), ROWS_PER_TASK);
         @SuppressWarnings("unchecked")
-        VectorShuffle<Float>[] s = new VectorShuffle[nx];
+        VectorShuffle<Float>[] s = (VectorShuffle<Float>[]) new VectorShuffle<?>[nx];
         for (int t = 0; t < nx; t++) {
             s[t] = VectorShuffle.fromArray(SPECIES, shuffles, t * LANES);
         }

@@ -31,12 +31,49 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
         this.epilogue = VectorEpilogue.of(epilogue);
     }
 
+    /** Which plan computes a layer, by the loop it runs; {@link #create} says when each applies. */
+    public enum Kind {
+        /** {@link PixelTiledPlan}: vectors over output pixels, weights broadcast. */
+        PIXEL_TILED,
+        /** {@link ChannelTiledPlan}: vectors over output channels, input pixels broadcast. */
+        CHANNEL_TILED,
+        /** {@link DepthwisePlan}: each output vector computed in place. */
+        DEPTHWISE,
+        /** {@link ScalarGatherPlan}: one output element at a time, exact for non-finite weights. */
+        SCALAR
+    }
+
     /**
-     * Plans {@code geometry}: weights holding an infinity or NaN, and 3-D geometries, take the
-     * exact scalar plan;
-     * depthwise layers compute output vectors in place when their stride
-     * divides the vector length; otherwise vectors over output pixels when the phase grid is at
-     * least a vector wide, else (small maps) vectors over output channels when there are enough.
+     * The register tile a plan's micro-kernel ({@link TileKernel}) sums into.
+     *
+     * @param rows broadcast operands
+     * @param vectors vector operands
+     */
+    public record Tile(int rows, int vectors) {
+
+        /** For plans that run no micro-kernel tile. */
+        public static final Tile NONE = new Tile(0, 0);
+
+        /** {@return rows x vectors, as in "3x6"} */
+        @Override
+        public String toString() {
+            return rows + "x" + vectors;
+        }
+    }
+
+    /**
+     * Plans {@code geometry}, trying the plans in this order and taking the first that applies:
+     * <ol>
+     *   <li>{@link Kind#SCALAR} when a weight is infinite or NaN, since the vector plans multiply
+     *       padding zeros by every weight, and for 3-D layers, which the tiled plans do not take
+     *       yet ({@link ScalarGatherPlan});</li>
+     *   <li>{@link Kind#DEPTHWISE} for one input channel per group with a stride that divides the
+     *       vector length ({@link DepthwisePlan#fits});</li>
+     *   <li>{@link Kind#CHANNEL_TILED} when the width's phase grid is narrower than a vector and
+     *       there are at least {@value #MIN_CHANNELS_FOR_CHANNEL_TILES} output channels per group
+     *       to vectorize over instead;</li>
+     *   <li>{@link Kind#PIXEL_TILED} otherwise: it applies to every finite 1-D or 2-D layer.</li>
+     * </ol>
      */
     public static ExecutionPlan create(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         // The tiled plans are 2-D; until they take a depth axis, 3-D layers take the exact scalar plan.
@@ -51,6 +88,21 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
             return new ChannelTiledPlan(geometry, weights, epilogue);
         }
         return new PixelTiledPlan(geometry, weights, epilogue);
+    }
+
+    /** {@return which plan this is, for tests and diagnostics} */
+    public final Kind kind() {
+        return switch (this) {
+            case PixelTiledPlan _ -> Kind.PIXEL_TILED;
+            case ChannelTiledPlan _ -> Kind.CHANNEL_TILED;
+            case DepthwisePlan _ -> Kind.DEPTHWISE;
+            case ScalarGatherPlan _ -> Kind.SCALAR;
+        };
+    }
+
+    /** {@return the register tile the plan's micro-kernel sums into; {@link Tile#NONE} for plans without one} */
+    public Tile tile() {
+        return Tile.NONE;
     }
 
     /** {@return the plan's name, for tests and diagnostics} */

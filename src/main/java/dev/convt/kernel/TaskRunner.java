@@ -9,11 +9,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Spreads an {@link ExecutionPlan}'s tasks over worker threads. The caller claims tasks from the
- * front of the list and the workers from the back, so call after call the same thread tends to
- * write the same part of the output and its cache lines stay in that core's cache (dcgan_l4 on 2
- * threads: 14-18% faster than claiming from one counter, side by side in one JVM). Which thread
- * runs a task never changes what it computes, so the output is the same bit for bit for any number
- * of workers.
+ * front of the list and the workers from the back, so that call after call the same thread tends
+ * to write the same part of the output, whose cache lines then stay in that core's cache. Which
+ * thread runs a task never changes what it computes, so the output is the same bit for bit for
+ * any number of workers.
  */
 public final class TaskRunner {
 
@@ -23,11 +22,6 @@ public final class TaskRunner {
         static final SpinningPool POOL = new SpinningPool();
         /** Each calling thread's call record, reused: with the shared pool a call allocates nothing. */
         static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
-    }
-
-    /** {@return the library's pool of daemon threads, created on first use} */
-    public static Executor sharedPool() {
-        return SharedPool.POOL;
     }
 
     /**
@@ -133,49 +127,66 @@ public final class TaskRunner {
     }
 
     /**
-     * Runs every task of {@code plan}, on the calling thread and up to {@code parallelism - 1}
-     * workers from {@code executor}. Returns only when every task has finished, so no worker writes
-     * to {@code out} after it; rethrows the first failure. The caller waits for tasks, not for
-     * workers: a worker the executor starts late (or never, or refuses with any exception) finds
-     * no task left. With the shared pool, whose jobs always run at once, the caller also waits for
-     * its jobs to return, and then reuses its call record: no allocation.
+     * Runs every task of {@code plan} on the calling thread and up to {@code parallelism - 1}
+     * workers of the library's shared pool, created on first use. Returns only when every task
+     * has finished and every job handed to the pool has returned, so no worker writes to
+     * {@code out} or holds the call record after it; rethrows the first failure. The pool runs a
+     * job it accepts at once, so waiting for the jobs costs little, and the calling thread's call
+     * record can then be reused: a call allocates nothing.
      */
-    public static void run(ExecutionPlan plan, MemorySegment in, MemorySegment out, Executor executor,
-            int parallelism) {
-        long tasks = plan.taskCount();
-        long workers = Math.min(parallelism, tasks);
+    public static void runOnSharedPool(ExecutionPlan plan, MemorySegment in, MemorySegment out, int parallelism) {
+        long workers = Math.min(parallelism, plan.taskCount());
         if (workers <= 1) {
             plan.runAll(in, out);
             return;
         }
-        boolean shared = executor == SharedPool.POOL;
-        Call call = shared ? SharedPool.CALLS.get().reset(plan, in, out) : new Call().reset(plan, in, out);
-        Throwable submitFailure = null;
+        Call call = SharedPool.CALLS.get().reset(plan, in, out);
         long handed = 0;
-        for (long w = 1; w < workers; w++) {
-            if (shared) {
-                if (!SharedPool.POOL.offer(call)) {
-                    break;
-                }
-            } else {
-                try {
-                    executor.execute(call);
-                } catch (Throwable t) {
-                    submitFailure = t;
-                    break;
-                }
-            }
+        while (handed < workers - 1 && SharedPool.POOL.offer(call)) {
             handed++;
         }
         call.run();
-        Call.await(call.finished, tasks, call);
-        if (shared) {
-            // The caller's own run() counted as a return too.
-            Call.await(call.returned, handed + 1, call);
+        Call.await(call.finished, call.tasks, call);
+        // The caller's own run() counted as a return too.
+        Call.await(call.returned, handed + 1, call);
+        finish(call, null);
+    }
+
+    /**
+     * Runs every task of {@code plan} on the calling thread and up to {@code parallelism - 1}
+     * workers from the caller's {@code executor}. Returns only when every task has finished, so no
+     * worker writes to {@code out} after it; rethrows the first failure. The caller waits for
+     * tasks, not for workers: a worker the executor starts late (or never, or refuses with any
+     * exception) finds no task left, so each call has a call record of its own.
+     */
+    public static void runOn(Executor executor, ExecutionPlan plan, MemorySegment in, MemorySegment out,
+            int parallelism) {
+        long workers = Math.min(parallelism, plan.taskCount());
+        if (workers <= 1) {
+            plan.runAll(in, out);
+            return;
         }
+        Call call = new Call().reset(plan, in, out);
+        Throwable submitFailure = null;
+        for (long w = 1; w < workers; w++) {
+            try {
+                executor.execute(call);
+            } catch (Throwable t) {
+                submitFailure = t;
+                break;
+            }
+        }
+        call.run();
+        Call.await(call.finished, call.tasks, call);
+        // A refusal only means fewer workers; the caller has run the tasks they would have.
+        finish(call, submitFailure instanceof RejectedExecutionException ? null : submitFailure);
+    }
+
+    /** Releases {@code call} and rethrows its first failure, else {@code submitFailure} if any. */
+    private static void finish(Call call, Throwable submitFailure) {
         Throwable t = call.failure.get();
         call.release();
-        if (t == null && submitFailure != null && !(submitFailure instanceof RejectedExecutionException)) {
+        if (t == null) {
             t = submitFailure;
         }
         if (t instanceof RuntimeException re) {

@@ -1,6 +1,7 @@
 package dev.convt.npy;
 
 import dev.convt.Tensor;
+import dev.convt.internal.Shapes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -104,7 +105,7 @@ public final class Npy {
     private static NpyArray read(Source src) throws IOException {
         Header h = Header.read(src);
         if (h.count > MAX_ARRAY) {
-            throw new IllegalArgumentException(src.name() + ": shape " + Arrays.toString(h.shape) + " has " + h.count
+            throw new IllegalArgumentException(src.name() + ": shape " + Shapes.format(h.shape) + " has " + h.count
                     + " elements, too many for a Java array; read it into a Tensor");
         }
         float[] data = new float[(int) h.count];
@@ -207,23 +208,25 @@ public final class Npy {
                 throw new IOException(name + ": fortran_order True is not supported; save the array in C order"
                         + " (numpy.ascontiguousarray)");
             }
-            long count = 1;
-            for (long d : f.shape()) {
-                if (d != 0 && count > Long.MAX_VALUE / itemSize / d) {
-                    throw new IOException(name + ": shape " + Arrays.toString(f.shape()) + " has more bytes than a file can");
-                }
-                count *= d;
+            long count;
+            long dataBytes;
+            try {
+                // The parser has rejected negative dimensions: only the size can fail here.
+                count = Shapes.elementCount(f.shape());
+                dataBytes = Math.multiplyExact(count, itemSize);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new IOException(name + ": shape " + Shapes.format(f.shape()) + " has more bytes than a file can",
+                        e);
             }
             long dataOffset = prefix + headerLength;
-            long dataBytes = count * itemSize;
             long actual = size - dataOffset;
             if (actual < dataBytes) {
-                throw new IOException(name + ": truncated data: shape " + Arrays.toString(f.shape()) + " of '" + f.descr()
+                throw new IOException(name + ": truncated data: shape " + Shapes.format(f.shape()) + " of '" + f.descr()
                         + "' needs " + dataBytes + " bytes but only " + actual + " follow the header");
             }
             if (actual > dataBytes) {
                 throw new IOException(name + ": " + (actual - dataBytes) + " trailing bytes after the " + dataBytes
-                        + " bytes of data that shape " + Arrays.toString(f.shape()) + " of '" + f.descr() + "' needs");
+                        + " bytes of data that shape " + Shapes.format(f.shape()) + " of '" + f.descr() + "' needs");
             }
             return new Header(f.shape(), count, order, itemSize, dataOffset);
         }
@@ -392,24 +395,13 @@ public final class Npy {
     private static void requireCount(int length, long[] shape) {
         long count = elementCount(shape);
         if (count != length) {
-            throw new IllegalArgumentException("data has " + length + " elements, shape " + Arrays.toString(shape)
+            throw new IllegalArgumentException("data has " + length + " elements, shape " + Shapes.format(shape)
                     + " holds " + count);
         }
     }
 
     /** Element count of a shape; dimensions must be non-negative. */
     static long elementCount(long[] shape) {
-        Objects.requireNonNull(shape, "shape");
-        long count = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative dimension");
-            }
-            if (d != 0 && count > Long.MAX_VALUE / d) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has too many elements");
-            }
-            count *= d;
-        }
-        return count;
+        return Shapes.elementCount(Objects.requireNonNull(shape, "shape"));
     }
 }

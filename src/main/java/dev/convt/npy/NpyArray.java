@@ -1,5 +1,6 @@
 package dev.convt.npy;
 
+import dev.convt.internal.Shapes;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -25,7 +26,7 @@ public record NpyArray(long[] shape, float[] data) {
         shape = shape.clone();
         long count = Npy.elementCount(shape);
         if (count != data.length) {
-            throw new IllegalArgumentException("data has " + data.length + " elements, shape " + Arrays.toString(shape)
+            throw new IllegalArgumentException("data has " + data.length + " elements, shape " + Shapes.format(shape)
                     + " holds " + count);
         }
     }
@@ -61,6 +62,6 @@ public record NpyArray(long[] shape, float[] data) {
 
     @Override
     public String toString() {
-        return "NpyArray" + Arrays.toString(shape) + " float32";
+        return "NpyArray" + Shapes.format(shape) + " float32";
     }
 }

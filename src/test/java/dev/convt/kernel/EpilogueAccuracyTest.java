@@ -106,12 +106,8 @@ class EpilogueAccuracyTest {
             return one.div(x.neg().lanewise(VectorOperators.EXP).add(one));
         };
         // Down to where the result underflows to 0, which the clamped exp once stopped at 6.05e-39.
-        for (Patterns p : new Patterns[] {Patterns.spread(), Patterns.between(-80f, -110f),
-                Patterns.between(80f, 110f), Patterns.between(-1f, -2f)}) {
-            double worst = maxUlpError(v, exact, p);
-            System.out.printf("[convt.epilogue] sigmoid: at most %.3f ulp over %s%n", worst, p);
-            assertTrue(worst <= ULP_BOUND, "sigmoid is " + worst + " ulp from the exact value in " + p);
-        }
+        assertWithinBound("sigmoid", v, exact, Patterns.spread(), Patterns.between(-80f, -110f),
+                Patterns.between(80f, 110f), Patterns.between(-1f, -2f));
     }
 
     @Test
@@ -119,11 +115,15 @@ class EpilogueAccuracyTest {
         VectorEpilogue v = VectorEpilogue.of(Epilogue.tanh());
         Reference exact = x -> x.lanewise(VectorOperators.TANH);
         // Either side of the switch from the series to the exp formula, and where tanh reaches 1.
-        for (Patterns p : new Patterns[] {Patterns.spread(), Patterns.between(0.5f, 0.6f),
-                Patterns.between(-0.5f, -0.6f), Patterns.between(8f, 10f)}) {
+        assertWithinBound("tanh", v, exact, Patterns.spread(), Patterns.between(0.5f, 0.6f),
+                Patterns.between(-0.5f, -0.6f), Patterns.between(8f, 10f));
+    }
+
+    private static void assertWithinBound(String name, VectorEpilogue v, Reference exact, Patterns... patterns) {
+        for (Patterns p : patterns) {
             double worst = maxUlpError(v, exact, p);
-            System.out.printf("[convt.epilogue] tanh: at most %.3f ulp over %s%n", worst, p);
-            assertTrue(worst <= ULP_BOUND, "tanh is " + worst + " ulp from the exact value in " + p);
+            System.out.printf("[convt.epilogue] %s: at most %.3f ulp over %s%n", name, worst, p);
+            assertTrue(worst <= ULP_BOUND, name + " is " + worst + " ulp from the exact value in " + p);
         }
     }
 

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.Tensor;
+import dev.convt.testing.ChildJvm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,11 +25,9 @@ class MemoryBoundsRegressionTest {
     @Test
     void tallNarrowMapsNeedLittleMoreNativeMemoryThanTheirTensors() throws Exception {
         // The probe's tensors take 12.6 MB; the JVM allows their size and 50 MB more.
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-XX:MaxDirectMemorySize=64m", "-cp",
-                System.getProperty("java.class.path"), TallNarrowMapProbe.class.getName()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertEquals(0, p.waitFor(), "forward needed more than 64 MB of native memory:\n" + out);
+        ChildJvm.Result r = ChildJvm.withFlags(ChildJvm.VECTOR_API, "-XX:MaxDirectMemorySize=64m")
+                .run(Duration.ofMinutes(5), TallNarrowMapProbe.class.getName());
+        assertEquals(0, r.exitCode(), "forward needed more than 64 MB of native memory:\n" + r.output());
     }
 
     /**

@@ -7,7 +7,10 @@ import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.kernel.ExecutionPlan;
 import dev.convt.kernel.PackedWeights;
+import dev.convt.testing.ChildJvm;
 import java.lang.foreign.Arena;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,14 +23,12 @@ import org.junit.jupiter.api.Test;
 class MemoryContractTest {
 
     private static String probe(List<String> limits, String which) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector"));
-        command.addAll(limits);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TensorBoundProbe.class.getName(), which));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertEquals(0, p.waitFor(), which + " failed:\n" + out);
-        return out.substring(out.lastIndexOf('\n') + 1);
+        List<String> flags = new ArrayList<>(List.of(ChildJvm.VECTOR_API));
+        flags.addAll(limits);
+        ChildJvm.Result r = ChildJvm.withFlags(flags.toArray(String[]::new)).run(Duration.ofMinutes(5),
+                TensorBoundProbe.class.getName(), which);
+        assertEquals(0, r.exitCode(), which + " failed:\n" + r.output());
+        return r.lastLine();
     }
 
     @Test

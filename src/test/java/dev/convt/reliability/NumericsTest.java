@@ -10,9 +10,11 @@ import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
 import dev.convt.reference.DirectReference;
+import dev.convt.testing.ChildJvm;
 import dev.convt.testing.RandomCase;
 import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -181,11 +183,10 @@ class NumericsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sigmoid", "tanh"})
     void sigmoidAndTanhGiveTheSameBitsOnEveryCallOfAFreshJvm(String epilogue) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                EpilogueWarmupProbe.class.getName(), epilogue).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertEquals(0, p.waitFor(), "the probe failed: " + out);
+        ChildJvm.Result r = ChildJvm.withFlags(ChildJvm.VECTOR_API).withoutErrorOutput().run(Duration.ofMinutes(5),
+                EpilogueWarmupProbe.class.getName(), epilogue);
+        String out = r.output().strip();
+        assertEquals(0, r.exitCode(), "the probe failed: " + out);
         assertEquals("0", out, epilogue + ": calls whose bits differ from the first call's, of 20000");
     }
 }

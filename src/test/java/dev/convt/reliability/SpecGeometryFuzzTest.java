@@ -136,12 +136,8 @@ class SpecGeometryFuzzTest {
             fail(at + " was accepted as " + g + " but " + expectedFailure);
         }
         int rank = shape.length;
-        long h = rank == 4 ? shape[2] : 1;
-        long w = shape[rank - 1];
-        long[] height = axis(s.kernelH(), s.strideH(), s.dilationH(), s.padTop(), s.padBottom(), s.outputPaddingH(),
-                s.requestedOutputH(), s.autoPad(), h);
-        long[] width = axis(s.kernelW(), s.strideW(), s.dilationW(), s.padLeft(), s.padRight(), s.outputPaddingW(),
-                s.requestedOutputW(), s.autoPad(), w);
+        long[] height = heightAxis(s, shape);
+        long[] width = widthAxis(s, shape);
         assertEquals(height[0], g.height().out(), at + ": output height");
         assertEquals(height[1], g.height().padBegin(), at + ": crop at the top");
         assertEquals(width[0], g.width().out(), at + ": output width");
@@ -174,26 +170,34 @@ class SpecGeometryFuzzTest {
         if (s.isOneDimensional() && rank == 4 && shape[2] != 1) {
             return "a 1-D spec needs height 1";
         }
-        long h = rank == 4 ? shape[2] : 1;
-        long w = shape[rank - 1];
-        long[] height = axis(s.kernelH(), s.strideH(), s.dilationH(), s.padTop(), s.padBottom(), s.outputPaddingH(),
-                s.requestedOutputH(), s.autoPad(), h);
-        long[] width = axis(s.kernelW(), s.strideW(), s.dilationW(), s.padLeft(), s.padRight(), s.outputPaddingW(),
-                s.requestedOutputW(), s.autoPad(), w);
+        long[] height = heightAxis(s, shape);
+        long[] width = widthAxis(s, shape);
         for (long[] a : new long[][] {height, width}) {
             if (a == null) {
                 return "an output size is below 1, or it or its crop is beyond 2^31-1";
             }
         }
         BigInteger batch = BigInteger.valueOf(shape[0]);
-        BigInteger inputBytes = batch.multiply(BigInteger.valueOf(s.inChannels())).multiply(BigInteger.valueOf(h))
-                .multiply(BigInteger.valueOf(w)).multiply(FLOAT_BYTES);
+        BigInteger inputBytes = batch.multiply(BigInteger.valueOf(s.inChannels())).multiply(BigInteger.valueOf(rank == 4 ? shape[2] : 1))
+                .multiply(BigInteger.valueOf(shape[rank - 1])).multiply(FLOAT_BYTES);
         BigInteger outputBytes = batch.multiply(BigInteger.valueOf(s.outChannels())).multiply(BigInteger.valueOf(height[0]))
                 .multiply(BigInteger.valueOf(width[0])).multiply(FLOAT_BYTES);
         if (inputBytes.compareTo(LONG_MAX) > 0 || outputBytes.compareTo(LONG_MAX) > 0) {
             return "a tensor would exceed Long.MAX_VALUE bytes";
         }
         return null;
+    }
+
+    /** {@link #axis} for the height of {@code shape} (1 for a rank-3 shape). */
+    private static long[] heightAxis(ConvTransposeSpec s, long[] shape) {
+        return axis(s.kernelH(), s.strideH(), s.dilationH(), s.padTop(), s.padBottom(), s.outputPaddingH(),
+                s.requestedOutputH(), s.autoPad(), shape.length == 4 ? shape[2] : 1);
+    }
+
+    /** {@link #axis} for the width of {@code shape}. */
+    private static long[] widthAxis(ConvTransposeSpec s, long[] shape) {
+        return axis(s.kernelW(), s.strideW(), s.dilationW(), s.padLeft(), s.padRight(), s.outputPaddingW(),
+                s.requestedOutputW(), s.autoPad(), shape[shape.length - 1]);
     }
 
     /**

@@ -7,11 +7,10 @@ import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.kernel.ExecutionPlan;
 import dev.convt.kernel.PackedWeights;
-import java.lang.foreign.Arena;
-
+import dev.convt.testing.ChildJvm;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.foreign.Arena;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** How many threads {@code forward(x, y, threads)} uses, and how many tasks plans give them. */
@@ -19,15 +18,11 @@ class ThreadsAndTasksTest {
 
     /** {@return what {@link WorkerCountProbe} prints, run with {@code processors} active processors} */
     private static String workersAfterForward(int processors, int threads) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector",
-                "-XX:ActiveProcessorCount=" + processors, "-cp", System.getProperty("java.class.path"),
-                WorkerCountProbe.class.getName(), Integer.toString(threads)));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertEquals(0, p.waitFor(), out);
+        ChildJvm.Result r = ChildJvm.withFlags(ChildJvm.VECTOR_API, "-XX:ActiveProcessorCount=" + processors)
+                .run(Duration.ofMinutes(5), WorkerCountProbe.class.getName(), Integer.toString(threads));
+        assertEquals(0, r.exitCode(), r.output());
         // The JVM's warning about incubator modules comes first.
-        return out.substring(out.lastIndexOf('\n') + 1);
+        return r.lastLine();
     }
 
     @Test

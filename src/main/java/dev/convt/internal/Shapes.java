@@ -1,0 +1,62 @@
+package dev.convt.internal;
+
+import dev.convt.ConvTransposeSpec;
+import java.util.Arrays;
+
+/** Tensor shapes as every message prints them and every check counts them. */
+public final class Shapes {
+
+    private Shapes() {}
+
+    /**
+     * Formats a shape as messages print it: a tuple, as NumPy and PyTorch write shapes.
+     *
+     * @param shape the dimensions
+     * @return for example {@code (1, 3, 8, 8)}
+     */
+    public static String format(long[] shape) {
+        return Arrays.toString(shape).replace('[', '(').replace(']', ')');
+    }
+
+    /**
+     * Counts the elements of a shape.
+     *
+     * @param shape the dimensions
+     * @return their product
+     * @throws IllegalArgumentException naming the shape if a dimension is negative or the product
+     *     exceeds {@link Long#MAX_VALUE}
+     */
+    public static long elementCount(long[] shape) {
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] < 0) {
+                throw new IllegalArgumentException("shape " + format(shape) + " has a negative dimension: dimension " + d
+                        + " is " + shape[d]);
+            }
+        }
+        long n = 1;
+        try {
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + format(shape) + " has more than " + Long.MAX_VALUE
+                    + " elements", e);
+        }
+        return n;
+    }
+
+    /**
+     * Whether a weight tensor's shape fits a spec: its {@link ConvTransposeSpec#weightShape()}, or
+     * for a 1-D spec also the 2-D form with a kernel height of 1, {@code [Cin, Cout/groups, 1, kW]},
+     * as a PyTorch ConvTranspose2d of height 1 stores it.
+     *
+     * @param spec the layer's spec
+     * @param shape the weights' shape
+     * @return whether {@code spec} accepts weights of that shape
+     */
+    public static boolean fitsWeights(ConvTransposeSpec spec, long[] shape) {
+        long[] expected = spec.weightShape();
+        return Arrays.equals(shape, expected) || spec.isOneDimensional()
+                && Arrays.equals(shape, new long[] {expected[0], expected[1], 1, expected[2]});
+    }
+}
