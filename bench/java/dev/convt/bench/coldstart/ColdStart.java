@@ -71,6 +71,9 @@ public final class ColdStart {
 
         /** Plans the layer for its input shape ahead of the first call, where the API lets it. */
         default void plan() {}
+
+        @Override
+        void close() throws OrtException;
     }
 
     /**

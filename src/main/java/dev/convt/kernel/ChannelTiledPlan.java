@@ -27,6 +27,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
     private static final int LANES = TileKernel.LANES;
     private static final int PIXELS = TileKernel.BROADCASTS;
     private static final int CHANNELS = TileKernel.VECTOR_WIDTH;
+    /** Below this many output channels per group, vectors over channels would be mostly empty. */
+    static final int MIN_CHANNELS = 32;
     /** Tasks per image and group: enough to share among threads, few enough that panels are reused. */
     private static final int TARGET_TASKS = 4;
     /** Floats of packed input and of sums a task may use: about 1 MiB each, L2-sized. */
@@ -50,6 +52,16 @@ final class ChannelTiledPlan extends ExecutionPlan {
     /** Panel columns: input columns {@code [panelX, panelX + panelWidth)}, zero outside the image. */
     private final int panelX;
     private final int panelWidth;
+
+    /**
+     * {@return whether this plan suits the layer} The width's phase grid is narrower than a vector
+     * (vectors over pixels would be mostly empty lanes) and there are at least {@link
+     * #MIN_CHANNELS} output channels per group to take their place.
+     */
+    static boolean fits(ConvTransposeGeometry geometry, PackedWeights weights) {
+        int gridWidth = Math.ceilDiv(geometry.width().out(), geometry.width().stride());
+        return gridWidth < LANES && weights.outPerGroup >= MIN_CHANNELS;
+    }
 
     ChannelTiledPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
@@ -86,7 +98,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
         long panelPerRow = (long) weights.inPerGroup * panelWidth;
         long sumsPerRow = maxGroups * PIXELS * (long) blocksPerTask * CHANNELS;
         long rows = Math.min(PANEL_BUDGET / panelPerRow - spanY, SCRATCH_BUDGET / sumsPerRow);
-        this.rowsPerTask = (int) Math.clamp(rows, 1, Math.max(1, maxRows));
+        this.rowsPerTask = Math.clamp(rows, 1, Math.max(1, maxRows));
         long inputRows = Math.min(rowsPerTask + (long) spanY, geometry.height().in());
         if (inputRows * panelPerRow > Integer.MAX_VALUE - 2L * LANES
                 || rowsPerTask * sumsPerRow > Integer.MAX_VALUE - 16) {
@@ -95,6 +107,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
         }
         this.rowBlocks = Math.ceilDiv(Math.max(1, maxRows), rowsPerTask);
     }
+
+    @Override public Tile tile() { return new Tile(PIXELS, CHANNELS / LANES); }
 
     @Override
     public long taskCount() {

@@ -18,8 +18,6 @@ import java.lang.foreign.MemorySegment;
  */
 public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledPlan, DepthwisePlan, ScalarGatherPlan {
 
-    /** Below this many output channels per group, vectors over channels would be mostly empty. */
-    private static final int MIN_CHANNELS_FOR_CHANNEL_TILES = 32;
 
     final ConvTransposeGeometry geometry;
     final PackedWeights weights;
@@ -70,7 +68,7 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
      *   <li>{@link Kind#DEPTHWISE} for one input channel per group with a stride that divides the
      *       vector length ({@link DepthwisePlan#fits});</li>
      *   <li>{@link Kind#CHANNEL_TILED} when the width's phase grid is narrower than a vector and
-     *       there are at least {@value #MIN_CHANNELS_FOR_CHANNEL_TILES} output channels per group
+     *       there are at least {@value ChannelTiledPlan#MIN_CHANNELS} output channels per group
      *       to vectorize over instead;</li>
      *   <li>{@link Kind#PIXEL_TILED} otherwise: it applies to every finite 1-D or 2-D layer.</li>
      * </ol>
@@ -83,8 +81,7 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
         if (DepthwisePlan.fits(geometry, weights)) {
             return new DepthwisePlan(geometry, weights, epilogue);
         }
-        int gridWidth = Math.ceilDiv(geometry.width().out(), geometry.width().stride());
-        if (gridWidth < TileKernel.LANES && weights.outPerGroup >= MIN_CHANNELS_FOR_CHANNEL_TILES) {
+        if (ChannelTiledPlan.fits(geometry, weights)) {
             return new ChannelTiledPlan(geometry, weights, epilogue);
         }
         return new PixelTiledPlan(geometry, weights, epilogue);

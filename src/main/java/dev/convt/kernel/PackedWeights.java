@@ -1,5 +1,6 @@
 package dev.convt.kernel;
 
+import dev.convt.Tensor;
 import dev.convt.ConvTransposeSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,44 +23,7 @@ public final class PackedWeights {
      * @param scale {@code gamma / sqrt(var + eps)}
      * @param shift {@code beta - mean * scale}
      */
-    public record BatchNorm(double[] scale, double[] shift) {
-
-        /** Validates the BatchNorm parameters and reduces them to scale and shift. */
-        public static BatchNorm of(int channels, float[] gamma, float[] beta, float[] mean, float[] variance,
-                float eps) {
-            check("gamma", gamma, channels);
-            check("beta", beta, channels);
-            check("mean", mean, channels);
-            check("variance", variance, channels);
-            if (!(eps >= 0f) || Float.isInfinite(eps)) {
-                throw new IllegalArgumentException("batchNorm eps " + eps + " must be finite and >= 0");
-            }
-            double[] scale = new double[channels];
-            double[] shift = new double[channels];
-            for (int c = 0; c < channels; c++) {
-                if (!(variance[c] >= 0f)) {
-                    throw new IllegalArgumentException("batchNorm variance[" + c + "] " + variance[c] + " must be >= 0");
-                }
-                double denom = Math.sqrt((double) variance[c] + eps);
-                if (denom == 0) {
-                    throw new IllegalArgumentException("batchNorm variance[" + c + "] + eps is 0");
-                }
-                scale[c] = gamma[c] / denom;
-                shift[c] = beta[c] - mean[c] * scale[c];
-            }
-            return new BatchNorm(scale, shift);
-        }
-
-        private static void check(String name, float[] a, int channels) {
-            if (a == null) {
-                throw new IllegalArgumentException("batchNorm " + name + " is null");
-            }
-            if (a.length != channels) {
-                throw new IllegalArgumentException("batchNorm " + name + " has " + a.length + " elements, expected Cout "
-                        + channels);
-            }
-        }
-    }
+    public record BatchNorm(double[] scale, double[] shift) {}
 
     final ConvTransposeSpec spec;
     final int groups;
@@ -107,7 +71,7 @@ public final class PackedWeights {
         int inPerGroup = spec.inChannels() / spec.groups();
         long taps = (long) spec.kernelH() * spec.kernelW();
         long count = spec.weightCount();
-        MemorySegment folded = arena.allocate(count * Float.BYTES, 64);
+        MemorySegment folded = arena.allocate(count * Float.BYTES, Tensor.ALIGNMENT);
         boolean finite = true;
         for (long i = 0; i < count; i++) {
             float v = w.getAtIndex(FLOAT, i);
@@ -119,7 +83,7 @@ public final class PackedWeights {
             folded.setAtIndex(FLOAT, i, v);
             finite &= Float.isFinite(v);
         }
-        MemorySegment bias = arena.allocate((long) spec.outChannels() * Float.BYTES, 64);
+        MemorySegment bias = arena.allocate((long) spec.outChannels() * Float.BYTES, Tensor.ALIGNMENT);
         for (int co = 0; co < spec.outChannels(); co++) {
             double v = b == null ? 0 : b.getAtIndex(FLOAT, co);
             if (bn != null) {

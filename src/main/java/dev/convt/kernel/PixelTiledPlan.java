@@ -2,9 +2,9 @@ package dev.convt.kernel;
 
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.Epilogue;
+import dev.convt.internal.Shapes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
@@ -41,18 +41,14 @@ import jdk.incubator.vector.FloatVector;
 final class PixelTiledPlan extends ExecutionPlan {
 
     private static final int LANES = TileKernel.LANES;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Rows per task: enough tiles to reuse each packed panel, few enough for scratch to stay in L1/L2. */
     private static final int TARGET_ROWS = 512;
     /** Blocks of grid rows per y-family, at least (when the family has the rows): work for every thread. */
     private static final int MIN_ROW_BLOCKS = 4;
     /**
-     * Steps per run of input channels when a square tile reads at least {@link #RUN_TAPS} taps: every
-     * tile of a block sums one run before the next, so the run's window lines, which each tap
-     * re-reads, can stay in L1 across taps and tiles. Measured side by side in one JVM: dcgan_l4 (4
-     * taps, 128 channels, runs of 64) 98 -> 115 GF/s on 1 thread (no change, 80, in a slow phase of
-     * the machine) and 161 -> 189 on 2; but hifigan_up1 (2 taps) 124 -> 105 and unet_up (1 tap) 7%
-     * slower on 1 thread; runs of 128 or 64 steps were slower on both.
+     * Steps per run of input channels when a tile reads at least {@link #RUN_TAPS} taps: every tile
+     * of a block sums one run before the next, so that the run's window lines, which each tap
+     * re-reads, can stay in L1 across taps and tiles (layers of 1 or 2 taps run better without).
      */
     private static final int RUN_STEPS = 256;
     private static final int RUN_TAPS = 4;
@@ -154,7 +150,7 @@ final class PixelTiledPlan extends ExecutionPlan {
             gridStartX[f] = xs.gridStart(f);
             gridChunks[f] = Math.max(1, Math.ceilDiv(xs.gridSize(f), LANES));
             maxChunks = Math.max(maxChunks, gridChunks[f]);
-            rowsForWholeTiles = lcm(rowsForWholeTiles, tileVectors / gcd(gridChunks[f], tileVectors));
+            rowsForWholeTiles = lcm(rowsForWholeTiles, tileVectors / (int) AxisPhases.gcd(gridChunks[f], tileVectors));
         }
         this.xSlot = new int[xs.phases];
         int slots = 0;
@@ -235,7 +231,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         long scratch = ((long) channelBlock * maxFamilyY * xSlots + 1) * regionFloats;
         if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (blockColumns + LANES) > Integer.MAX_VALUE - 16
                 || (long) weights.inPerGroup * windowWidth * (blockRows + spanY + 1) > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("output " + Arrays.toString(geometry.outputShape())
+            throw new IllegalArgumentException("output " + Shapes.format(geometry.outputShape())
                     + " with stride " + ay.stride() + "x" + ax.stride() + " needs " + scratch
                     + " floats of per-thread scratch, more than a Java array holds");
         }
@@ -326,12 +322,8 @@ final class PixelTiledPlan extends ExecutionPlan {
         return total;
     }
 
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
-    }
-
     private static int lcm(int a, int b) {
-        return a / gcd(a, b) * b;
+        return a / (int) AxisPhases.gcd(a, b) * b;
     }
 
     /** {@return the plan and its tile, such as "PixelTiledPlan 3x6"} */
@@ -339,6 +331,8 @@ final class PixelTiledPlan extends ExecutionPlan {
     public String toString() {
         return "PixelTiledPlan " + tileRows + "x" + tileVectors;
     }
+
+    @Override public Tile tile() { return new Tile(tileRows, tileVectors); }
 
     @Override
     public long taskCount() {

@@ -1,5 +1,6 @@
 package dev.convt.kernel;
 
+import dev.convt.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -44,7 +45,7 @@ final class WeightBlocks {
                 }
             }
         }
-        this.data = arena.allocate(Math.max(1, total) * Float.BYTES, 64);
+        this.data = arena.allocate(Math.max(1, total) * Float.BYTES, Tensor.ALIGNMENT);
         for (int g = 0; g < w.groups; g++) {
             for (int fy = 0; fy < familiesY.length; fy++) {
                 for (int fx = 0; fx < familiesX.length; fx++) {

@@ -1,5 +1,6 @@
 package dev.convt.kernel;
 
+import dev.convt.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -53,13 +54,13 @@ final class Workspace {
             if (largePanel.byteSize() < bytes) {
                 trim();
                 largeArena = Arena.ofConfined();
-                largePanel = largeArena.allocate(bytes, 64);
+                largePanel = largeArena.allocate(bytes, Tensor.ALIGNMENT);
             }
             return largePanel;
         }
         if (panel.byteSize() < bytes) {
             // Freed by the GC with the workspace: a thread's panel lives as long as the thread.
-            panel = Arena.ofAuto().allocate(bytes, 64);
+            panel = Arena.ofAuto().allocate(bytes, Tensor.ALIGNMENT);
         }
         return panel;
     }

@@ -25,30 +25,32 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PixelTiledPlanTest {
 
     /** The tiles named here are the cost model's choice at every vector width (128 to 512 bits). */
-    @ParameterizedTest(name = "{0}->{1} k{2} s{3} p{4} op{5} on {6}x{7}x{8}: {9}")
+    @ParameterizedTest(name = "{0}->{1} k{2} s{3} p{4} op{5} on {6}x{7}x{8}: tile {9}x{10}")
     @CsvSource({
         // FSRCNN's last layer: 9 phase rows, one shared family: narrow tile; 130 columns: row copies.
-        "6, 1, 9, 3, 4, 2, 2, 21, 130, PixelTiledPlan 3x6",
+        "6, 1, 9, 3, 4, 2, 2, 21, 130, 3, 6",
         // 3 output channels at stride 1: one tile row per channel.
-        "8, 3, 3, 1, 1, 0, 2, 32, 32, PixelTiledPlan 3x6",
+        "8, 3, 3, 1, 1, 0, 2, 32, 32, 3, 6",
         // 2 channels x 9 phases = 18 rows: six narrow tiles, where square tiles would pad to 20.
-        "5, 2, 3, 3, 0, 0, 1, 17, 140, PixelTiledPlan 3x6",
+        "5, 2, 3, 3, 0, 0, 1, 17, 140, 3, 6",
         // Many channels: the square tile, rows of 128 input columns copied row by row.
-        "4, 8, 3, 2, 1, 1, 1, 9, 128, PixelTiledPlan 4x4",
+        "4, 8, 3, 2, 1, 1, 1, 9, 128, 4, 4",
         // 4 taps per tile: input channels summed in runs of 64 (80 = 64 + 16).
-        "80, 8, 4, 2, 1, 0, 2, 16, 16, PixelTiledPlan 4x4",
+        "80, 8, 4, 2, 1, 0, 2, 16, 16, 4, 4",
         // 25 taps: runs of 11 channels (24 = 11 + 11 + 2).
-        "24, 4, 5, 1, 2, 0, 1, 7, 19, PixelTiledPlan 4x4",
+        "24, 4, 5, 1, 2, 0, 1, 7, 19, 4, 4",
     })
     void matchesTheDefinitionOnEveryThreadCount(int cin, int cout, int k, int stride, int pad, int outPad, int n,
-            int h, int w, String plan) {
+            int h, int w, int tileRows, int tileVectors) {
         ConvTransposeSpec spec = ConvTransposeSpec.builder(cin, cout, k, k).stride(stride, stride).padding(pad, pad)
                 .outputPadding(outPad, outPad).build();
         long[] shape = {n, cin, h, w};
         SplittableRandom r = new SplittableRandom(cin * 1000L + cout * 100L + k);
         RandomCase c = new RandomCase(spec, shape, RandomFloats.uniform(r, n * cin * h * w),
                 RandomFloats.uniform(r, (int) spec.weightCount()), RandomFloats.uniform(r, cout));
-        assertEquals(plan, planOf(c));
+        ExecutionPlan plan = planOf(c);
+        assertEquals(ExecutionPlan.Kind.PIXEL_TILED, plan.kind());
+        assertEquals(new ExecutionPlan.Tile(tileRows, tileVectors), plan.tile());
         try (ConvTransposeLayer layer = c.layer()) {
             float[] one = c.run(layer, 1);
             Tolerance.assertMatches(c, DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(), c.bias(),
@@ -59,12 +61,11 @@ class PixelTiledPlanTest {
         }
     }
 
-    private static String planOf(RandomCase c) {
+    private static ExecutionPlan planOf(RandomCase c) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.weights());
             MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.bias());
-            return ExecutionPlan.create(c.geometry(), PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue())
-                    .toString();
+            return ExecutionPlan.create(c.geometry(), PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue());
         }
     }
 }

@@ -20,7 +20,7 @@ import java.lang.foreign.ValueLayout;
 final class DifferentialCheck {
 
     /** What one case covered. */
-    record Outcome(long elements, boolean threadsCompared, String plan) {}
+    record Outcome(long elements, boolean threadsCompared, ExecutionPlan.Kind kind, ExecutionPlan.Tile tile) {}
 
     private DifferentialCheck() {}
 
@@ -33,9 +33,9 @@ final class DifferentialCheck {
     static Outcome check(RandomCase c) {
         ConvTransposeGeometry g = c.geometry();
         DirectReference.Result expected = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), c.bias(), null);
-        String plan;
+        ExecutionPlan plan;
         try (Arena arena = Arena.ofConfined()) {
-            plan = planName(c, arena);
+            plan = plan(c, arena);
         }
         try (ConvTransposeLayer layer = c.layer()) {
             float[] single = c.run(layer, 1);
@@ -43,16 +43,16 @@ final class DifferentialCheck {
             if (c.threads() > 1) {
                 Tolerance.assertBitwiseEqual(single, c.run(layer, c.threads()), c + " on " + c.threads() + " threads");
             }
-            return new Outcome(single.length, c.threads() > 1, plan);
+            return new Outcome(single.length, c.threads() > 1, plan.kind(), plan.tile());
         } catch (AssertionError e) {
             throw c.seed() == RandomCase.NO_SEED ? e : new AssertionError(e.getMessage()
                     + "\n  reproduce: ./mvnw -B test -Dtest=KernelDifferentialFuzzTest -Dconvt.fuzz.replay=" + c.seed(), e);
         }
     }
 
-    private static String planName(RandomCase c, Arena arena) {
+    private static ExecutionPlan plan(RandomCase c, Arena arena) {
         MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.weights());
         MemorySegment b = c.bias() == null ? null : arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.bias());
-        return ExecutionPlan.create(c.geometry(), PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue()).toString();
+        return ExecutionPlan.create(c.geometry(), PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.convt.Epilogue;
+import dev.convt.kernel.ExecutionPlan;
 import dev.convt.reference.DirectReference;
 import dev.convt.testing.Layers;
 import dev.convt.testing.RandomCase;
@@ -62,7 +63,7 @@ class KernelDifferentialFuzzTest {
             cases++;
             elements += o.elements();
             threadComparisons += o.threadsCompared() ? 1 : 0;
-            plans.merge(o.plan(), 1L, Long::sum);
+            plans.merge(o.kind() + (o.tile().equals(ExecutionPlan.Tile.NONE) ? "" : " " + o.tile()), 1L, Long::sum);
         }
 
         String summary() {
@@ -82,9 +83,10 @@ class KernelDifferentialFuzzTest {
         // The draw must keep reaching both kernel orientations, both tiles and the thread pool, or this test
         // would silently stop covering them.
         // 18 channel-tiled cases at 512-bit vectors, 6 at 128-bit, where fewer maps are narrower than a vector.
-        assertTrue(tally.plans.getOrDefault("ChannelTiledPlan", 0L) >= 5, "channel-tiled cases: " + tally.plans);
-        assertTrue(tally.plans.getOrDefault("PixelTiledPlan 4x4", 0L) >= 10, "square-tile cases: " + tally.plans);
-        assertTrue(tally.plans.getOrDefault("PixelTiledPlan 3x6", 0L) >= 10, "narrow-tile cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("CHANNEL_TILED 4x4", 0L) >= 5, "channel-tiled cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PIXEL_TILED 4x4", 0L) >= 10, "square-tile cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PIXEL_TILED 3x6", 0L) >= 10, "narrow-tile cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PIXEL_TILED 6x4", 0L) >= 4, "wide-tile cases: " + tally.plans);
         assertTrue(tally.threadComparisons >= 20, "multi-threaded comparisons: " + tally.threadComparisons);
     }
 
@@ -96,7 +98,7 @@ class KernelDifferentialFuzzTest {
             fail(String.join("\n", tally.failures));
         }
         // Until the tiled plans take a depth axis, every 3-D layer runs the scalar plan.
-        assertTrue(tally.plans.getOrDefault("ScalarGatherPlan", 0L) == QUICK_3D_CASES, "3-D cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("SCALAR", 0L) == QUICK_3D_CASES, "3-D cases: " + tally.plans);
         assertTrue(tally.threadComparisons >= 5, "multi-threaded 3-D comparisons: " + tally.threadComparisons);
     }
 

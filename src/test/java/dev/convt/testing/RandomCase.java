@@ -177,7 +177,9 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
             inPerGroup = 1;
         } else {
             groups = GROUPS[g];
-            inPerGroup = 1 + r.nextInt(Math.min(narrow ? 24 : 6, o.maxChannels()));
+            // Wide rows and 1-D cases draw up to 40 input channels: runs long enough for the wide 6x4 tile.
+            boolean manyInputs = kind == Kind.WIDE || kind == Kind.ONE_D;
+            inPerGroup = 1 + r.nextInt(Math.min(narrow ? 24 : manyInputs ? 40 : 6, o.maxChannels()));
         }
         int outPerGroup = narrow ? 32 + r.nextInt(70) : 1 + r.nextInt(Math.min(r.nextInt(4) == 0 ? 40 : 8, o.maxChannels()));
         int cin = groups * inPerGroup;
