@@ -108,7 +108,10 @@ final class ChannelTiledPlan extends ExecutionPlan {
         this.rowBlocks = Math.ceilDiv(Math.max(1, maxRows), rowsPerTask);
     }
 
-    @Override public Tile tile() { return new Tile(PIXELS, CHANNELS / LANES); }
+    @Override
+    public Tile tile() {
+        return new Tile(PIXELS, CHANNELS / LANES);
+    }
 
     @Override
     public long taskCount() {

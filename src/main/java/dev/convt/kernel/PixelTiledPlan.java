@@ -313,13 +313,18 @@ final class PixelTiledPlan extends ExecutionPlan {
                 double lanes = Math.ceilDiv(xs.gridSize(fx), LANES) * (double) LANES;
                 double work = (Math.ceil(rows / tileRows) * tileRows + PACKING_ROWS) * ys.gridSize(fy) * lanes * nty * ntx;
                 if (tileRows == TileKernel.WIDE_BROADCASTS) {
-                    int steps = nty * ntx >= RUN_TAPS ? Math.min(cin, Math.ceilDiv(RUN_STEPS, nty * ntx)) : cin;
+                    int steps = Math.min(cin, runLength(nty * ntx, cin, tileRows));
                     work *= WIDE_SPEED * (steps + WIDE_CALL_STEPS) / steps;
                 }
                 total += work;
             }
         }
         return total;
+    }
+
+    /** {@return the input channels a tile of {@code tileRows} rows sums per run when it reads {@code taps} taps} */
+    private static int runLength(int taps, int cin, int tileRows) {
+        return taps >= RUN_TAPS && tileRows != TileKernel.NARROW_BROADCASTS ? Math.ceilDiv(RUN_STEPS, taps) : cin;
     }
 
     private static int lcm(int a, int b) {
@@ -332,7 +337,10 @@ final class PixelTiledPlan extends ExecutionPlan {
         return "PixelTiledPlan " + tileRows + "x" + tileVectors;
     }
 
-    @Override public Tile tile() { return new Tile(tileRows, tileVectors); }
+    @Override
+    public Tile tile() {
+        return new Tile(tileRows, tileVectors);
+    }
 
     @Override
     public long taskCount() {
@@ -414,7 +422,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                 for (int v = 1; v < tileVectors; v++) {
                     offsets[v] = vectorStart(Math.min(v0 + v, last), fx, rowPitch) - first;
                 }
-                int run = count >= RUN_TAPS && tileRows != TileKernel.NARROW_BROADCASTS ? Math.ceilDiv(RUN_STEPS, count) : cin;
+                int run = runLength(count, cin, tileRows);
                 for (int ci = 0; ci < cin; ci += run) {
                     int steps = Math.min(run, cin - ci);
                     for (int s = 0; s < count; s++) {
@@ -433,20 +441,20 @@ final class PixelTiledPlan extends ExecutionPlan {
                         for (int s = 0; s < count; s++) {
                             weightStarts[s] = weightsAt + (long) s * cin * tileRows;
                         }
-                        if (tileRows == TileKernel.WIDE_BROADCASTS) {
-                            if (ci == 0) {
-                                TileKernel.storeZeros(scratch, ws.base, tileRows, tileVectors);
-                            }
-                            for (int sg = 0; sg < count; sg++) {
-                                TileKernel.computeWideTile(window, runStarts[sg], width, offsets[1], offsets[2],
-                                        offsets[3], blocks.data, weightStarts[sg], tileRows, steps, scratch, ws.base);
-                            }
-                        } else if (tileRows == TileKernel.BROADCASTS) {
+                        if (tileRows == TileKernel.BROADCASTS) {
                             TileKernel.computeTile(window, runStarts, width, offsets[1], offsets[2], offsets[3],
                                     blocks.data, weightStarts, tileRows, count, steps, scratch, ws.base, ci > 0);
-                        } else {
+                            continue;
+                        }
+                        // The wide and narrow tiles continue the sums in scratch, one segment per call.
+                        if (ci == 0) {
                             TileKernel.storeZeros(scratch, ws.base, tileRows, tileVectors);
-                            for (int sg = 0; sg < count; sg++) {
+                        }
+                        for (int sg = 0; sg < count; sg++) {
+                            if (tileRows == TileKernel.WIDE_BROADCASTS) {
+                                TileKernel.computeWideTile(window, runStarts[sg], width, offsets[1], offsets[2],
+                                        offsets[3], blocks.data, weightStarts[sg], tileRows, steps, scratch, ws.base);
+                            } else {
                                 TileKernel.computeNarrowTile(window, runStarts[sg], width, offsets, blocks.data,
                                         weightStarts[sg], tileRows, steps, scratch, ws.base);
                             }
