@@ -84,29 +84,11 @@ public final class ConvTransposeLayer implements AutoCloseable {
         this.epilogue = b.epilogue;
         this.arena = Arena.ofShared();
         try {
-            this.weights = PackedWeights.pack(packedLayout(spec), b.weights, b.bias, b.batchNorm, arena);
+            this.weights = PackedWeights.pack(spec, b.weights, b.bias, b.batchNorm, arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
-    }
-
-    /**
-     * The spec whose 2-D kernel {@link PackedWeights} indexes: {@code spec} itself, or for 3-D the
-     * kernel {@code (kD*kH, kW)}, which is the same PyTorch layout with depth and height taps as
-     * one row index.
-     */
-    private static ConvTransposeSpec packedLayout(ConvTransposeSpec spec) {
-        if (spec.spatialRank() < 3) {
-            return spec;
-        }
-        long rows = (long) spec.axes().get(0).kernel() * spec.kernelH();
-        if (rows > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("kernel depth x height " + rows + " exceeds " + Integer.MAX_VALUE
-                    + ", the most taps the layer packs in those two axes: " + spec);
-        }
-        return ConvTransposeSpec.builder(spec.inChannels(), spec.outChannels(), (int) rows, spec.kernelW())
-                .groups(spec.groups()).bias(spec.hasBias()).build();
     }
 
     /**

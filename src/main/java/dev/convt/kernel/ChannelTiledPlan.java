@@ -17,7 +17,8 @@ import jdk.incubator.vector.FloatVector;
  * copied once per task rather than once per tap, and a tile visits only the taps that reach the
  * image for one of its 4 pixels (a 1x1 input costs little more than the products that matter).
  *
- * <p>A task is (image, group, y-phase, block of output channels, block of grid rows): it packs the
+ * <p>A task is (image, output depth slice, group, y-phase, block of output channels, block of grid
+ * rows): it packs the
  * input rows those grid rows read, then for each x-phase sums every (channel block, pixel group)
  * tile into scratch {@code [pixel][channel]} and writes each output element once, in place. A task
  * owns whole output rows of its channels, so concurrent tasks never write the same cache line.
@@ -42,7 +43,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
 
     private final AxisPhases ys;
     private final AxisPhases xs;
-    private final WeightBlocks blocks;
+    /** Per depth phase: its blocks, whose channels are (depth tap, input channel). */
+    private final WeightBlocks[] blocks;
     private final int blocksPerGroup;
     private final int blocksPerTask;
     private final int tasksPerPhase;
@@ -67,7 +69,10 @@ final class ChannelTiledPlan extends ExecutionPlan {
         super(geometry, weights, epilogue);
         this.ys = AxisPhases.of(geometry.height(), false);
         this.xs = AxisPhases.of(geometry.width(), false);
-        this.blocks = weights.blocks(ys, xs, true, CHANNELS);
+        this.blocks = new WeightBlocks[zs.phases];
+        for (int jz = 0; jz < zs.phases; jz++) {
+            blocks[jz] = weights.blocks(zs.taps[jz], ys, xs, true, CHANNELS);
+        }
         this.blocksPerGroup = Math.ceilDiv(weights.outPerGroup, CHANNELS);
         int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, ys.phases));
         this.blocksPerTask = Math.ceilDiv(blocksPerGroup, parts);
@@ -95,7 +100,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 spanY = Math.max(spanY, Math.abs(off[0] - off[off.length - 1]));
             }
         }
-        long panelPerRow = (long) weights.inPerGroup * panelWidth;
+        long panelPerRow = (long) Math.max(1, sliceChannels) * panelWidth;
         long sumsPerRow = maxGroups * PIXELS * (long) blocksPerTask * CHANNELS;
         long rows = Math.min(PANEL_BUDGET / panelPerRow - spanY, SCRATCH_BUDGET / sumsPerRow);
         this.rowsPerTask = Math.clamp(rows, 1, Math.max(1, maxRows));
@@ -115,7 +120,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
 
     @Override
     public long taskCount() {
-        return (long) geometry.batch() * weights.groups * ys.phases * tasksPerPhase * rowBlocks;
+        return (long) geometry.batch() * geometry.depth().out() * weights.groups * ys.phases * tasksPerPhase * rowBlocks;
     }
 
     @Override
@@ -127,7 +132,9 @@ final class ChannelTiledPlan extends ExecutionPlan {
         int ry = (int) (rest % ys.phases);
         rest /= ys.phases;
         int g = (int) (rest % weights.groups);
-        int n = (int) (rest / weights.groups);
+        int slice = (int) (rest / weights.groups);
+        int n = slice / geometry.depth().out();
+        int oz = slice % geometry.depth().out();
         int row0 = rowBlock * rowsPerTask;
         int row1 = Math.min(row0 + rowsPerTask, ys.count(ry));
         if (row0 >= row1) {
@@ -143,10 +150,13 @@ final class ChannelTiledPlan extends ExecutionPlan {
             iy1 = Math.clamp(row1 - 1 + offY[0] + 1, iy0, inH);
         }
         Workspace ws = Workspace.current();
-        int cin = weights.inPerGroup;
-        MemorySegment panel = ws.panel((long) (iy1 - iy0) * cin * panelWidth + LANES);
-        PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
-        PanelPacker.packRows(src, iy0, iy1, panelX, panelWidth, panel);
+        int[] tz = depthTaps(oz, ws.rangeZ);
+        int tz0 = tz[0];
+        int tz1 = tz[1];
+        int inputs = (tz1 - tz0) * weights.inPerGroup;
+        MemorySegment panel = ws.panel((long) (iy1 - iy0) * inputs * panelWidth + LANES);
+        packSlices(ws, in, n, g, oz, tz0, tz1, iy0, iy1 - iy0, panelX, panelWidth, panel);
+        WeightBlocks wb = blocks[oz % zs.stride];
         int b0 = part * blocksPerTask;
         int b1 = Math.min(b0 + blocksPerTask, blocksPerGroup);
         int channels = (b1 - b0) * CHANNELS;
@@ -154,25 +164,27 @@ final class ChannelTiledPlan extends ExecutionPlan {
             int groupsPerRow = Math.ceilDiv(xs.count(rx), PIXELS);
             float[] scratch = ws.scratch((row1 - row0) * groupsPerRow * PIXELS * channels);
             for (int b = b0; b < b1; b++) {
-                sumBlock(ws, scratch, panel, iy0, g, ry, rx, row0, row1, b, (b - b0) * CHANNELS, channels);
+                sumBlock(ws, scratch, panel, iy0, wb, tz0 * weights.inPerGroup, inputs, g, ry, rx, row0, row1, b,
+                        (b - b0) * CHANNELS, channels);
             }
-            store(scratch, out, n, g, ry, rx, row0, row1, xs.count(rx), groupsPerRow, b0 * CHANNELS,
+            store(scratch, out, n, g, oz, ry, rx, row0, row1, xs.count(rx), groupsPerRow, b0 * CHANNELS,
                     Math.min(b1 * CHANNELS, weights.outPerGroup), channels, ws.spill);
         }
     }
 
     /**
      * Sums channel block {@code b} of x-phase {@code rx} for grid rows {@code [row0, row1)} into
-     * {@code scratch} at channel {@code c} of {@code channels} per pixel. Blocks are the outer loop
-     * so that one block of weights stays in cache while every pixel group uses it.
+     * {@code scratch} at channel {@code c} of {@code channels} per pixel, over the panel's
+     * {@code inputs} (depth tap, input channel) pairs, which are block inputs from {@code firstInput}
+     * on. Blocks are the outer loop so that one block of weights stays in cache while every pixel
+     * group uses it.
      */
-    private void sumBlock(Workspace ws, float[] scratch, MemorySegment panel, int iy0, int g, int ry, int rx,
-            int row0, int row1, int b, int c, int channels) {
+    private void sumBlock(Workspace ws, float[] scratch, MemorySegment panel, int iy0, WeightBlocks wb, int firstInput,
+            int inputs, int g, int ry, int rx, int row0, int row1, int b, int c, int channels) {
         int[] offY = ys.offsets[ry];
         int[] offX = xs.offsets[rx];
-        int cin = weights.inPerGroup;
         int groupsPerRow = Math.ceilDiv(xs.count(rx), PIXELS);
-        long block = blocks.blockIndex(g, ry, rx, b);
+        long block = wb.blockIndex(g, ry, rx, b) + (long) firstInput * CHANNELS;
         long[] weightStarts = ws.segments(Math.max(1, offY.length * offX.length));
         long[] inputStarts = ws.bcSegments(Math.max(1, offY.length * offX.length));
         for (int qy = row0; qy < row1; qy++) {
@@ -183,30 +195,31 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int segments = 0;
                 for (int y = ty[0]; y < ty[1]; y++) {
                     for (int x = tx[0]; x < tx[1]; x++, segments++) {
-                        inputStarts[segments] = (long) (qy + offY[y] - iy0) * cin * panelWidth + q0 + offX[x] - panelX;
-                        weightStarts[segments] = block + ((long) y * offX.length + x) * cin * CHANNELS;
+                        inputStarts[segments] = (long) (qy + offY[y] - iy0) * inputs * panelWidth + q0 + offX[x]
+                                - panelX;
+                        weightStarts[segments] = block + ((long) y * offX.length + x) * wb.channels * CHANNELS;
                     }
                 }
                 int pixel = ((qy - row0) * groupsPerRow + j) * PIXELS;
                 for (int k = 0; k < PIXELS; k++) {
                     ws.base[k] = (pixel + k) * channels + c;
                 }
-                if (segments == 0) {
+                if (segments == 0 || inputs == 0) {
                     TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
                 } else {
-                    TileKernel.computeTile(blocks.data, weightStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
-                            inputStarts, panelWidth, segments, cin, scratch, ws.base, false);
+                    TileKernel.computeTile(wb.data, weightStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
+                            inputStarts, panelWidth, segments, inputs, scratch, ws.base, false);
                 }
             }
         }
     }
 
     /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */
-    private void store(float[] scratch, MemorySegment out, int n, int g, int ry, int rx, int row0, int row1, int colsQ,
-            int groupsPerRow, int cFrom, int cTo, int channels, float[] spill) {
+    private void store(float[] scratch, MemorySegment out, int n, int g, int oz, int ry, int rx, int row0, int row1,
+            int colsQ, int groupsPerRow, int cFrom, int cTo, int channels, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
-        long plane = (long) ay.out() * ax.out();
+        long plane = geometry.outputPlane();
         long biasBase = (long) g * weights.outPerGroup;
         for (int row = row0; row < row1; row++) {
             int oy = row * ay.stride() + ry;
@@ -220,7 +233,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                     epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))
                             .intoArray(scratch, s + c);
                 }
-                long first = outputRow(n, (int) biasBase + cFrom, oy) + ox;
+                long first = outputRow(n, (int) biasBase + cFrom, oz, oy) + ox;
                 for (int c = cFrom; c < cTo; c++) {
                     out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, first + (c - cFrom) * plane, scratch[s + c]);
                 }

@@ -44,7 +44,7 @@ final class DepthwisePlan extends ExecutionPlan {
     private final int rowBlocks;
 
     /**
-     * Whether this plan applies: one input channel per group, a stride that divides the vector
+     * Whether this plan applies: a 1-D or 2-D layer, one input channel per group, a stride that divides the vector
      * length and at most the output width (so every lane's phase exists), the same number of taps
      * in every x-phase (a lane of a phase with fewer taps would multiply its input by a zero
      * weight, and 0 * inf is NaN where the definition has no product at all), and taps whose lanes
@@ -52,7 +52,7 @@ final class DepthwisePlan extends ExecutionPlan {
      */
     static boolean fits(ConvTransposeGeometry geometry, PackedWeights weights) {
         ConvTransposeGeometry.Axis ax = geometry.width();
-        if (weights.inPerGroup != 1 || LANES % ax.stride() != 0 || ax.out() < ax.stride()) {
+        if (geometry.axes().size() == 3 || weights.inPerGroup != 1 || LANES % ax.stride() != 0 || ax.out() < ax.stride()) {
             return false;
         }
         AxisPhases xs = AxisPhases.of(ax, false);
@@ -102,7 +102,7 @@ final class DepthwisePlan extends ExecutionPlan {
                         for (int l = 0; l < LANES; l++) {
                             int jx = l % sx;
                             float w = tx < xs.taps[jx].length
-                                    ? weights.weight(g, col, ys.taps[jy][ty], xs.taps[jx][tx]) : 0f;
+                                    ? weights.weight(g, col, 0, ys.taps[jy][ty], xs.taps[jx][tx]) : 0f;
                             laneWeights.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED,
                                     weightIndex(c, jy, ty, tx) + l, w);
                         }
@@ -162,7 +162,7 @@ final class DepthwisePlan extends ExecutionPlan {
         int end = Math.min(ay.out(), (block + 1) * ROWS_PER_TASK);
         Workspace ws = Workspace.current();
         for (int oy = block * ROWS_PER_TASK; oy < end; oy++) {
-            writeRow(in, out, plane, outputRow(n, c, oy), c, oy, bias, ws);
+            writeRow(in, out, plane, outputRow(n, c, 0, oy), c, oy, bias, ws);
         }
     }
 

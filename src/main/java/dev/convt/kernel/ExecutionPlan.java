@@ -22,11 +22,25 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
     final ConvTransposeGeometry geometry;
     final PackedWeights weights;
     final VectorEpilogue epilogue;
+    /**
+     * The depth axis's phases (below 3-D, one phase of one tap). The tiled plans compute each
+     * output depth slice as a 2-D layer whose input channels are (depth tap, input channel): the
+     * taps of the slice's phase that reach an input slice, each reading that slice.
+     */
+    final AxisPhases zs;
+    /** The most input channels a 2-D slice sums over: the longest depth phase's taps times the group's channels. */
+    final int sliceChannels;
 
     ExecutionPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         this.geometry = geometry;
         this.weights = weights;
         this.epilogue = VectorEpilogue.of(epilogue);
+        this.zs = AxisPhases.of(geometry.depth(), false);
+        int depthTaps = 0;
+        for (int[] taps : zs.taps) {
+            depthTaps = Math.max(depthTaps, taps.length);
+        }
+        this.sliceChannels = depthTaps * weights.inPerGroup;
     }
 
     /** Which plan computes a layer, by the loop it runs; {@link #create} says when each applies. */
@@ -63,19 +77,18 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
      * Plans {@code geometry}, trying the plans in this order and taking the first that applies:
      * <ol>
      *   <li>{@link Kind#SCALAR} when a weight is infinite or NaN, since the vector plans multiply
-     *       padding zeros by every weight, and for 3-D layers, which the tiled plans do not take
-     *       yet ({@link ScalarGatherPlan});</li>
-     *   <li>{@link Kind#DEPTHWISE} for one input channel per group with a stride that divides the
-     *       vector length ({@link DepthwisePlan#fits});</li>
+     *       padding zeros by every weight ({@link ScalarGatherPlan});</li>
+     *   <li>{@link Kind#DEPTHWISE} for 1-D and 2-D layers of one input channel per group with a
+     *       stride that divides the vector length ({@link DepthwisePlan#fits});</li>
      *   <li>{@link Kind#CHANNEL_TILED} when the width's phase grid is narrower than a vector and
      *       there are at least {@value ChannelTiledPlan#MIN_CHANNELS} output channels per group
      *       to vectorize over instead;</li>
-     *   <li>{@link Kind#PIXEL_TILED} otherwise: it applies to every finite 1-D or 2-D layer.</li>
+     *   <li>{@link Kind#PIXEL_TILED} otherwise: it applies to every finite layer.</li>
      * </ol>
+     * The last two take 3-D layers one output depth slice at a time (see {@link #zs}).
      */
     public static ExecutionPlan create(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
-        // The tiled plans are 2-D; until they take a depth axis, 3-D layers take the exact scalar plan.
-        if (!weights.finite || geometry.axes().size() == 3) {
+        if (!weights.finite) {
             return new ScalarGatherPlan(geometry, weights, epilogue);
         }
         if (DepthwisePlan.fits(geometry, weights)) {
@@ -160,9 +173,38 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
                 * geometry.inputPlane();
     }
 
-    /** @return element index of output row {@code oy} of channel {@code co} of image {@code n} */
-    final long outputRow(int n, int co, int oy) {
+    /** @return element index of output row {@code oy} of depth slice {@code oz} of channel {@code co} of image {@code n} */
+    final long outputRow(int n, int co, int oz, int oy) {
+        long slice = ((long) n * geometry.spec().outChannels() + co) * geometry.depth().out() + oz;
+        return (slice * geometry.height().out() + oy) * geometry.width().out();
+    }
+
+    /**
+     * {@return {@code range}, set to the taps {@code [first, end)} of output depth slice
+     * {@code oz}'s phase that read an input slice}
+     */
+    final int[] depthTaps(int oz, int[] range) {
+        int q = oz / zs.stride;
+        return AxisPhases.reachingTaps(zs.offsets[oz % zs.stride], q, q, geometry.depth().in(), range);
+    }
+
+    /**
+     * Packs what output depth slice {@code oz} reads through depth taps {@code [tz0, tz1)}: input
+     * rows {@code [row0, row0 + rows)} x columns {@code [col0, col0 + width)} of each tap's input
+     * slice, laid out {@code [row][channel][column]}, channel {@code (tz - tz0) * inPerGroup + ci}.
+     */
+    final void packSlices(Workspace ws, MemorySegment in, int n, int g, int oz, int tz0, int tz1, int row0, int rows,
+            int col0, int width, MemorySegment window) {
         ConvTransposeGeometry.Axis ay = geometry.height();
-        return (((long) n * geometry.spec().outChannels() + co) * ay.out() + oy) * geometry.width().out();
+        ConvTransposeGeometry.Axis ax = geometry.width();
+        int cin = weights.inPerGroup;
+        long rowPitch = (long) (tz1 - tz0) * cin * width;
+        int[] offsets = zs.offsets[oz % zs.stride];
+        for (int tz = tz0; tz < tz1; tz++) {
+            long slice = (long) (oz / zs.stride + offsets[tz]) * ay.in() * ax.in();
+            PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g) + slice, cin, geometry.inputPlane(),
+                    ay.in(), ax.in());
+            PanelPacker.packWindow(src, row0, rows, col0, width, width, rowPitch, window, (long) (tz - tz0) * cin * width);
+        }
     }
 }

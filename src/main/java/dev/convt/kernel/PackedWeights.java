@@ -5,6 +5,7 @@ import dev.convt.ConvTransposeSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,8 +34,9 @@ public final class PackedWeights {
     /** Whether every weight is finite; see {@link ScalarGatherPlan} for why it matters. */
     final boolean finite;
     private final Arena arena;
-    /** {@code [Cin][Cout/groups][kH][kW]}, BatchNorm scale folded in. */
+    /** {@code [Cin][Cout/groups][kD][kH][kW]} ({@code kD = 1} below 3-D), BatchNorm scale folded in. */
     private final MemorySegment weights;
+    private final int kernelD;
     private final Map<BlockKey, WeightBlocks> blocks = new HashMap<>();
 
     /**
@@ -44,7 +46,7 @@ public final class PackedWeights {
      * so a layer holds a bounded number of copies, whose sizes grow geometrically with the taps
      * they keep: all together a small multiple of the weights.
      */
-    private record BlockKey(boolean perPhase, int rowsPerBlock, String phasesY, String phasesX) {}
+    private record BlockKey(boolean perPhase, int rowsPerBlock, String depthTaps, String phasesY, String phasesX) {}
 
     private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, MemorySegment bias,
             boolean finite) {
@@ -56,12 +58,13 @@ public final class PackedWeights {
         this.groups = spec.groups();
         this.inPerGroup = spec.inChannels() / groups;
         this.outPerGroup = spec.outChannels() / groups;
+        this.kernelD = spec.spatialRank() == 3 ? spec.axes().get(0).kernel() : 1;
     }
 
     /**
      * Copies (and, with a BatchNorm, folds) the weights and bias into {@code arena}.
      *
-     * @param w PyTorch-layout weights {@code [Cin, Cout/groups, kH, kW]}
+     * @param w PyTorch-layout weights {@code [Cin, Cout/groups, kD, kH, kW]} (without {@code kD} below 3-D)
      * @param b bias of {@code Cout} floats, or null for none
      * @param bn a BatchNorm to fold, or null
      */
@@ -69,8 +72,8 @@ public final class PackedWeights {
             Arena arena) {
         int perGroup = spec.outChannels() / spec.groups();
         int inPerGroup = spec.inChannels() / spec.groups();
-        long taps = (long) spec.kernelH() * spec.kernelW();
         long count = spec.weightCount();
+        long taps = count / ((long) spec.inChannels() * perGroup);
         MemorySegment folded = arena.allocate(count * Float.BYTES, Tensor.ALIGNMENT);
         boolean finite = true;
         for (long i = 0; i < count; i++) {
@@ -94,9 +97,9 @@ public final class PackedWeights {
         return new PackedWeights(spec, arena, folded, bias, finite);
     }
 
-    /** @return weight {@code [ci][col][ky][kx]} (folded) */
-    float weight(int ci, int col, int ky, int kx) {
-        long i = (((long) ci * outPerGroup + col) * spec.kernelH() + ky) * spec.kernelW() + kx;
+    /** @return weight {@code [ci][col][kz][ky][kx]} (folded) */
+    float weight(int ci, int col, int kz, int ky, int kx) {
+        long i = ((((long) ci * outPerGroup + col) * kernelD + kz) * spec.kernelH() + ky) * spec.kernelW() + kx;
         return weights.getAtIndex(FLOAT, i);
     }
 
@@ -112,17 +115,20 @@ public final class PackedWeights {
     /**
      * The weight blocks for one plan's phases, packed on first use and kept for later plans.
      *
+     * @param depthTaps the depth taps of one depth phase ({@code {0}} below 3-D), which become
+     *     more input channels of the blocks: channel {@code tz * inPerGroup + ci}
      * @param perPhase one family per phase ({@link ChannelTiledPlan}) instead of the phases' own
      *     families ({@link PixelTiledPlan})
      * @param rowsPerBlock rows per block: the micro-kernel's broadcast or vector operand width
      */
-    synchronized WeightBlocks blocks(AxisPhases ys, AxisPhases xs, boolean perPhase, int rowsPerBlock) {
-        BlockKey key = new BlockKey(perPhase, rowsPerBlock, ys.structure(), xs.structure());
+    synchronized WeightBlocks blocks(int[] depthTaps, AxisPhases ys, AxisPhases xs, boolean perPhase,
+            int rowsPerBlock) {
+        BlockKey key = new BlockKey(perPhase, rowsPerBlock, Arrays.toString(depthTaps), ys.structure(), xs.structure());
         WeightBlocks b = blocks.get(key);
         if (b == null) {
             b = perPhase
-                    ? WeightBlocks.pack(this, ys, xs, ys.singletons(), xs.singletons(), rowsPerBlock, arena)
-                    : WeightBlocks.pack(this, ys, xs, ys.families, xs.families, rowsPerBlock, arena);
+                    ? WeightBlocks.pack(this, depthTaps, ys, xs, ys.singletons(), xs.singletons(), rowsPerBlock, arena)
+                    : WeightBlocks.pack(this, depthTaps, ys, xs, ys.families, xs.families, rowsPerBlock, arena);
             blocks.put(key, b);
         }
         return b;

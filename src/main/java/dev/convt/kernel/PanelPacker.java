@@ -30,22 +30,24 @@ final class PanelPacker {
     private PanelPacker() {}
 
     /**
-     * Where in the input one task reads: image, input-channel range and plane size. Mutable and
-     * kept in the thread's {@link Workspace}, so a task allocates nothing.
+     * Where in the input one task reads: image, input-channel range, the (height x width) slice
+     * and the channel pitch (the whole volume of a channel, for 3-D). Mutable and kept in the
+     * thread's {@link Workspace}, so a task allocates nothing.
      */
     static final class Source {
         MemorySegment in;
         long channelBase;
-        long plane;
+        long channelPitch;
         int channels;
         int height;
         int width;
         final float[] spill = new float[LANES];
 
-        Source set(MemorySegment in, long channelBase, int channels, int height, int width) {
+        /** Reads {@code channels} channels, {@code channelPitch} elements apart, of the slice starting at {@code channelBase}. */
+        Source set(MemorySegment in, long channelBase, int channels, long channelPitch, int height, int width) {
             this.in = in;
             this.channelBase = channelBase;
-            this.plane = (long) height * width;
+            this.channelPitch = channelPitch;
             this.channels = channels;
             this.height = height;
             this.width = width;
@@ -56,21 +58,21 @@ final class PanelPacker {
     /**
      * Copies the input window rows {@code [row0, row0 + rows)} x columns {@code [col0, col0 +
      * width)} of every channel into {@code window}, the {@code width} columns of (channel c, row r)
-     * from float {@code c * channelPitch + r * rowPitch} on ({@code width} a multiple of the vector
-     * length). Pixels outside the image become zero, so a kernel tap may read any shifted vector of
-     * the window.
+     * from float {@code at + c * channelPitch + r * rowPitch} on. Pixels outside the image become
+     * zero, so a kernel tap may read any shifted vector of the window.
      */
     static void packWindow(Source s, int row0, int rows, int col0, int width, long channelPitch, long rowPitch,
-            MemorySegment window) {
+            MemorySegment window, long at) {
         int x0 = Math.clamp(col0, 0, s.width);
         int x1 = Math.clamp((long) col0 + width, x0, s.width);
         if (x1 - x0 >= LONG_ROW) {
-            copyRows(s, row0, rows, col0, width, channelPitch, rowPitch, window, x0, x1);
+            copyRows(s, row0, rows, col0, width, channelPitch, rowPitch, window, at, x0, x1);
             return;
         }
         for (int r = 0; r < rows; r++) {
             for (int x = 0; x < width; x += LANES) {
-                copyChannels(s, row0 + r, col0 + x, LANES, window, r * rowPitch + x, channelPitch);
+                copyChannels(s, row0 + r, col0 + x, Math.min(LANES, width - x), window, at + r * rowPitch + x,
+                        channelPitch);
             }
         }
     }
@@ -81,36 +83,27 @@ final class PanelPacker {
      * outside the image are zeroed first; the image columns {@code [x0, x1)} are then copied over.
      */
     private static void copyRows(Source s, int row0, int rows, int col0, int width, long channelPitch, long rowPitch,
-            MemorySegment window, int x0, int x1) {
+            MemorySegment window, long at, int x0, int x1) {
+        VectorMask<Float> tail = VectorMask.fromLong(SPECIES, TileKernel.laneBits(0, width % LANES));
         for (int c = 0; c < s.channels; c++) {
-            long channel = (s.channelBase + c * s.plane) * Float.BYTES;
+            long channel = (s.channelBase + c * s.channelPitch) * Float.BYTES;
             for (int r = 0; r < rows; r++) {
                 int iy = row0 + r;
                 boolean rowInside = iy >= 0 && iy < s.height;
-                long dst = (c * channelPitch + r * rowPitch) * Float.BYTES;
+                long dst = (at + c * channelPitch + r * rowPitch) * Float.BYTES;
                 if (!rowInside || x0 > col0 || x1 < col0 + width) {
-                    for (int x = 0; x < width; x += LANES) {
+                    int x = 0;
+                    for (; x + LANES <= width; x += LANES) {
                         ZERO.intoMemorySegment(window, dst + (long) x * Float.BYTES, ORDER);
+                    }
+                    if (x < width) {
+                        ZERO.intoMemorySegment(window, dst + (long) x * Float.BYTES, ORDER, tail);
                     }
                 }
                 if (rowInside) {
                     MemorySegment.copy(s.in, channel + ((long) iy * s.width + x0) * Float.BYTES, window,
                             dst + (long) (x0 - col0) * Float.BYTES, (long) (x1 - x0) * Float.BYTES);
                 }
-            }
-        }
-    }
-
-    /**
-     * Copies input rows {@code [row0, row1)}, columns {@code [col0, col0 + width)}, of every channel
-     * into {@code panel}, laid out {@code [row][channel][width]}. Pixels outside the image become
-     * zero.
-     */
-    static void packRows(Source s, int row0, int row1, int col0, int width, MemorySegment panel) {
-        for (int r = row0; r < row1; r++) {
-            long rowStart = (long) (r - row0) * s.channels * width;
-            for (int x = 0; x < width; x += LANES) {
-                copyChannels(s, r, col0 + x, Math.min(LANES, width - x), panel, rowStart + x, width);
             }
         }
     }
@@ -127,26 +120,26 @@ final class PanelPacker {
         long inside = TileKernel.laneBits(ix, Math.min(rowInside ? s.width : 0, (long) ix + lanes));
         long src = (s.channelBase + (long) (rowInside ? iy : 0) * s.width + ix) * Float.BYTES;
         long dst = at * Float.BYTES;
-        long planeBytes = s.plane * Float.BYTES;
+        long pitchBytes = s.channelPitch * Float.BYTES;
         long strideBytes = stride * Float.BYTES;
         // Only the very first and last channels of a tensor can reach past it; they are copied lane by
         // lane, off the main loop, which then has no call on any path and stays a simple counted loop.
-        int first = Math.clamp(Math.ceilDiv(-src, planeBytes), 0, s.channels);
-        int last = Math.clamp(Math.floorDiv(s.in.byteSize() - VECTOR_BYTES - src, planeBytes) + 1, first,
+        int first = Math.clamp(Math.ceilDiv(-src, pitchBytes), 0, s.channels);
+        int last = Math.clamp(Math.floorDiv(s.in.byteSize() - VECTOR_BYTES - src, pitchBytes) + 1, first,
                 s.channels);
         for (int edge = 0; edge < first + s.channels - last; edge++) {
             int c = edge < first ? edge : last + edge - first;
-            TileKernel.copyLanes(s.in, src + c * planeBytes, inside, s.spill);
+            TileKernel.copyLanes(s.in, src + c * pitchBytes, inside, s.spill);
             MemorySegment.copy(s.spill, 0, panel, ValueLayout.JAVA_FLOAT_UNALIGNED, dst + c * strideBytes, lanes);
         }
         VectorMask<Float> insideMask = VectorMask.fromLong(SPECIES, inside);
         VectorMask<Float> writtenMask = VectorMask.fromLong(SPECIES, written);
-        src += first * planeBytes;
+        src += first * pitchBytes;
         dst += first * strideBytes;
         // Interior vectors skip the masks: masked loads and stores cost more, up to a tenth of a
         // layer's time here. The test is loop-invariant, so the compiler splits the loop on it.
         boolean whole = inside == ALL_LANES && written == ALL_LANES;
-        for (int c = first; c < last; c++, src += planeBytes, dst += strideBytes) {
+        for (int c = first; c < last; c++, src += pitchBytes, dst += strideBytes) {
             if (whole) {
                 FloatVector.fromMemorySegment(SPECIES, s.in, src, ORDER).intoMemorySegment(panel, dst, ORDER);
             } else {

@@ -23,7 +23,7 @@ import jdk.incubator.vector.FloatVector;
  * square tile; one output channel (FSRCNN: 9 phase rows) favours one shared family and the narrow
  * tile.
  *
- * <p>A task is (image, group, y-family, block of grid rows, block of grid columns, block of output
+ * <p>A task is (image, output depth slice, group, y-family, block of grid rows, block of grid columns, block of output
  * channels). Its rows (channel x phase) number about {@code TARGET_ROWS}; when the layer has fewer,
  * the block of grid rows grows instead, so that each packed panel still serves as many tiles. It
  * sums its tiles into scratch, one region per row {@code (channel, y-phase, x-phase)} holding the
@@ -77,7 +77,8 @@ final class PixelTiledPlan extends ExecutionPlan {
     /** The tile: broadcast rows x vectors, square or narrow. */
     private final int tileRows;
     private final int tileVectors;
-    private final WeightBlocks blocks;
+    /** Per depth phase: its blocks, whose channels are (depth tap, input channel). */
+    private final WeightBlocks[] blocks;
     private final AxisPhases ys;
     private final AxisPhases xs;
     private final int[][] familiesY;
@@ -126,7 +127,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         for (int choice = 0; choice < 4 * TILE_ROWS.length; choice++) {
             int rows = TILE_ROWS[choice / 4];
             double c = cost(AxisPhases.of(ay, (choice & 1) != 0), AxisPhases.of(ax, (choice & 2) != 0),
-                    weights.outPerGroup, weights.inPerGroup, rows);
+                    weights.outPerGroup, Math.max(1, sliceChannels), rows);
             if (c < best) {
                 best = c;
                 shiftedY = (choice & 1) != 0;
@@ -138,7 +139,10 @@ final class PixelTiledPlan extends ExecutionPlan {
         this.tileVectors = tileRows == TileKernel.NARROW_BROADCASTS ? TileKernel.NARROW_VECTORS : TileKernel.VECTORS;
         this.ys = AxisPhases.of(ay, shiftedY);
         this.xs = AxisPhases.of(ax, shiftedX);
-        this.blocks = weights.blocks(ys, xs, false, tileRows);
+        this.blocks = new WeightBlocks[zs.phases];
+        for (int jz = 0; jz < zs.phases; jz++) {
+            blocks[jz] = weights.blocks(zs.taps[jz], ys, xs, false, tileRows);
+        }
         this.familiesY = ys.families;
         this.familiesX = xs.families;
 
@@ -206,8 +210,9 @@ final class PixelTiledPlan extends ExecutionPlan {
         for (int f = 0; f < familiesY.length; f++) {
             blocksTotal += Math.ceilDiv(gridRowsY[f], blockRows);
         }
-        long tasksPerColumnBlock = (long) geometry.batch() * weights.groups * blocksTotal * channelBlocks;
-        long columnFloats = (long) weights.inPerGroup * (blockRows + spanY);
+        long tasksPerColumnBlock = (long) geometry.batch() * geometry.depth().out() * weights.groups * blocksTotal
+                * channelBlocks;
+        long columnFloats = (long) sliceChannels * (blockRows + spanY);
         int cut = maxChunks;
         while (cut > 1 && columnFloats * windowWidth(gridChunks, cut) > PANEL_BUDGET) {
             cut = Math.ceilDiv(cut, 2);
@@ -230,7 +235,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         long regionFloats = (long) Math.ceilDiv(blockRows * maxPitch, tileVectors) * tileVectors * LANES;
         long scratch = ((long) channelBlock * maxFamilyY * xSlots + 1) * regionFloats;
         if (scratch > Integer.MAX_VALUE - 16 || (long) blockRows * (blockColumns + LANES) > Integer.MAX_VALUE - 16
-                || (long) weights.inPerGroup * windowWidth * (blockRows + spanY + 1) > Integer.MAX_VALUE - 16) {
+                || (long) sliceChannels * windowWidth * (blockRows + spanY + 1) > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("output " + Shapes.format(geometry.outputShape())
                     + " with stride " + ay.stride() + "x" + ax.stride() + " needs " + scratch
                     + " floats of per-thread scratch, more than a Java array holds");
@@ -344,7 +349,8 @@ final class PixelTiledPlan extends ExecutionPlan {
 
     @Override
     public long taskCount() {
-        return (long) geometry.batch() * weights.groups * blockFamily.length * columnBlocks * channelBlocks;
+        return (long) geometry.batch() * geometry.depth().out() * weights.groups * blockFamily.length * columnBlocks
+                * channelBlocks;
     }
 
     @Override
@@ -356,34 +362,44 @@ final class PixelTiledPlan extends ExecutionPlan {
         int block = (int) (rest % blockFamily.length);
         rest /= blockFamily.length;
         int g = (int) (rest % weights.groups);
-        int n = (int) (rest / weights.groups);
+        int slice = (int) (rest / weights.groups);
+        int n = slice / geometry.depth().out();
+        int oz = slice % geometry.depth().out();
         Workspace ws = Workspace.current();
         int c0 = cb * channelBlock;
         int c1 = Math.min(c0 + channelBlock, weights.outPerGroup);
         int fy = blockFamily[block];
-        if (ys.offsets[familiesY[fy][0]].length == 0) {
-            storeBias(out, n, g, fy, blockRow[block], c0, c1, column, ws.spill);
+        int[] tz = depthTaps(oz, ws.rangeZ);
+        int tz0 = tz[0];
+        int tz1 = tz[1];
+        if (ys.offsets[familiesY[fy][0]].length == 0 || tz0 == tz1) {
+            storeBias(out, n, g, oz, fy, blockRow[block], c0, c1, column, ws.spill);
             return;
         }
         float[] scratch = ws.scratch(scratchSize);
-        sumTiles(ws, scratch, in, n, g, fy, blockRow[block], c0, c1, column);
-        storeRows(scratch, out, n, g, fy, blockRow[block], c0, c1, column, ws.spill);
+        sumTiles(ws, scratch, in, n, g, oz, tz0, tz1, fy, blockRow[block], c0, c1, column);
+        storeRows(scratch, out, n, g, oz, fy, blockRow[block], c0, c1, column, ws.spill);
     }
 
-    private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, int n, int g, int fy, int row0, int c0,
-            int c1, int column) {
+    /**
+     * Sums the task's tiles of output depth slice {@code oz} over depth taps {@code [tz0, tz1)}, whose
+     * input slices the window holds as consecutive runs of input channels.
+     */
+    private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, int n, int g, int oz, int tz0, int tz1,
+            int fy, int row0, int c0, int c1, int column) {
         int inH = geometry.height().in();
-        int cin = weights.inPerGroup;
+        WeightBlocks wb = blocks[oz % zs.stride];
+        int channels = (tz1 - tz0) * weights.inPerGroup;
+        int firstChannel = tz0 * weights.inPerGroup;
         int[] offY = ys.offsets[familiesY[fy][0]];
         int gy0 = gridStartY[fy] + row0;
         int minY = offY[offY.length - 1];
         int windowRows = blockRows + offY[0] - minY;
         int width = windowWidth;
-        int rowPitch = cin * width;
+        int rowPitch = channels * width;
         MemorySegment window = ws.panel((long) windowRows * rowPitch + LANES);
-        PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g), cin, inH, geometry.width().in());
-        PanelPacker.packWindow(src, gy0 + minY, windowRows, windowStart + column * blockChunks * LANES, width, width,
-                rowPitch, window);
+        packSlices(ws, in, n, g, oz, tz0, tz1, gy0 + minY, windowRows, windowStart + column * blockChunks * LANES,
+                width, window);
         if (zeroSlot) {
             for (int row = 0; row < (c1 - c0) * familiesY[fy].length; row++) {
                 int at = (row * xSlots + xSlots - 1) * region;
@@ -415,16 +431,16 @@ final class PixelTiledPlan extends ExecutionPlan {
                         segments[count++] = first + (long) (offY[ty] - minY) * rowPitch + offX[tx] - windowStart;
                     }
                 }
-                long skipTaps = (long) tyLo * offX.length * cin * tileRows;
+                long skipTaps = (long) tyLo * offX.length * wb.channels * tileRows;
                 long[] weightStarts = ws.bcSegments(count);
                 long[] runStarts = ws.runSegments(count);
                 int[] offsets = ws.vectorOffsets;
                 for (int v = 1; v < tileVectors; v++) {
                     offsets[v] = vectorStart(Math.min(v0 + v, last), fx, rowPitch) - first;
                 }
-                int run = runLength(count, cin, tileRows);
-                for (int ci = 0; ci < cin; ci += run) {
-                    int steps = Math.min(run, cin - ci);
+                int run = runLength(count, channels, tileRows);
+                for (int ci = 0; ci < channels; ci += run) {
+                    int steps = Math.min(run, channels - ci);
                     for (int s = 0; s < count; s++) {
                         runStarts[s] = segments[s] + (long) ci * width;
                     }
@@ -437,13 +453,13 @@ final class PixelTiledPlan extends ExecutionPlan {
                             TileKernel.storeZeros(scratch, ws.base, tileRows, tileVectors);
                             continue;
                         }
-                        long weightsAt = blocks.blockIndex(g, fy, fx, tile) + skipTaps + (long) ci * tileRows;
+                        long weightsAt = wb.blockIndex(g, fy, fx, tile) + skipTaps + (long) (firstChannel + ci) * tileRows;
                         for (int s = 0; s < count; s++) {
-                            weightStarts[s] = weightsAt + (long) s * cin * tileRows;
+                            weightStarts[s] = weightsAt + (long) s * wb.channels * tileRows;
                         }
                         if (tileRows == TileKernel.BROADCASTS) {
                             TileKernel.computeTile(window, runStarts, width, offsets[1], offsets[2], offsets[3],
-                                    blocks.data, weightStarts, tileRows, count, steps, scratch, ws.base, ci > 0);
+                                    wb.data, weightStarts, tileRows, count, steps, scratch, ws.base, ci > 0);
                             continue;
                         }
                         // The wide and narrow tiles continue the sums in scratch, one segment per call.
@@ -453,9 +469,9 @@ final class PixelTiledPlan extends ExecutionPlan {
                         for (int sg = 0; sg < count; sg++) {
                             if (tileRows == TileKernel.WIDE_BROADCASTS) {
                                 TileKernel.computeWideTile(window, runStarts[sg], width, offsets[1], offsets[2],
-                                        offsets[3], blocks.data, weightStarts[sg], tileRows, steps, scratch, ws.base);
+                                        offsets[3], wb.data, weightStarts[sg], tileRows, steps, scratch, ws.base);
                             } else {
-                                TileKernel.computeNarrowTile(window, runStarts[sg], width, offsets, blocks.data,
+                                TileKernel.computeNarrowTile(window, runStarts[sg], width, offsets, wb.data,
                                         weightStarts[sg], tileRows, steps, scratch, ws.base);
                             }
                         }
@@ -483,7 +499,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         return ((channel * py.length + phaseY) * xSlots + xSlot[jx]) * region;
     }
 
-    private void storeRows(float[] scratch, MemorySegment out, int n, int g, int fy, int row0, int c0, int c1,
+    private void storeRows(float[] scratch, MemorySegment out, int n, int g, int oz, int fy, int row0, int c0, int c1,
             int column, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         int[] py = familiesY[fy];
@@ -496,7 +512,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                     int q = gridStartY[fy] + row0 + dy - ys.shift[jy];
                     if (q >= 0 && q < ys.count(jy)) {
                         int source = ((c - c0) * py.length + phaseY) * xSlots * region;
-                        storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, q * ay.stride() + jy),
+                        storeRow(scratch, source, columnSource[dy], out, outputRow(n, co, oz, q * ay.stride() + jy),
                                 column * blockColumns, bias, spill);
                     }
                 }
@@ -505,10 +521,10 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     /**
-     * The outputs of a y-family that no kernel tap reaches: the epilogue of {@code +0 + bias} (+0
+     * The outputs of a y-family (or depth slice) that no kernel tap reaches: the epilogue of {@code +0 + bias} (+0
      * for a bias of -0, as the definition's sum gives), written without scratch.
      */
-    private void storeBias(MemorySegment out, int n, int g, int fy, int row0, int c0, int c1, int column,
+    private void storeBias(MemorySegment out, int n, int g, int oz, int fy, int row0, int c0, int c1, int column,
             float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         int x0 = column * blockColumns;
@@ -521,7 +537,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                 for (int dy = 0; dy < blockRows; dy++) {
                     int q = gridStartY[fy] + row0 + dy - ys.shift[jy];
                     if (q >= 0 && q < ys.count(jy)) {
-                        long rowStart = outputRow(n, co, q * ay.stride() + jy);
+                        long rowStart = outputRow(n, co, oz, q * ay.stride() + jy);
                         for (int x = x0; x < x1; x += LANES) {
                             TileKernel.storeLanes(value, out, (rowStart + x) * Float.BYTES, TileKernel.laneBits(x, x1),
                                     spill);

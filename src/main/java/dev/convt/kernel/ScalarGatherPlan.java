@@ -6,15 +6,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The exact plan for weights that hold an infinity or NaN, and (until the tiled plans take a depth
- * axis) the plan of every 3-D layer. The vectorized plans multiply zero-padded lanes (pixels
+ * The exact plan for weights that hold an infinity or NaN. The vectorized plans multiply zero-padded lanes (pixels
  * outside the image) by every weight; with finite weights that adds exact zeros, but
  * {@code 0 * inf} is NaN where the definition has no product at all. This plan visits only the
  * taps that land on real input elements, one output element at a time, over the geometry's
  * (depth, height, width) axes (absent axes have size 1). It is slow.
- *
- * <p>A 3-D layer's weights come packed as a 2-D kernel of {@code kD*kH} rows (the same PyTorch
- * layout), so depth tap {@code kz} and height tap {@code ky} are packed row {@code kz*kH + ky}.
  */
 final class ScalarGatherPlan extends ExecutionPlan {
 
@@ -50,7 +46,6 @@ final class ScalarGatherPlan extends ExecutionPlan {
         int co = (int) (task % cout);
         int g = co / weights.outPerGroup;
         int col = co % weights.outPerGroup;
-        int kh = geometry.height().kernel();
         int inH = geometry.height().in();
         int inW = geometry.width().in();
         int od = geometry.depth().out();
@@ -66,12 +61,12 @@ final class ScalarGatherPlan extends ExecutionPlan {
                     float sum = 0f;
                     for (int tz = depths.start[oz]; tz < depths.start[oz + 1]; tz++) {
                         for (int ty = rows.start[oy]; ty < rows.start[oy + 1]; ty++) {
-                            int packedRow = depths.tap[tz] * kh + rows.tap[ty];
                             for (int tx = cols.start[ox]; tx < cols.start[ox + 1]; tx++) {
                                 long pixel = channels + ((long) depths.input[tz] * inH + rows.input[ty]) * inW
                                         + cols.input[tx];
                                 for (int c = 0; c < weights.inPerGroup; c++) {
-                                    float w = weights.weight(g * weights.inPerGroup + c, col, packedRow, cols.tap[tx]);
+                                    float w = weights.weight(g * weights.inPerGroup + c, col, depths.tap[tz], rows.tap[ty],
+                                            cols.tap[tx]);
                                     sum = Math.fma(in.getAtIndex(FLOAT, pixel + c * inputPlane), w, sum);
                                 }
                             }

@@ -11,7 +11,10 @@ import java.lang.foreign.ValueLayout;
  * <p>For each group and pair of phase families (y-family {@code fy}, x-family {@code fx}), the rows
  * are {@code (output channel, y-phase, x-phase)}, in that order, cut into blocks of
  * {@code rowsPerBlock}. A block is {@code [y-tap][x-tap][input channel][row]}, so the kernel reads
- * it front to back; rows past the last channel are zero.
+ * it front to back; rows past the last channel are zero. The blocks serve one depth phase: its
+ * depth taps count as more input channels, channel {@code tz * inPerGroup + ci} holding depth tap
+ * {@code depthTaps[tz]} of input channel {@code ci} (a tap is a tap), so a 3-D layer's output
+ * slice is a 2-D layer over the input slices its depth taps read.
  */
 final class WeightBlocks {
 
@@ -23,17 +26,20 @@ final class WeightBlocks {
     final int[][] familiesX;
     final int rowsPerBlock;
     final MemorySegment data;
-    private final int inPerGroup;
+    private final int[] depthTaps;
+    /** Input channels of a block: depth taps times the group's input channels. */
+    final int channels;
     private final long[] start;
 
-    private WeightBlocks(PackedWeights w, AxisPhases ys, AxisPhases xs, int[][] familiesY, int[][] familiesX,
+    private WeightBlocks(PackedWeights w, int[] depthTaps, AxisPhases ys, AxisPhases xs, int[][] familiesY, int[][] familiesX,
             int rowsPerBlock, Arena arena) {
         this.ys = ys;
         this.xs = xs;
         this.familiesY = familiesY;
         this.familiesX = familiesX;
         this.rowsPerBlock = rowsPerBlock;
-        this.inPerGroup = w.inPerGroup;
+        this.depthTaps = depthTaps;
+        this.channels = depthTaps.length * w.inPerGroup;
         this.start = new long[w.groups * familiesY.length * familiesX.length];
         long total = 0;
         for (int g = 0; g < w.groups; g++) {
@@ -59,9 +65,9 @@ final class WeightBlocks {
      * Packs {@code w} for the phases {@code ys} x {@code xs}, grouped into {@code familiesY} x
      * {@code familiesX} (each family's phases must share their offset lists).
      */
-    static WeightBlocks pack(PackedWeights w, AxisPhases ys, AxisPhases xs, int[][] familiesY, int[][] familiesX,
-            int rowsPerBlock, Arena arena) {
-        return new WeightBlocks(w, ys, xs, familiesY, familiesX, rowsPerBlock, arena);
+    static WeightBlocks pack(PackedWeights w, int[] depthTaps, AxisPhases ys, AxisPhases xs, int[][] familiesY,
+            int[][] familiesX, int rowsPerBlock, Arena arena) {
+        return new WeightBlocks(w, depthTaps, ys, xs, familiesY, familiesX, rowsPerBlock, arena);
     }
 
     private int index(int g, int fy, int fx) {
@@ -73,7 +79,7 @@ final class WeightBlocks {
         int[] px = familiesX[fx];
         int nty = ys.offsets[py[0]].length;
         int ntx = xs.offsets[px[0]].length;
-        int cin = inPerGroup;
+        int cin = w.inPerGroup;
         long size = blockSize(fy, fx);
         long base = start[index(g, fy, fx)];
         int rows = w.outPerGroup * py.length * px.length;
@@ -84,9 +90,9 @@ final class WeightBlocks {
             long rowBase = base + row / rowsPerBlock * size + row % rowsPerBlock;
             for (int ty = 0; ty < nty; ty++) {
                 for (int tx = 0; tx < ntx; tx++) {
-                    for (int ci = 0; ci < cin; ci++) {
-                        float v = w.weight(g * cin + ci, col, ys.taps[jy][ty], xs.taps[jx][tx]);
-                        data.setAtIndex(FLOAT, rowBase + ((long) (ty * ntx + tx) * cin + ci) * rowsPerBlock, v);
+                    for (int c = 0; c < channels; c++) {
+                        float v = w.weight(g * cin + c % cin, col, depthTaps[c / cin], ys.taps[jy][ty], xs.taps[jx][tx]);
+                        data.setAtIndex(FLOAT, rowBase + ((long) (ty * ntx + tx) * channels + c) * rowsPerBlock, v);
                     }
                 }
             }
@@ -94,7 +100,7 @@ final class WeightBlocks {
     }
 
     private long blockSize(int fy, int fx) {
-        return (long) ys.offsets[familiesY[fy][0]].length * xs.offsets[familiesX[fx][0]].length * inPerGroup
+        return (long) ys.offsets[familiesY[fy][0]].length * xs.offsets[familiesX[fx][0]].length * channels
                 * rowsPerBlock;
     }
 

@@ -29,6 +29,7 @@ final class Workspace {
     /** Tap ranges found per tile ({@link AxisPhases#reachingTaps}). */
     final int[] rangeY = new int[2];
     final int[] rangeX = new int[2];
+    final int[] rangeZ = new int[2];
     /** One vector's worth of floats for the rare accesses at the very ends of a tensor. */
     final float[] spill = new float[TileKernel.LANES];
     final PanelPacker.Source source = new PanelPacker.Source();

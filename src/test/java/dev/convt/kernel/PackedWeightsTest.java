@@ -16,30 +16,47 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The weight layouts, read from the outside: {@link PackedWeights#pack} against PyTorch's
- * {@code [Cin][Cout/groups][kH][kW]} with a folded BatchNorm, and every float of the
+ * {@code [Cin][Cout/groups][kD][kH][kW]} with a folded BatchNorm, and every float of the
  * {@link WeightBlocks} a plan asks for against the layout their documentation states, for random
- * layers, phase families and block heights.
+ * 2-D and 3-D layers, depth phases, phase families and block heights.
  */
 class PackedWeightsTest {
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
 
-    /** A layer, the phases of one input size, and how its plan asks for blocks. */
-    private record Case(ConvTransposeSpec spec, ConvTransposeGeometry.Axis height, ConvTransposeGeometry.Axis width,
-            boolean shifted, boolean perPhase, int rowsPerBlock, float[] weights, float[] bias, double[] scale,
-            double[] shift) {}
+    /** A layer, the phases of one input size, one depth phase, and how its plan asks for blocks. */
+    private record Case(ConvTransposeSpec spec, ConvTransposeGeometry.Axis depth, int depthPhase,
+            ConvTransposeGeometry.Axis height, ConvTransposeGeometry.Axis width, boolean shifted, boolean perPhase,
+            int rowsPerBlock, float[] weights, float[] bias, double[] scale, double[] shift) {
+
+        int kernelD() {
+            return depth.kernel();
+        }
+
+        /** {@return the depth phase's taps, which the blocks hold as more input channels} */
+        int[] depthTaps() {
+            return AxisPhases.of(depth, false).taps[depthPhase];
+        }
+    }
 
     private static Case draw(Source s) {
         int groups = s.between(1, 3);
+        boolean threeD = s.nextBoolean();
+        int kd = threeD ? s.between(1, 4) : 1;
+        int sd = threeD ? s.between(1, 3) : 1;
+        int dd = threeD ? s.between(1, 2) : 1;
         int kh = s.between(1, 5);
         int kw = s.between(1, 5);
         int sy = s.between(1, 4);
         int sx = s.between(1, 4);
         int dy = s.between(1, 3);
         int dx = s.between(1, 3);
-        ConvTransposeSpec spec = ConvTransposeSpec.builder(groups * s.between(1, 3), groups * s.between(1, 5), kh, kw)
-                .groups(groups).stride(sy, sx).dilation(dy, dx).bias(s.nextBoolean()).build();
-        int cout = spec.outChannels();
+        int cin = groups * s.between(1, 3);
+        int cout = groups * s.between(1, 5);
+        ConvTransposeSpec spec = (threeD ? ConvTransposeSpec.builder3d(cin, cout, kd, kh, kw).stride(sd, sy, sx)
+                .dilation(dd, dy, dx) : ConvTransposeSpec.builder(cin, cout, kh, kw).stride(sy, sx).dilation(dy, dx))
+                .groups(groups).bias(s.nextBoolean()).build();
+        ConvTransposeGeometry.Axis depth = threeD ? axis(s, kd, sd, dd) : new ConvTransposeGeometry.Axis(1, 1, 1, 1, 1, 0);
         boolean bn = s.nextBoolean();
         double[] scale = new double[cout];
         double[] shift = new double[cout];
@@ -47,7 +64,9 @@ class PackedWeightsTest {
             scale[c] = bn ? s.nextDouble() * 4 - 2 : 1;
             shift[c] = bn ? s.nextDouble() * 4 - 2 : 0;
         }
-        return new Case(spec, axis(s, kh, sy, dy), axis(s, kw, sx, dx), s.nextBoolean(), s.nextBoolean(),
+        int depthPhase = s.between(0, Math.min(sd, depth.out()) - 1);
+        return new Case(spec, depth, depthPhase, axis(s, kh, sy, dy), axis(s, kw, sx, dx), s.nextBoolean(),
+                s.nextBoolean(),
                 s.pickInt(TileKernel.BROADCASTS, TileKernel.WIDE_BROADCASTS, TileKernel.NARROW_BROADCASTS, 1, 5),
                 RandomFloats.uniform(s, (int) spec.weightCount()),
                 spec.hasBias() ? RandomFloats.uniform(s, cout) : null, bn ? scale : null, bn ? shift : null);
@@ -67,10 +86,12 @@ class PackedWeightsTest {
                 PackedWeights w = pack(c, arena);
                 for (int ci = 0; ci < spec.inChannels(); ci++) {
                     for (int col = 0; col < perGroup; col++) {
-                        for (int ky = 0; ky < spec.kernelH(); ky++) {
-                            for (int kx = 0; kx < spec.kernelW(); kx++) {
-                                assertEquals(folded(c, ci, col, ky, kx), w.weight(ci, col, ky, kx), 0f,
-                                        "weight [" + ci + "][" + col + "][" + ky + "][" + kx + "]");
+                        for (int kz = 0; kz < c.kernelD(); kz++) {
+                            for (int ky = 0; ky < spec.kernelH(); ky++) {
+                                for (int kx = 0; kx < spec.kernelW(); kx++) {
+                                    assertEquals(folded(c, ci, col, kz, ky, kx), w.weight(ci, col, kz, ky, kx), 0f,
+                                            "weight [" + ci + "][" + col + "][" + kz + "][" + ky + "][" + kx + "]");
+                                }
                             }
                         }
                     }
@@ -113,8 +134,11 @@ class PackedWeightsTest {
                 PackedWeights w = pack(c, arena);
                 AxisPhases ys = AxisPhases.of(c.height(), c.shifted());
                 AxisPhases xs = AxisPhases.of(c.width(), c.shifted());
-                WeightBlocks b = w.blocks(ys, xs, c.perPhase(), rowsPerBlock);
-                assertSame(b, w.blocks(ys, xs, c.perPhase(), rowsPerBlock), "blocks are packed once");
+                int[] depthTaps = c.depthTaps();
+                WeightBlocks b = w.blocks(depthTaps, ys, xs, c.perPhase(), rowsPerBlock);
+                assertSame(b, w.blocks(depthTaps.clone(), ys, xs, c.perPhase(), rowsPerBlock), "blocks are packed once");
+                int channels = depthTaps.length * cin;
+                assertEquals(channels, b.channels, "block channels: depth taps x input channels");
                 int[][] fys = c.perPhase() ? ys.singletons() : ys.families;
                 int[][] fxs = c.perPhase() ? xs.singletons() : xs.families;
                 long data = b.data.byteSize() / Float.BYTES;
@@ -132,20 +156,21 @@ class PackedWeightsTest {
                             for (int row = 0; row < blocks * rowsPerBlock; row++) {
                                 for (int ty = 0; ty < nty; ty++) {
                                     for (int tx = 0; tx < ntx; tx++) {
-                                        for (int ci = 0; ci < cin; ci++) {
+                                        for (int ch = 0; ch < channels; ch++) {
+                                            int ci = ch % cin;
                                             long at = b.blockIndex(g, fy, fx, row / rowsPerBlock)
-                                                    + ((long) (ty * ntx + tx) * cin + ci) * rowsPerBlock
+                                                    + ((long) (ty * ntx + tx) * channels + ch) * rowsPerBlock
                                                     + row % rowsPerBlock;
                                             float expected = 0f;
                                             if (row < rows) {
                                                 int col = row / (py.length * px.length);
                                                 int jy = py[row / px.length % py.length];
                                                 int jx = px[row % px.length];
-                                                expected = folded(c, g * cin + ci, col, ys.taps[jy][ty],
-                                                        xs.taps[jx][tx]);
+                                                expected = folded(c, g * cin + ci, col, depthTaps[ch / cin],
+                                                        ys.taps[jy][ty], xs.taps[jx][tx]);
                                             }
                                             String where = "group " + g + " families " + fy + "," + fx + " row " + row
-                                                    + " taps " + ty + "," + tx + " channel " + ci;
+                                                    + " taps " + ty + "," + tx + " channel " + ch;
                                             assertTrue(!covered[(int) at], where + ": index " + at + " used twice");
                                             covered[(int) at] = true;
                                             floats++;
@@ -163,11 +188,12 @@ class PackedWeightsTest {
         });
     }
 
-    /** {@return the given weight {@code [ci][col][ky][kx]}, times its output channel's BatchNorm scale} */
-    private static float folded(Case c, int ci, int col, int ky, int kx) {
+    /** {@return the given weight {@code [ci][col][kz][ky][kx]}, times its output channel's BatchNorm scale} */
+    private static float folded(Case c, int ci, int col, int kz, int ky, int kx) {
         ConvTransposeSpec spec = c.spec();
         int perGroup = spec.outChannels() / spec.groups();
-        float given = c.weights()[((ci * perGroup + col) * spec.kernelH() + ky) * spec.kernelW() + kx];
+        float given = c.weights()[(((ci * perGroup + col) * c.kernelD() + kz) * spec.kernelH() + ky) * spec.kernelW()
+                + kx];
         int co = ci / (spec.inChannels() / spec.groups()) * perGroup + col;
         return c.scale() == null ? given : (float) (given * c.scale()[co]);
     }

@@ -11,11 +11,11 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link PanelPacker} at its borders, from the outside: windows and row panels that start before
- * the image, end after it or miss it, on input segments exactly as large as the tensor (so the
- * first and last channels take the lane-by-lane path), with rows short and long enough for both
- * window copies. Every float written must be the input pixel or zero, and nothing past the
- * documented layout may be written.
+ * {@link PanelPacker} at its borders, from the outside: windows that start before the image, end
+ * after it or miss it, on input segments exactly as large as the tensor (so the first and last
+ * channels take the lane-by-lane path), with rows short and long enough for both window copies,
+ * widths of whole vectors or not, and channels that are one slice of a 3-D volume. Every float
+ * written must be the input pixel or zero, and nothing past the documented layout may be written.
  */
 class PanelPackerTest {
 
@@ -25,39 +25,52 @@ class PanelPackerTest {
     private static final float UNWRITTEN = Float.NaN;
 
     /**
-     * An input of {@code images} stacked channel planes, of which the packer reads
-     * {@code channels} from {@code firstChannel}, and the region it packs.
+     * An input of {@code images} stacked channel volumes of {@code slices} planes, of which the
+     * packer reads plane {@code slice} of {@code channels} channels from {@code firstChannel}, and
+     * the region it packs.
      */
-    private record Region(int images, int firstChannel, int channels, int height, int width, int row0, int rows,
-            int col0, int columns) {}
+    private record Region(int images, int slices, int slice, int firstChannel, int channels, int height, int width,
+            int row0, int rows, int col0, int columns) {
+
+        long plane() {
+            return (long) height * width;
+        }
+
+        long channelPitch() {
+            return slices * plane();
+        }
+    }
 
     /**
      * A window region and its layout: the columns of (channel c, row r) from float
-     * {@code c * channelPitch + r * rowPitch} on, channel-major or row-interleaved, with gaps.
+     * {@code at + c * channelPitch + r * rowPitch} on, channel-major or row-interleaved, with gaps.
      */
-    private record Window(Region region, long channelPitch, long rowPitch) {}
+    private record Window(Region region, long channelPitch, long rowPitch, long at) {}
 
     private static Window window(Source s) {
-        Region r = draw(s, true);
+        Region r = draw(s);
         long line = r.columns() + (long) LANES * s.between(0, 1);
         long spare = s.between(0, 2 * LANES);
-        return s.nextBoolean() ? new Window(r, r.rows() * line + spare, line)
-                : new Window(r, line, r.channels() * line + spare);
+        long at = s.between(0, 2 * LANES);
+        return s.nextBoolean() ? new Window(r, r.rows() * line + spare, line, at)
+                : new Window(r, line, r.channels() * line + spare, at);
     }
 
-    private static Region draw(Source s, boolean wholeVectors) {
+    private static Region draw(Source s) {
         int channels = s.between(1, 5);
         int firstChannel = s.between(0, 3);
         int images = firstChannel + channels + s.between(0, 2);
+        int slices = s.weighted(2, 1) == 0 ? 1 : s.between(2, 4);
+        int slice = s.between(0, slices - 1);
         int height = s.between(1, 12);
         // Up to 300 columns: the window copies rows of 128 image columns or more one by one.
         int width = s.weighted(3, 1) == 0 ? s.between(1, 40) : s.between(120, 300);
         int row0 = s.between(-4, height + 1);
         int rows = s.between(1, 8);
         int col0 = s.between(-2 * LANES, width + LANES);
-        int columns = wholeVectors ? LANES * s.between(1, Math.ceilDiv(width + 3 * LANES, LANES))
+        int columns = s.nextBoolean() ? LANES * s.between(1, Math.ceilDiv(width + 3 * LANES, LANES))
                 : s.between(1, width + 3 * LANES);
-        return new Region(images, firstChannel, channels, height, width, row0, rows, col0, columns);
+        return new Region(images, slices, slice, firstChannel, channels, height, width, row0, rows, col0, columns);
     }
 
     /** {@return input pixel (c, y, x) of the packed channels, or 0 outside the image} */
@@ -65,12 +78,13 @@ class PanelPackerTest {
         if (y < 0 || y >= r.height() || x < 0 || x >= r.width()) {
             return 0f;
         }
-        return in.getAtIndex(FLOAT, ((long) (r.firstChannel() + c) * r.height() + y) * r.width() + x);
+        return in.getAtIndex(FLOAT, (r.firstChannel() + c) * r.channelPitch() + r.slice() * r.plane()
+                + (long) y * r.width() + x);
     }
 
     /** An input of distinct non-zero values, exactly the tensor's size. */
     private static MemorySegment input(Arena arena, Region r) {
-        long n = (long) r.images() * r.height() * r.width();
+        long n = r.images() * r.channelPitch();
         MemorySegment in = arena.allocate(FLOAT, n);
         for (long i = 0; i < n; i++) {
             in.setAtIndex(FLOAT, i, i + 1);
@@ -79,8 +93,8 @@ class PanelPackerTest {
     }
 
     private static PanelPacker.Source source(MemorySegment in, Region r) {
-        return new PanelPacker.Source().set(in, (long) r.firstChannel() * r.height() * r.width(), r.channels(),
-                r.height(), r.width());
+        return new PanelPacker.Source().set(in, r.firstChannel() * r.channelPitch() + r.slice() * r.plane(),
+                r.channels(), r.channelPitch(), r.height(), r.width());
     }
 
     private static MemorySegment unwritten(Arena arena, long floats) {
@@ -95,7 +109,8 @@ class PanelPackerTest {
     void windowsHoldThePixelsAndZerosOutsideTheImage() {
         PropertyCheck.forAll(PanelPackerTest::window).tries(1500).check(v -> {
             Region r = v.region();
-            long floats = (r.channels() - 1) * v.channelPitch() + (r.rows() - 1) * v.rowPitch() + r.columns() + LANES;
+            long floats = v.at() + (r.channels() - 1) * v.channelPitch() + (r.rows() - 1) * v.rowPitch() + r.columns()
+                    + LANES;
             float[] expected = new float[(int) floats];
             String[] where = new String[expected.length];
             Arrays.fill(expected, UNWRITTEN);
@@ -104,7 +119,7 @@ class PanelPackerTest {
                 for (int c = 0; c < r.channels(); c++) {
                     for (int row = 0; row < r.rows(); row++) {
                         for (int x = 0; x < r.columns(); x++) {
-                            int i = (int) (c * v.channelPitch() + row * v.rowPitch() + x);
+                            int i = (int) (v.at() + c * v.channelPitch() + row * v.rowPitch() + x);
                             expected[i] = pixel(r, in, c, r.row0() + row, r.col0() + x);
                             where[i] = " (channel " + c + ", row " + row + ", column " + x + ")";
                         }
@@ -112,30 +127,10 @@ class PanelPackerTest {
                 }
                 MemorySegment window = unwritten(arena, floats);
                 PanelPacker.packWindow(source(in, r), r.row0(), r.rows(), r.col0(), r.columns(), v.channelPitch(),
-                        v.rowPitch(), window);
+                        v.rowPitch(), window, v.at());
                 for (int i = 0; i < expected.length; i++) {
                     assertEquals(expected[i], window.getAtIndex(FLOAT, i), 0f, "window float " + i
                             + (where[i] == null ? ", outside the layout" : where[i]));
-                }
-            }
-        });
-    }
-
-    @Test
-    void rowPanelsHoldThePixelsAndZerosOutsideTheImage() {
-        PropertyCheck.forAll(s -> draw(s, false)).tries(1500).check(r -> {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment in = input(arena, r);
-                long panelFloats = (long) r.rows() * r.channels() * r.columns();
-                MemorySegment panel = unwritten(arena, panelFloats + LANES);
-                PanelPacker.packRows(source(in, r), r.row0(), r.row0() + r.rows(), r.col0(), r.columns(), panel);
-                for (long i = 0; i < panel.byteSize() / Float.BYTES; i++) {
-                    int row = (int) (i / ((long) r.channels() * r.columns()));
-                    int c = (int) (i / r.columns() % r.channels());
-                    int x = (int) (i % r.columns());
-                    float expected = i < panelFloats ? pixel(r, in, c, r.row0() + row, r.col0() + x) : UNWRITTEN;
-                    assertEquals(expected, panel.getAtIndex(FLOAT, i), 0f, "panel float " + i + " (row " + row
-                            + ", channel " + c + ", column " + x + ")");
                 }
             }
         });
