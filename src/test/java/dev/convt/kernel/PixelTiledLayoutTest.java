@@ -1,0 +1,82 @@
+package dev.convt.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convt.ConvTransposeGeometry;
+import dev.convt.ConvTransposeSpec;
+import dev.convt.testing.RandomCase;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PixelTiledLayout} alone, without running a kernel: for random 1-D, 2-D and 3-D layers,
+ * the row blocks cover each y-family's grid rows once, the column blocks cover the output width,
+ * the channel blocks the channels, every index the store pass reads lies in the scratch, the task
+ * count is the product of its parts, and a task's window stays within the panel budget unless
+ * columns cannot be cut further.
+ */
+class PixelTiledLayoutTest {
+
+    private static final int LANES = TileKernel.LANES;
+
+    @Test
+    void blocksCoverTheLayerAndIndicesStayInTheirBuffers() {
+        for (long seed = 1; seed <= 400; seed++) {
+            RandomCase c = RandomCase.generate(seed % 4 == 0 ? -seed : seed,
+                    seed % 4 == 0 ? RandomCase.Options.FUZZ_3D : RandomCase.Options.FUZZ);
+            ConvTransposeGeometry g = c.geometry();
+            ConvTransposeSpec spec = g.spec();
+            int cin = spec.inChannels() / spec.groups();
+            int outPerGroup = spec.outChannels() / spec.groups();
+            int depthTaps = 0;
+            for (int[] taps : AxisPhases.of(g.depth(), false).taps) {
+                depthTaps = Math.max(depthTaps, taps.length);
+            }
+            int sliceChannels = depthTaps * cin;
+            PixelTiledLayout l = PixelTiledLayout.choose(g, sliceChannels);
+            String at = c.toString();
+
+            for (int f = 0; f < l.familiesY.length; f++) {
+                int next = 0;
+                for (int b = 0; b < l.blockFamily.length; b++) {
+                    if (l.blockFamily[b] == f) {
+                        assertEquals(next, l.blockRow[b], at + ": row blocks of y-family " + f);
+                        next += l.blockRows;
+                    }
+                }
+                assertTrue(next >= l.gridRowsY[f] && next - l.blockRows < Math.max(1, l.gridRowsY[f]),
+                        at + ": y-family " + f + " grid rows " + l.gridRowsY[f] + " covered to " + next);
+            }
+            int ow = g.width().out();
+            assertTrue((long) l.columnBlocks * l.blockColumns >= ow && (l.columnBlocks - 1L) * l.blockColumns < ow,
+                    at + ": " + l.columnBlocks + " column blocks of " + l.blockColumns);
+            assertTrue((long) l.channelBlocks * l.channelBlock >= outPerGroup
+                    && (l.channelBlocks - 1L) * l.channelBlock < outPerGroup, at + ": channel blocks");
+            assertEquals(0, l.windowWidth % LANES, at + ": window width");
+            assertEquals((long) g.batch() * g.depth().out() * spec.groups() * l.blockFamily.length * l.columnBlocks
+                    * l.channelBlocks, l.tasks, at + ": tasks");
+
+            // The store pass reads region (channel, y-phase) at columnSource: the last region's reads must fit.
+            long lastRegion = ((long) l.channelBlock * l.maxFamilyY - 1) * l.xSlots * l.region;
+            for (int dy = 0; dy < l.blockRows; dy++) {
+                for (int x = 0; x < l.blockColumns; x++) {
+                    int source = l.columnSource[dy][x];
+                    assertTrue(source >= 0 && lastRegion + source < l.scratchSize,
+                            at + ": column " + x + " of block row " + dy + " reads scratch " + source);
+                }
+            }
+
+            int spanY = 0;
+            for (int[] family : l.familiesY) {
+                int[] off = l.ys.offsets[family[0]];
+                if (off.length > 0) {
+                    spanY = Math.max(spanY, off[0] - off[off.length - 1]);
+                }
+            }
+            long window = (long) sliceChannels * l.windowWidth * (l.blockRows + spanY);
+            assertTrue(window <= PixelTiledLayout.PANEL_BUDGET || l.blockChunks <= l.tileVectors
+                            || l.blockChunks == 1,
+                    at + ": window of " + window + " floats with " + l.blockChunks + " vectors per column block");
+        }
+    }
+}
