@@ -25,24 +25,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources")
-TORCH_DIR = os.path.join(ROOT, "fixtures", "torch")
-NPY_DIR = os.path.join(ROOT, "npy")
+from torch_goldens import RESOURCES, draw_channels, valid, write_fixtures
+
+TORCH_DIR = os.path.join(RESOURCES, "fixtures", "torch")
+NPY_DIR = os.path.join(RESOURCES, "npy")
+AXES = ("H", "W")
 COLUMNS = ["name", "dims", "N", "Cin", "Cout", "H", "W", "kH", "kW", "sH", "sW", "pH", "pW",
            "opH", "opW", "dH", "dW", "groups", "bias"]
-
-
-def natural(size, k, s, p, op, d):
-    return (size - 1) * s - 2 * p + d * (k - 1) + op + 1
-
-
-def valid(c):
-    for axis in ("H", "W"):
-        if c["op" + axis] >= max(c["s" + axis], c["d" + axis]):
-            return False
-        if natural(c[axis], c["k" + axis], c["s" + axis], c["p" + axis], c["op" + axis], c["d" + axis]) < 1:
-            return False
-    return c["Cin"] % c["groups"] == 0 and c["Cout"] % c["groups"] == 0
 
 
 def case(name, dims=2, N=1, Cin=1, Cout=1, H=3, W=3, kH=3, kW=3, sH=1, sW=1, pH=0, pW=0, opH=0, opW=0,
@@ -51,7 +40,7 @@ def case(name, dims=2, N=1, Cin=1, Cout=1, H=3, W=3, kH=3, kW=3, sH=1, sW=1, pH=
              pW=pW, opH=opH, opW=opW, dH=dH, dW=dW, groups=groups, bias=bias)
     if dims == 1:
         c.update(H=1, kH=1, sH=1, pH=0, opH=0, dH=1)
-    assert valid(c), c
+    assert valid(c, AXES), c
     return c
 
 
@@ -87,20 +76,17 @@ def random_cases(rng, count):
     cases = []
     while len(cases) < count:
         dims = 1 if rng.random() < 0.2 else 2
-        groups = rng.choice([1, 1, 1, 2, 3])
-        depthwise = groups > 1 and rng.random() < 0.3
-        cin = groups * (1 if depthwise else rng.randint(1, 3))
-        cout = groups * (rng.randint(1, 2) if depthwise else rng.randint(1, 3))
+        groups, cin, cout = draw_channels(rng)
         c = dict(name="random_%03d" % len(cases), dims=dims, N=rng.randint(1, 3), Cin=cin, Cout=cout,
                  H=rng.randint(1, 7), W=rng.randint(1, 7), kH=rng.randint(1, 5), kW=rng.randint(1, 5),
                  sH=rng.randint(1, 4), sW=rng.randint(1, 4), groups=groups, bias=rng.randint(0, 1))
-        for axis in ("H", "W"):
+        for axis in AXES:
             c["d" + axis] = rng.choice([1, 1, 1, 2, 3])
             c["p" + axis] = rng.randint(0, c["d" + axis] * (c["k" + axis] - 1) + 1)
             c["op" + axis] = rng.randint(0, max(c["s" + axis], c["d" + axis]) - 1) if rng.random() < 0.4 else 0
         if dims == 1:
             c.update(H=1, kH=1, sH=1, pH=0, opH=0, dH=1)
-        if valid(c):
+        if valid(c, AXES):
             cases.append(c)
     return cases
 
@@ -124,33 +110,10 @@ def run(c, gen):
     return x, w, b, y
 
 
-def save(path, tensor, dtype="<f4"):
-    np.save(path, np.ascontiguousarray(tensor.numpy().astype(dtype)))
-
-
-def write_case(folder, x, w, b, y, y_dtype="<f4"):
-    """x.npy, w.npy, b.npy (with a bias) in float32 and y.npy in y_dtype, in a new folder."""
-    os.makedirs(folder)
-    save(os.path.join(folder, "x.npy"), x)
-    save(os.path.join(folder, "w.npy"), w)
-    save(os.path.join(folder, "y.npy"), y, y_dtype)
-    if b is not None:
-        save(os.path.join(folder, "b.npy"), b)
-
-
 def make_torch_fixtures():
-    shutil.rmtree(TORCH_DIR, ignore_errors=True)
-    os.makedirs(TORCH_DIR)
     gen = torch.Generator().manual_seed(20240601)
     cases = named_cases() + random_cases(random.Random(1234), 110)
-    lines = ["\t".join(COLUMNS)]
-    for c in cases:
-        x, w, b, y = run(c, gen)
-        write_case(os.path.join(TORCH_DIR, c["name"]), x, w, b, y)
-        lines.append("\t".join(str(c[k]) for k in COLUMNS))
-    with open(os.path.join(TORCH_DIR, "manifest.tsv"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    return len(cases)
+    return write_fixtures(TORCH_DIR, COLUMNS, cases, lambda c: run(c, gen))
 
 
 def values(shape, dtype):

@@ -20,28 +20,16 @@ The output is deterministic for a given PyTorch build (fixed seeds, one thread).
 
 import os
 import random
-import shutil
 
 import torch
 import torch.nn.functional as F
 
-from make_fixtures import write_case
+from torch_goldens import RESOURCES, draw_channels, valid, write_fixtures
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources")
-DIR = os.path.join(ROOT, "fixtures", "torch3d")
+DIR = os.path.join(RESOURCES, "fixtures", "torch3d")
 AXES = ("D", "H", "W")
 COLUMNS = (["name", "N", "Cin", "Cout"] + list(AXES) + ["k" + a for a in AXES] + ["s" + a for a in AXES]
            + ["p" + a for a in AXES] + ["op" + a for a in AXES] + ["d" + a for a in AXES] + ["groups", "bias"])
-
-
-def valid(c):
-    for a in AXES:
-        if c["op" + a] >= max(c["s" + a], c["d" + a]):
-            return False
-        out = (c[a] - 1) * c["s" + a] - 2 * c["p" + a] + c["d" + a] * (c["k" + a] - 1) + c["op" + a] + 1
-        if out < 1:
-            return False
-    return c["Cin"] % c["groups"] == 0 and c["Cout"] % c["groups"] == 0
 
 
 def case(name, N=1, Cin=1, Cout=1, groups=1, bias=1, **axes):
@@ -51,7 +39,7 @@ def case(name, N=1, Cin=1, Cout=1, groups=1, bias=1, **axes):
         c["k" + a] = axes.get("k" + a, 2)
         for p, default in (("s", 1), ("p", 0), ("op", 0), ("d", 1)):
             c[p + a] = axes.get(p + a, default)
-    assert valid(c), c
+    assert valid(c, AXES), c
     return c
 
 
@@ -70,10 +58,7 @@ def named_cases():
 def random_cases(rng, count):
     cases = []
     while len(cases) < count:
-        groups = rng.choice([1, 1, 1, 2, 3])
-        depthwise = groups > 1 and rng.random() < 0.3
-        cin = groups * (1 if depthwise else rng.randint(1, 3))
-        cout = groups * (rng.randint(1, 2) if depthwise else rng.randint(1, 3))
+        groups, cin, cout = draw_channels(rng)
         c = dict(name="random3d_%03d" % len(cases), N=rng.randint(1, 2), Cin=cin, Cout=cout, groups=groups,
                  bias=rng.randint(0, 1))
         for a in AXES:
@@ -83,7 +68,7 @@ def random_cases(rng, count):
             c["d" + a] = rng.choice([1, 1, 1, 2, 3])
             c["p" + a] = rng.randint(0, c["d" + a] * (c["k" + a] - 1) + 1) if rng.random() < 0.6 else 0
             c["op" + a] = rng.randint(0, max(c["s" + a], c["d" + a]) - 1) if rng.random() < 0.4 else 0
-        if valid(c):
+        if valid(c, AXES):
             cases.append(c)
     return cases
 
@@ -105,18 +90,10 @@ def run(c, gen):
 
 def main():
     torch.set_num_threads(1)
-    shutil.rmtree(DIR, ignore_errors=True)
-    os.makedirs(DIR)
     gen = torch.Generator().manual_seed(20261202)
     cases = named_cases() + random_cases(random.Random(4242), 64)
-    lines = ["\t".join(COLUMNS)]
-    for c in cases:
-        x, w, b, y = run(c, gen)
-        write_case(os.path.join(DIR, c["name"]), x, w, b, y, "<f8")
-        lines.append("\t".join(str(c[k]) for k in COLUMNS))
-    with open(os.path.join(DIR, "manifest.tsv"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("wrote %d PyTorch ConvTranspose3d cases (torch %s)" % (len(cases), torch.__version__))
+    n = write_fixtures(DIR, COLUMNS, cases, lambda c: run(c, gen), "<f8")
+    print("wrote %d PyTorch ConvTranspose3d cases (torch %s)" % (n, torch.__version__))
 
 
 if __name__ == "__main__":

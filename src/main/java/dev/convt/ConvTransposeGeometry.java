@@ -1,6 +1,6 @@
 package dev.convt;
 
-import java.util.Arrays;
+import dev.convt.internal.Shapes;
 import java.util.List;
 import java.util.Objects;
 
@@ -119,12 +119,12 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, List<Axis
 
     /** {@return number of input elements (exact: {@link ConvTransposeSpec#geometry} rejects larger shapes)} */
     public long inputCount() {
-        return count(inputShape());
+        return Shapes.elementCount(inputShape());
     }
 
     /** {@return number of output elements (exact: {@link ConvTransposeSpec#geometry} rejects larger shapes)} */
     public long outputCount() {
-        return count(outputShape());
+        return Shapes.elementCount(outputShape());
     }
 
     /** {@return input elements of one channel of one sample: the product of the axes' input sizes} */
@@ -146,15 +146,6 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, List<Axis
         return n;
     }
 
-    /** {@return the product of {@code shape}, exact or {@link ArithmeticException}} */
-    static long count(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
-    }
-
     /**
      * The conventional FLOP count, as ONNX Runtime and PyTorch profilers report it: one multiply
      * and one add for every input element and every kernel tap, whether or not the tap lands in
@@ -170,17 +161,13 @@ public record ConvTransposeGeometry(ConvTransposeSpec spec, int batch, List<Axis
         return f;
     }
 
-    static String format(long[] shape) {
-        return Arrays.toString(shape).replace('[', '(').replace(']', ')');
-    }
-
     @Override
     public String toString() {
         StringBuilder begins = new StringBuilder();
         for (Axis a : axes) {
             begins.append(begins.isEmpty() ? "" : ",").append(a.padBegin);
         }
-        return "ConvTransposeGeometry[" + format(inputShape()) + " -> " + format(outputShape()) + ", padBegin "
+        return "ConvTransposeGeometry[" + Shapes.format(inputShape()) + " -> " + Shapes.format(outputShape()) + ", padBegin "
                 + begins + ", " + spec + "]";
     }
 }

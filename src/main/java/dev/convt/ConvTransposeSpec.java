@@ -1,5 +1,6 @@
 package dev.convt;
 
+import dev.convt.internal.Shapes;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -257,7 +258,7 @@ public final class ConvTransposeSpec {
      * larger specs are rejected)}
      */
     public long weightCount() {
-        return ConvTransposeGeometry.count(weightShape());
+        return Shapes.elementCount(weightShape());
     }
 
     /** {@return the kernel taps: the product of the kernel sizes (exact: larger specs are rejected)} */
@@ -283,7 +284,7 @@ public final class ConvTransposeSpec {
         int rank = inputShape.length;
         boolean oneDimensional = isOneDimensional();
         if (rank != 2 + axes.size() && !(oneDimensional && rank == 4)) {
-            throw new IllegalArgumentException("input rank " + rank + " (shape " + ConvTransposeGeometry.format(inputShape)
+            throw new IllegalArgumentException("input rank " + rank + " (shape " + Shapes.format(inputShape)
                     + ") does not fit a " + switch (axes.size()) {
                         case 1 -> "1-D spec: expected (N, C, W) or (N, C, 1, W)";
                         case 2 -> "2-D spec: expected (N, C, H, W)";
@@ -297,7 +298,7 @@ public final class ConvTransposeSpec {
         }
         if (inputShape[1] != inChannels) {
             throw new IllegalArgumentException("input channels " + inputShape[1] + " (shape "
-                    + ConvTransposeGeometry.format(inputShape) + ") != spec inChannels " + inChannels);
+                    + Shapes.format(inputShape) + ") != spec inChannels " + inChannels);
         }
         if (oneDimensional && rank == 4 && inputShape[2] != 1) {
             throw new IllegalArgumentException("input height " + inputShape[2] + " must be 1 for a 1-D spec");
@@ -308,19 +309,14 @@ public final class ConvTransposeSpec {
             resolved[a] = rule.resolve((int) inputShape[2 + a], autoPad, NAMES[3 - spatial + a]);
         }
         ConvTransposeGeometry g = new ConvTransposeGeometry(this, (int) inputShape[0], List.of(resolved));
-        try {
-            Math.multiplyExact(g.inputCount(), Float.BYTES);
-            Math.multiplyExact(g.outputCount(), Float.BYTES);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("input " + ConvTransposeGeometry.format(g.inputShape()) + " or output "
-                    + ConvTransposeGeometry.format(g.outputShape()) + " exceeds " + Long.MAX_VALUE + " bytes", e);
-        }
+        Shapes.floatBytes("input shape", g.inputShape());
+        Shapes.floatBytes("output shape", g.outputShape());
         return g;
     }
 
     private static void requireDim(String name, long value, long[] shape) {
         if (value < 1 || value > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(name + " " + value + " (shape " + ConvTransposeGeometry.format(shape)
+            throw new IllegalArgumentException(name + " " + value + " (shape " + Shapes.format(shape)
                     + ") must be in [1, " + Integer.MAX_VALUE + "]");
         }
     }
@@ -651,13 +647,7 @@ public final class ConvTransposeSpec {
             for (int a = 0; a < rank(); a++) {
                 shape[2 + a] = kernel[a];
             }
-            try {
-                Math.multiplyExact(ConvTransposeGeometry.count(shape), Float.BYTES);
-            } catch (ArithmeticException e) {
-                throw new IllegalArgumentException("weights of " + Arrays.stream(shape).mapToObj(String::valueOf)
-                        .collect(Collectors.joining(" x ")) + " floats (inChannels x outChannels/groups x kernel) exceed "
-                        + Long.MAX_VALUE + " bytes", e);
-            }
+            Shapes.floatBytes("weight shape (inChannels, outChannels/groups, kernel...)", shape);
             return new ConvTransposeSpec(this);
         }
 

@@ -49,8 +49,8 @@ public final class Tensor {
     public static Tensor allocate(Arena arena, long... shape) {
         Objects.requireNonNull(arena, "arena");
         long[] s = Objects.requireNonNull(shape, "shape").clone();
-        long count = Shapes.elementCount(s);
-        return new Tensor(arena.allocate(byteSize(count, s), ALIGNMENT), s, count);
+        long bytes = Shapes.floatBytes("shape", s);
+        return new Tensor(arena.allocate(bytes, ALIGNMENT), s, bytes / Float.BYTES);
     }
 
     /**
@@ -80,21 +80,12 @@ public final class Tensor {
     public static Tensor wrap(MemorySegment segment, long... shape) {
         Objects.requireNonNull(segment, "segment");
         long[] s = Objects.requireNonNull(shape, "shape").clone();
-        long count = Shapes.elementCount(s);
-        long bytes = byteSize(count, s);
+        long bytes = Shapes.floatBytes("shape", s);
         if (segment.byteSize() < bytes) {
             throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is too small for shape "
                     + Shapes.format(s) + " (" + bytes + " bytes)");
         }
-        return new Tensor(segment.asSlice(0, bytes), s, count);
-    }
-
-    private static long byteSize(long count, long[] shape) {
-        if (count > Long.MAX_VALUE / Float.BYTES) {
-            throw new IllegalArgumentException("shape " + Shapes.format(shape) + " needs more than "
-                    + Long.MAX_VALUE + " bytes");
-        }
-        return count * Float.BYTES;
+        return new Tensor(segment.asSlice(0, bytes), s, bytes / Float.BYTES);
     }
 
     /** {@return the backing memory, exactly {@code 4 * elementCount()} bytes} */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convt.internal.Shapes;
 import dev.convt.reference.DirectReference;
 import dev.convt.testing.Tolerance;
 import java.lang.foreign.Arena;
@@ -157,7 +158,7 @@ class ConvTransposePlanTest {
             // Slack for the measurement itself; re-planning would cost several KB per call.
             assertTrue(allocated < 4_096, allocated + " bytes allocated in " + rounds * 9 + " calls");
             for (Operands o : shapes) {
-                o.assertMatchesReference("shape " + ConvTransposeGeometry.format(o.shape()));
+                o.assertMatchesReference("shape " + Shapes.format(o.shape()));
             }
         }
     }
@@ -176,7 +177,7 @@ class ConvTransposePlanTest {
                     long[] shape = {1 + i % 2, 8, 2 + i / 2, 3};
                     Operands o = Operands.of(arena, layer, 100 + i, shape);
                     layer.forward(o.x(), o.y());
-                    o.assertMatchesReference("pass " + pass + ", shape " + ConvTransposeGeometry.format(shape));
+                    o.assertMatchesReference("pass " + pass + ", shape " + Shapes.format(shape));
                     if (pass == 1) {
                         made.add(new WeakReference<>(layer.plan(shape)));
                     }

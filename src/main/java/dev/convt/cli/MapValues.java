@@ -1,5 +1,6 @@
 package dev.convt.cli;
 
+import dev.convt.internal.Shapes;
 import dev.convt.npy.Npy;
 import dev.convt.npy.NpyArray;
 import java.io.IOException;
@@ -63,12 +64,12 @@ final class MapValues {
             throw new CliException(option + " " + Main.ioMessage(e));
         }
         if (array.rank() != 1 && array.rank() != 2) {
-            throw new CliException(option + " " + text + " has shape " + RunCommand.shape(array.shape())
+            throw new CliException(option + " " + text + " has shape " + Shapes.format(array.shape())
                     + "; explain takes one map, (H, W) or, for 1-D, (W,)");
         }
         for (long d : array.shape()) {
             if (d < 1) {
-                throw new CliException(option + " " + text + " has shape " + RunCommand.shape(array.shape())
+                throw new CliException(option + " " + text + " has shape " + Shapes.format(array.shape())
                         + "; every dimension must be at least 1");
             }
         }
@@ -100,8 +101,8 @@ final class MapValues {
         if (file != null) {
             int[] expected = oneDimensional ? new int[] {columns} : new int[] {rows, columns};
             if (!Arrays.equals(fileSize(), expected)) {
-                throw new CliException(option + " " + fileName + " has shape " + RunCommand.shape(file.shape()) + ", but "
-                        + what + " is " + (oneDimensional ? "(" + columns + ",)" : "(" + rows + ", " + columns + ")"));
+                throw new CliException(option + " " + fileName + " has shape " + Shapes.format(file.shape()) + ", but "
+                        + what + " is " + Shapes.format(oneDimensional ? new long[] {columns} : new long[] {rows, columns}));
             }
         }
         for (int r = 0; r < rows; r++) {

@@ -5,6 +5,7 @@ import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
+import dev.convt.internal.Shapes;
 import dev.convt.npy.Npy;
 import dev.convt.reference.DirectReference;
 import java.io.IOException;
@@ -90,7 +91,7 @@ final class RunCommand extends Command {
             Tensor y = reference ? DirectReference.forward(geometry, x, w, b, epilogue, arena)
                     : forward(geometry, x, w, b, epilogue, threads, arena);
             output.write(y);
-            out.println("wrote " + output + ": " + shape(y.shape()) + " float32"
+            out.println("wrote " + output + ": " + Shapes.format(y.shape()) + " float32"
                     + (reference ? " (scalar reference)" : ""));
         }
     }
@@ -121,7 +122,7 @@ final class RunCommand extends Command {
     private static ConvTransposeSpec spec(Options options, Tensor x, Tensor w, boolean bias) {
         int rank = x.rank();
         if (rank < 3 || rank > 5) {
-            throw new CliException("--x has shape " + shape(x.shape())
+            throw new CliException("--x has shape " + Shapes.format(x.shape())
                     + "; expected (N, C, D, H, W) for 3-D, (N, C, H, W) for 2-D or (N, C, W) for 1-D");
         }
         String layout = switch (rank) {
@@ -130,12 +131,12 @@ final class RunCommand extends Command {
             default -> "[Cin, Cout/groups, kD, kH, kW]";
         };
         if (w.rank() != rank) {
-            throw new CliException("--w has shape " + shape(w.shape()) + ", but a " + (rank - 2) + "-D"
-                    + " input " + shape(x.shape()) + " needs weights " + layout);
+            throw new CliException("--w has shape " + Shapes.format(w.shape()) + ", but a " + (rank - 2) + "-D"
+                    + " input " + Shapes.format(x.shape()) + " needs weights " + layout);
         }
         if (w.dim(0) != x.dim(1)) {
-            throw new CliException("shape mismatch: x " + shape(x.shape()) + " has " + x.dim(1) + " channels, w "
-                    + shape(w.shape()) + " has " + w.dim(0) + " input channels (weights are " + layout + ")");
+            throw new CliException("shape mismatch: x " + Shapes.format(x.shape()) + " has " + x.dim(1) + " channels, w "
+                    + Shapes.format(w.shape()) + " has " + w.dim(0) + " input channels (weights are " + layout + ")");
         }
         int groups = options.integer("--groups", 1);
         // Checked here, not left to the spec: the output channels are derived from it, and the
@@ -173,7 +174,7 @@ final class RunCommand extends Command {
 
     private static int dimension(Tensor w, int d) {
         if (w.dim(d) > Integer.MAX_VALUE) {
-            throw new CliException("--w has shape " + shape(w.shape()) + ": dimension " + d + " is too large");
+            throw new CliException("--w has shape " + Shapes.format(w.shape()) + ": dimension " + d + " is too large");
         }
         return (int) w.dim(d);
     }
@@ -218,13 +219,5 @@ final class RunCommand extends Command {
             throw new CliException("--activation: clamp needs bounds, as clamp:MIN,MAX (e.g. clamp:0,6)");
         }
         return Epilogue.clamp(Options.parseFloat("--activation", parts[0]), Options.parseFloat("--activation", parts[1]));
-    }
-
-    static String shape(long[] shape) {
-        StringBuilder s = new StringBuilder("(");
-        for (int d = 0; d < shape.length; d++) {
-            s.append(d == 0 ? "" : ", ").append(shape[d]);
-        }
-        return s.append(shape.length == 1 ? ",)" : ")").toString();
     }
 }

@@ -27,10 +27,23 @@ public final class Shapes {
      *     exceeds {@link Long#MAX_VALUE}
      */
     public static long elementCount(long[] shape) {
+        return elementCount("shape", shape);
+    }
+
+    /**
+     * Counts the elements of a named shape.
+     *
+     * @param name what the shape is, for the message: {@code "input shape"}, {@code "weight shape"}
+     * @param shape the dimensions
+     * @return their product
+     * @throws IllegalArgumentException naming the shape if a dimension is negative or the product
+     *     exceeds {@link Long#MAX_VALUE}
+     */
+    public static long elementCount(String name, long[] shape) {
         for (int d = 0; d < shape.length; d++) {
             if (shape[d] < 0) {
-                throw new IllegalArgumentException("shape " + format(shape) + " has a negative dimension: dimension " + d
-                        + " is " + shape[d]);
+                throw new IllegalArgumentException(name + " " + format(shape) + " has a negative dimension: dimension "
+                        + d + " is " + shape[d]);
             }
         }
         long n = 1;
@@ -39,10 +52,28 @@ public final class Shapes {
                 n = Math.multiplyExact(n, d);
             }
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("shape " + format(shape) + " has more than " + Long.MAX_VALUE
+            throw new IllegalArgumentException(name + " " + format(shape) + " has more than " + Long.MAX_VALUE
                     + " elements", e);
         }
         return n;
+    }
+
+    /**
+     * Counts the bytes of a named shape's float32 elements.
+     *
+     * @param name what the shape is, for the message
+     * @param shape the dimensions
+     * @return {@code 4} times the element count
+     * @throws IllegalArgumentException naming the shape if it has a negative dimension or its
+     *     bytes exceed {@link Long#MAX_VALUE}
+     */
+    public static long floatBytes(String name, long[] shape) {
+        long count = elementCount(name, shape);
+        if (count > Long.MAX_VALUE / Float.BYTES) {
+            throw new IllegalArgumentException(name + " " + format(shape) + " needs more than " + Long.MAX_VALUE
+                    + " bytes");
+        }
+        return count * Float.BYTES;
     }
 
     /**

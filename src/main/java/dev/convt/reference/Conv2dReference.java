@@ -1,6 +1,7 @@
 package dev.convt.reference;
 
-import java.util.Arrays;
+import dev.convt.ConvTransposeGeometry;
+import dev.convt.internal.Shapes;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,8 @@ import java.util.Objects;
  * {@code [Cin, Cout/groups, kH, kW]} read as this convolution's {@code [Cout', Cin'/groups, kH, kW]}
  * (the same array; channel roles swap), its stride, dilation and groups, and padding
  * {@code (padBegin, padEnd)} of each geometry axis, it maps the transposed convolution's output
- * shape back to its input shape, and {@code <conv(y), x> = <y, convT(x)>}.
+ * shape back to its input shape, and {@code <conv(y), x> = <y, convT(x)>}. {@link #adjoint} is
+ * that convolution for a geometry of 1, 2 or 3 spatial axes, its parameters taken from the axes.
  *
  * <p>Padding may be negative, which crops the input instead: that is the adjoint of a transposed
  * convolution whose {@code output_padding} or ONNX {@code output_shape} extends its output past
@@ -87,12 +89,12 @@ public final class Conv2dReference {
         requireRank("weightShape", weightShape);
         for (long d : inputShape) {
             if (d < 1) {
-                throw new IllegalArgumentException("inputShape " + Arrays.toString(inputShape) + " has a dimension below 1");
+                throw new IllegalArgumentException("inputShape " + Shapes.format(inputShape) + " has a dimension below 1");
             }
         }
         for (long d : weightShape) {
             if (d < 1) {
-                throw new IllegalArgumentException("weightShape " + Arrays.toString(weightShape) + " has a dimension below 1");
+                throw new IllegalArgumentException("weightShape " + Shapes.format(weightShape) + " has a dimension below 1");
             }
         }
         int g = params.groups();
@@ -101,8 +103,8 @@ public final class Conv2dReference {
                     + " and output channels " + weightShape[0]);
         }
         if (weightShape[1] != inputShape[1] / g) {
-            throw new IllegalArgumentException("weightShape " + Arrays.toString(weightShape) + " needs Cin/groups = "
-                    + inputShape[1] / g + " in dimension 1 for input " + Arrays.toString(inputShape));
+            throw new IllegalArgumentException("weightShape " + Shapes.format(weightShape) + " needs Cin/groups = "
+                    + inputShape[1] / g + " in dimension 1 for input " + Shapes.format(inputShape));
         }
         long oh = outSize("height", inputShape[2], weightShape[2], params.strideH(), params.padTop(), params.padBottom(),
                 params.dilationH());
@@ -123,7 +125,7 @@ public final class Conv2dReference {
     private static void requireRank(String name, long[] shape) {
         Objects.requireNonNull(shape, name);
         if (shape.length != 4) {
-            throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + " must have rank 4");
+            throw new IllegalArgumentException(name + " " + Shapes.format(shape) + " must have rank 4");
         }
     }
 
@@ -146,69 +148,62 @@ public final class Conv2dReference {
         long[] outShape = outputShape(inputShape, weightShape, params);
         requireLength("input", input, inputShape);
         requireLength("weights", weights, weightShape);
-        if (count(outShape) > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("output shape " + Arrays.toString(outShape) + " is too large for a Java array");
+        if (Shapes.elementCount("output shape", outShape) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("output shape " + Shapes.format(outShape) + " is too large for a Java array");
         }
         if (bias != null && bias.length != weightShape[0]) {
             throw new IllegalArgumentException("bias has " + bias.length + " floats, expected Cout " + weightShape[0]);
         }
-        int batch = (int) inputShape[0];
-        int cin = (int) inputShape[1];
-        int h = (int) inputShape[2];
-        int w = (int) inputShape[3];
-        int cout = (int) weightShape[0];
-        int cinPerGroup = (int) weightShape[1];
-        int kh = (int) weightShape[2];
-        int kw = (int) weightShape[3];
-        int oh = (int) outShape[2];
-        int ow = (int) outShape[3];
-        int coutPerGroup = cout / params.groups();
-        float[] out = new float[batch * cout * oh * ow];
-        for (int n = 0; n < batch; n++) {
-            for (int co = 0; co < cout; co++) {
-                int firstIn = co / coutPerGroup * cinPerGroup;
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        double sum = bias == null ? 0 : bias[co];
-                        for (int c = 0; c < cinPerGroup; c++) {
-                            for (int ky = 0; ky < kh; ky++) {
-                                int iy = oy * params.strideH() - params.padTop() + ky * params.dilationH();
-                                if (iy < 0 || iy >= h) {
-                                    continue;
-                                }
-                                for (int kx = 0; kx < kw; kx++) {
-                                    int ix = ox * params.strideW() - params.padLeft() + kx * params.dilationW();
-                                    if (ix < 0 || ix >= w) {
-                                        continue;
-                                    }
-                                    sum += (double) input[((n * cin + firstIn + c) * h + iy) * w + ix]
-                                            * weights[((co * cinPerGroup + c) * kh + ky) * kw + kx];
-                                }
-                            }
-                        }
-                        out[((n * cout + co) * oh + oy) * ow + ox] = (float) sum;
-                    }
-                }
-            }
+        return layout(inputShape, weightShape, params).convolve(input, (int) inputShape[0], weights, bias);
+    }
+
+    /**
+     * The convolution whose adjoint is a transposed convolution, over its 1, 2 or 3 spatial axes:
+     * with the transposed convolution's weights, stride, dilation and groups and per axis the
+     * padding {@code (padBegin, padEnd)}, it maps the output shape back to the input shape, and
+     * {@code <adjoint(y), x> = <y, convT(x)>}.
+     *
+     * @param geometry the transposed convolution
+     * @param y in C order, of {@link ConvTransposeGeometry#outputShape()}
+     * @param weights {@link dev.convt.ConvTransposeSpec#weightShape()} in C order, read as the
+     *     convolution's {@code [Cout', Cin'/groups, kernel...]}
+     * @return in C order, of {@link ConvTransposeGeometry#inputShape()}
+     * @throws IllegalArgumentException if an array's length does not fit the geometry
+     */
+    public static float[] adjoint(ConvTransposeGeometry geometry, float[] y, float[] weights) {
+        Objects.requireNonNull(geometry, "geometry");
+        Objects.requireNonNull(y, "y");
+        Objects.requireNonNull(weights, "weights");
+        if (y.length != geometry.outputCount()) {
+            throw new IllegalArgumentException("y has " + y.length + " floats, geometry output shape "
+                    + Shapes.format(geometry.outputShape()) + " holds " + geometry.outputCount());
         }
-        return out;
+        if (weights.length != geometry.spec().weightCount()) {
+            throw new IllegalArgumentException("weights has " + weights.length + " floats, weight shape "
+                    + Shapes.format(geometry.spec().weightShape()) + " holds " + geometry.spec().weightCount());
+        }
+        if (geometry.inputCount() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("input shape " + Shapes.format(geometry.inputShape())
+                    + " is too large for a Java array");
+        }
+        return ConvolutionLayout.adjointOf(geometry).convolve(y, geometry.batch(), weights, null);
+    }
+
+    /** The layout of a checked 2-D convolution of {@code inputShape} {@code (N, Cin, H, W)}. */
+    static ConvolutionLayout layout(long[] inputShape, long[] weightShape, Params params) {
+        long[] out = outputShape(inputShape, weightShape, params);
+        return new ConvolutionLayout((int) inputShape[1], new int[] {(int) inputShape[2], (int) inputShape[3]},
+                (int) weightShape[0], new int[] {(int) out[2], (int) out[3]},
+                new int[] {(int) weightShape[2], (int) weightShape[3]}, new int[] {params.strideH(), params.strideW()},
+                new int[] {params.padTop(), params.padLeft()}, new int[] {params.dilationH(), params.dilationW()},
+                params.groups());
     }
 
     private static void requireLength(String name, float[] a, long[] shape) {
-        if (a.length != count(shape)) {
-            throw new IllegalArgumentException(name + " has " + a.length + " floats, shape " + Arrays.toString(shape)
-                    + " holds " + count(shape));
+        long count = Shapes.elementCount(name + " shape", shape);
+        if (a.length != count) {
+            throw new IllegalArgumentException(name + " has " + a.length + " floats, shape " + Shapes.format(shape)
+                    + " holds " + count);
         }
-    }
-
-    private static long count(long[] shape) {
-        long count = 1;
-        for (long d : shape) {
-            if (d != 0 && count > Long.MAX_VALUE / d) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has too many elements");
-            }
-            count *= d;
-        }
-        return count;
     }
 }

@@ -2,6 +2,7 @@ package dev.convt.reference;
 
 import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
+import dev.convt.internal.Shapes;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -50,15 +51,12 @@ public final class ConvolutionMatrix {
         Objects.requireNonNull(inputShape, "inputShape");
         Objects.requireNonNull(weights, "weights");
         if (inputShape.length != 3) {
-            throw new IllegalArgumentException("inputShape " + Arrays.toString(inputShape) + " must be (Cin, H, W)");
+            throw new IllegalArgumentException("inputShape " + Shapes.format(inputShape) + " must be (Cin, H, W)");
         }
-        long[] out = Conv2dReference.outputShape(new long[] {1, inputShape[0], inputShape[1], inputShape[2]},
-                weightShape, params);
+        long[] sample = {1, inputShape[0], inputShape[1], inputShape[2]};
+        long[] out = Conv2dReference.outputShape(sample, weightShape, params);
         requireSmall(inputShape[0] * (double) inputShape[1] * inputShape[2], out[1] * (double) out[2] * out[3]);
-        return build(new Layout((int) inputShape[0], new int[] {(int) inputShape[1], (int) inputShape[2]}, (int) out[1],
-                new int[] {(int) out[2], (int) out[3]}, new int[] {(int) weightShape[2], (int) weightShape[3]},
-                new int[] {params.strideH(), params.strideW()}, new int[] {params.padTop(), params.padLeft()},
-                new int[] {params.dilationH(), params.dilationW()}, params.groups()), weights);
+        return build(Conv2dReference.layout(sample, weightShape, params), weights);
     }
 
     /**
@@ -79,35 +77,10 @@ public final class ConvolutionMatrix {
         Objects.requireNonNull(geometry, "geometry");
         Objects.requireNonNull(weights, "weights");
         ConvTransposeSpec spec = geometry.spec();
-        int r = geometry.axes().size();
-        int[] in = new int[r];
-        int[] out = new int[r];
-        int[] kernel = new int[r];
-        int[] stride = new int[r];
-        int[] padBegin = new int[r];
-        int[] dilation = new int[r];
-        for (int a = 0; a < r; a++) {
-            ConvTransposeGeometry.Axis axis = geometry.axes().get(a);
-            in[a] = axis.out();
-            out[a] = axis.in();
-            kernel[a] = axis.kernel();
-            stride[a] = axis.stride();
-            padBegin[a] = axis.padBegin();
-            dilation[a] = axis.dilation();
-        }
         requireSmall((double) spec.outChannels() * geometry.outputPlane(),
                 (double) spec.inChannels() * geometry.inputPlane());
-        return build(new Layout(spec.outChannels(), in, spec.inChannels(), out, kernel, stride, padBegin, dilation,
-                spec.groups()), weights);
+        return build(ConvolutionLayout.adjointOf(geometry), weights);
     }
-
-    /**
-     * Shapes of one convolution over any number of spatial axes, each array one value per axis;
-     * "in" is the convolution's input (the matrix's columns). Input {@code o*stride - padBegin +
-     * k*dilation} meets output {@code o} through tap {@code k}.
-     */
-    private record Layout(int cin, int[] in, int cout, int[] out, int[] kernel, int[] stride, int[] padBegin,
-            int[] dilation, int groups) {}
 
     /** Checked before anything is sized from the shapes, so that absurd shapes cannot overflow. */
     private static void requireSmall(double columns, double rows) {
@@ -117,28 +90,28 @@ public final class ConvolutionMatrix {
         }
     }
 
-    private static ConvolutionMatrix build(Layout l, float[] weights) {
-        int inPlane = Operands.count(l.in);
-        int outPlane = Operands.count(l.out);
-        int taps = Operands.count(l.kernel);
-        int rows = l.cout * outPlane;
-        int columns = l.cin * inPlane;
-        int cinPerGroup = l.cin / l.groups;
-        int coutPerGroup = l.cout / l.groups;
-        if (weights.length != (double) l.cout * cinPerGroup * taps) {
-            throw new IllegalArgumentException("weights has " + weights.length + " floats, expected " + l.cout + " x "
-                    + cinPerGroup + " x " + Arrays.stream(l.kernel).mapToObj(String::valueOf)
+    private static ConvolutionMatrix build(ConvolutionLayout l, float[] weights) {
+        int inPlane = Operands.count(l.in());
+        int outPlane = Operands.count(l.out());
+        int taps = Operands.count(l.kernel());
+        int rows = l.cout() * outPlane;
+        int columns = l.cin() * inPlane;
+        int cinPerGroup = l.cin() / l.groups();
+        int coutPerGroup = l.cout() / l.groups();
+        if (weights.length != (double) l.cout() * cinPerGroup * taps) {
+            throw new IllegalArgumentException("weights has " + weights.length + " floats, expected " + l.cout() + " x "
+                    + cinPerGroup + " x " + Arrays.stream(l.kernel()).mapToObj(String::valueOf)
                             .collect(Collectors.joining(" x "))
                     + " ([Cout, Cin/groups, kernel...] of the convolution)");
         }
         float[] entries = new float[rows * columns];
-        for (int co = 0; co < l.cout; co++) {
+        for (int co = 0; co < l.cout(); co++) {
             int firstIn = co / coutPerGroup * cinPerGroup;
             for (int o = 0; o < outPlane; o++) {
-                int[] oc = Operands.coordinates(o, l.out);
+                int[] oc = Operands.coordinates(o, l.out());
                 int row = co * outPlane + o;
                 for (int t = 0; t < taps; t++) {
-                    int position = inputPosition(l, oc, Operands.coordinates(t, l.kernel));
+                    int position = l.inputPosition(oc, Operands.coordinates(t, l.kernel()));
                     if (position < 0) {
                         continue;
                     }
@@ -150,19 +123,6 @@ public final class ConvolutionMatrix {
             }
         }
         return new ConvolutionMatrix(rows, columns, entries);
-    }
-
-    /** {@return the input position (C order) output {@code o} reads through tap {@code k}, or -1 outside the input} */
-    private static int inputPosition(Layout l, int[] o, int[] k) {
-        int position = 0;
-        for (int a = 0; a < l.in.length; a++) {
-            long i = (long) o[a] * l.stride[a] - l.padBegin[a] + (long) k[a] * l.dilation[a];
-            if (i < 0 || i >= l.in[a]) {
-                return -1;
-            }
-            position = position * l.in[a] + (int) i;
-        }
-        return position;
     }
 
     /**
@@ -216,7 +176,7 @@ public final class ConvolutionMatrix {
      * @return {@link #rows()} values
      */
     public float[] multiply(float[] x) {
-        requireLength("x", x, columns);
+        Operands.requireLength("x", x, columns);
         float[] y = new float[rows];
         for (int r = 0; r < rows; r++) {
             double sum = 0;
@@ -235,7 +195,7 @@ public final class ConvolutionMatrix {
      * @return {@link #columns()} values
      */
     public float[] multiplyTransposed(float[] y) {
-        requireLength("y", y, rows);
+        Operands.requireLength("y", y, rows);
         double[] sums = new double[columns];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < columns; c++) {
@@ -247,13 +207,6 @@ public final class ConvolutionMatrix {
             x[c] = (float) sums[c];
         }
         return x;
-    }
-
-    private static void requireLength(String name, float[] a, int expected) {
-        Objects.requireNonNull(a, name);
-        if (a.length != expected) {
-            throw new IllegalArgumentException(name + " has " + a.length + " values, expected " + expected);
-        }
     }
 
     @Override

@@ -92,28 +92,24 @@ public final class FourStepReference {
     public static FlatSteps flatSteps(List<ConvTransposeGeometry.Axis> axes, float[] slice, float[] kernel) {
         Objects.requireNonNull(axes, "axes");
         int r = axes.size();
-        int[] in = new int[r];
-        int[] k = new int[r];
+        int[] in = Operands.perAxis(axes, ConvTransposeGeometry.Axis::in);
+        int[] k = Operands.perAxis(axes, ConvTransposeGeometry.Axis::kernel);
+        int[] dilation = Operands.perAxis(axes, ConvTransposeGeometry.Axis::dilation);
+        int[] out = Operands.perAxis(axes, ConvTransposeGeometry.Axis::out);
         int[] zeroShape = new int[r];
         int[] begin = new int[r];
         int[] end = new int[r];
         int[] paddedShape = new int[r];
-        int[] dilation = new int[r];
-        int[] out = new int[r];
         for (int a = 0; a < r; a++) {
             ConvTransposeGeometry.Axis axis = axes.get(a);
-            in[a] = axis.in();
-            k[a] = axis.kernel();
             zeroShape[a] = (axis.in() - 1) * axis.stride() + 1;
             begin[a] = axis.dilation() * (axis.kernel() - 1) - axis.padBegin();
             // A valid stride-1 convolution shrinks a map by extent-1: the padded map must be out+extent-1.
             paddedShape[a] = Math.toIntExact(axis.out() + axis.extent() - 1);
             end[a] = paddedShape[a] - zeroShape[a] - begin[a];
-            dilation[a] = axis.dilation();
-            out[a] = axis.out();
         }
-        requireLength("slice", slice, Operands.count(in));
-        requireLength("kernel", kernel, Operands.count(k));
+        Operands.requireLength("slice", slice, Operands.count(in));
+        Operands.requireLength("kernel", kernel, Operands.count(k));
 
         // Step 1: input element i goes to i*stride along every axis.
         float[] zeroInserted = new float[Operands.count(zeroShape)];
@@ -343,13 +339,6 @@ public final class FourStepReference {
     private static float[] kernel(Operands op, int ci, int co) {
         int start = op.weightIndex(ci, co, 0);
         return Arrays.copyOfRange(op.weights(), start, start + (int) op.geometry().spec().kernelTaps());
-    }
-
-    private static void requireLength(String name, float[] a, int length) {
-        Objects.requireNonNull(a, name);
-        if (a.length != length) {
-            throw new IllegalArgumentException(name + " has " + a.length + " values, expected " + length);
-        }
     }
 
     private static void requireRectangle(String name, float[][] a, int rows, int cols) {

@@ -4,7 +4,9 @@ import dev.convt.ConvTransposeGeometry;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
 import dev.convt.Tensor;
+import dev.convt.internal.Shapes;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.ToIntFunction;
 
@@ -21,11 +23,11 @@ record Operands(ConvTransposeGeometry geometry, float[] input, float[] weights, 
         ConvTransposeSpec spec = g.spec();
         if (input.length != g.inputCount()) {
             throw new IllegalArgumentException("input has " + input.length + " floats, geometry input shape "
-                    + Arrays.toString(g.inputShape()) + " holds " + g.inputCount());
+                    + Shapes.format(g.inputShape()) + " holds " + g.inputCount());
         }
         if (weights.length != spec.weightCount()) {
             throw new IllegalArgumentException("weights has " + weights.length + " floats, weight shape "
-                    + Arrays.toString(spec.weightShape()) + " ([Cin, Cout/groups, kernel...]) holds " + spec.weightCount());
+                    + Shapes.format(spec.weightShape()) + " ([Cin, Cout/groups, kernel...]) holds " + spec.weightCount());
         }
         if (bias != null && !spec.hasBias()) {
             throw new IllegalArgumentException("bias given, but the spec has bias=false: " + spec);
@@ -46,19 +48,16 @@ record Operands(ConvTransposeGeometry geometry, float[] input, float[] weights, 
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(weights, "weights");
         if (!Arrays.equals(input.shape(), g.inputShape())) {
-            throw new IllegalArgumentException("input shape " + Arrays.toString(input.shape()) + " != geometry input shape "
-                    + Arrays.toString(g.inputShape()));
+            throw new IllegalArgumentException("input shape " + Shapes.format(input.shape()) + " != geometry input shape "
+                    + Shapes.format(g.inputShape()));
         }
-        long[] w = g.spec().weightShape();
-        boolean weightsFit = Arrays.equals(weights.shape(), w)
-                || g.spec().isOneDimensional() && Arrays.equals(weights.shape(), new long[] {w[0], w[1], 1, w[2]});
-        if (!weightsFit) {
-            throw new IllegalArgumentException("weights shape " + Arrays.toString(weights.shape()) + " != expected "
-                    + Arrays.toString(w) + " ([Cin, Cout/groups, kernel...])");
+        if (!Shapes.fitsWeights(g.spec(), weights.shape())) {
+            throw new IllegalArgumentException("weights shape " + Shapes.format(weights.shape()) + " != expected "
+                    + Shapes.format(g.spec().weightShape()) + " ([Cin, Cout/groups, kernel...])");
         }
         if (bias != null && !Arrays.equals(bias.shape(), new long[] {g.spec().outChannels()})) {
-            throw new IllegalArgumentException("bias shape " + Arrays.toString(bias.shape()) + " != expected ["
-                    + g.spec().outChannels() + "]");
+            throw new IllegalArgumentException("bias shape " + Shapes.format(bias.shape()) + " != expected ("
+                    + g.spec().outChannels() + ")");
         }
         return of(g, input.toArray(), weights.toArray(), bias == null ? null : bias.toArray(), epilogue);
     }
@@ -93,11 +92,24 @@ record Operands(ConvTransposeGeometry geometry, float[] input, float[] weights, 
 
     /** The axes' values of one parameter, in tensor order. */
     int[] sizes(ToIntFunction<ConvTransposeGeometry.Axis> field) {
-        int[] v = new int[geometry.axes().size()];
+        return perAxis(geometry.axes(), field);
+    }
+
+    /** {@return one parameter's value on each of {@code axes}, in their order} */
+    static int[] perAxis(List<ConvTransposeGeometry.Axis> axes, ToIntFunction<ConvTransposeGeometry.Axis> field) {
+        int[] v = new int[axes.size()];
         for (int a = 0; a < v.length; a++) {
-            v[a] = field.applyAsInt(geometry.axes().get(a));
+            v[a] = field.applyAsInt(axes.get(a));
         }
         return v;
+    }
+
+    /** Checks an array the caller gives has the length its shape holds. */
+    static void requireLength(String name, float[] a, int length) {
+        Objects.requireNonNull(a, name);
+        if (a.length != length) {
+            throw new IllegalArgumentException(name + " has " + a.length + " values, expected " + length);
+        }
     }
 
     /** {@return the C-order coordinates of element {@code flat} of an array of {@code shape}} */
@@ -110,13 +122,9 @@ record Operands(ConvTransposeGeometry geometry, float[] input, float[] weights, 
         return c;
     }
 
-    /** {@return the number of elements of an array of {@code shape}} */
+    /** {@return the number of elements of an array of {@code shape}, which a Java array must hold} */
     static int count(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        return Math.toIntExact(n);
+        return Math.toIntExact(Shapes.elementCount(Arrays.stream(shape).asLongStream().toArray()));
     }
 
     /** Adds the bias in double, rounds once, applies the epilogue. */

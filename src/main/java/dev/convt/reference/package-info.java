@@ -11,12 +11,13 @@
  *       scattering its products into the output; also the per-element magnitude sums from which
  *       tests derive rounding tolerances.
  *   <li>{@link dev.convt.reference.Conv2dReference}: the ordinary convolution whose adjoint the
- *       transposed convolution is.
+ *       transposed convolution is, in 2-D with PyTorch's parameters and in 1-D, 2-D or 3-D for a
+ *       geometry.
  *   <li>{@link dev.convt.reference.ConvolutionMatrix}: that convolution as a dense matrix
  *       {@code C}, so that the transposed convolution is {@code C}<sup>T</sup>.
  * </ul>
  *
- * <p>All of them sum in {@code double} and round once to {@code float}, so their results are
+ * <p>Every one takes 1, 2 or 3 spatial axes from a {@link dev.convt.ConvTransposeGeometry}. All of them sum in {@code double} and round once to {@code float}, so their results are
  * correctly rounded up to the (tiny) error of the double sums, and independent of summation order
  * for all practical inputs.
  */

@@ -48,12 +48,16 @@ class LauncherTest {
     }
 
     private static Run launch(Map<String, String> environment, String... args) throws IOException, InterruptedException {
-        Process p = start(environment, args);
+        return finish(start(environment, args));
+    }
+
+    /** Waits for a started process, reading both outputs while it runs so that a full pipe cannot stop it. */
+    private static Run finish(Process p) throws InterruptedException {
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("./convt did not finish within 60 s");
+            throw new AssertionError(p.info().command().orElse("the process") + " did not finish within 60 s");
         }
         return new Run(p.exitValue(), out.join(), err.join());
     }
@@ -147,6 +151,7 @@ class LauncherTest {
     @Test
     void withoutTheLauncherAnUnencodablePathIsOneLineNamingTheOptionAndTheFix() throws Exception {
         // The JVM under the C locale, started directly: the arguments' non-ASCII bytes are lost.
+        // Not by ChildJvm: this needs its own environment and the two outputs apart.
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-cp",
                 ROOT.resolve("target/classes").toString(), Main.class.getName(), "run", "--x",
@@ -155,12 +160,10 @@ class LauncherTest {
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         Process p = pb.start();
         p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        String err = readAll(p.getErrorStream());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(2, p.exitValue(), err);
-        assertEquals("", out.join());
-        List<String> lines = err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        Run run = finish(p);
+        assertEquals(2, run.code(), run.err());
+        assertEquals("", run.out());
+        List<String> lines = run.err().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
         assertEquals(List.of("convt: --x " + dir + "/??.npy: the path has characters that the file-name encoding"
                 + " of this locale (ANSI_X3.4-1968) cannot represent; run under a UTF-8 locale, for example"
                 + " LC_ALL=C.UTF-8"), lines);

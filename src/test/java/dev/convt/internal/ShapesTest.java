@@ -33,6 +33,29 @@ class ShapesTest {
     }
 
     @Test
+    void namedShapesNameThemselvesWhenRefused() {
+        IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
+                () -> Shapes.elementCount("weight shape", new long[] {1L << 32, 1L << 31}));
+        assertEquals("weight shape (4294967296, 2147483648) has more than 9223372036854775807 elements",
+                big.getMessage());
+    }
+
+    @Test
+    void floatBytesAreExactOrRefusedNamingTheShape() {
+        assertEquals(4L * 2 * 3, Shapes.floatBytes("input shape", new long[] {2, 3}));
+        assertEquals(0, Shapes.floatBytes("input shape", new long[] {5, 0}));
+        // The largest count whose bytes a long holds, and one more.
+        long most = Long.MAX_VALUE / Float.BYTES;
+        assertEquals(most * Float.BYTES, Shapes.floatBytes("output shape", new long[] {most}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Shapes.floatBytes("output shape", new long[] {most + 1}));
+        assertEquals("output shape (" + (most + 1) + ") needs more than 9223372036854775807 bytes", e.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> Shapes.floatBytes("input shape", new long[] {-1}));
+        assertEquals("input shape (-1) has a negative dimension: dimension 0 is -1", negative.getMessage());
+    }
+
+    @Test
     void aOneDimensionalSpecAlsoTakesWeightsOfKernelHeightOne() {
         ConvTransposeSpec oneD = ConvTransposeSpec.builder1d(4, 6, 3).groups(2).build();
         assertTrue(Shapes.fitsWeights(oneD, new long[] {4, 3, 3}));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convt.Tensor;
+import dev.convt.internal.Shapes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -40,7 +41,7 @@ class NpyTest {
     @ValueSource(strings = {"", "0", "7", "2,3", "2,0,3", "1,2,3,4", "2,1,1,3,1,2"})
     void roundTripsThroughBytesFilesAndTensors(String dims) throws IOException {
         long[] shape = dims.isEmpty() ? new long[0] : Arrays.stream(dims.split(",")).mapToLong(Long::parseLong).toArray();
-        int count = (int) Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        int count = (int) Shapes.elementCount(shape);
         float[] data = sample(count);
 
         byte[] bytes = Npy.toBytes(data, shape);

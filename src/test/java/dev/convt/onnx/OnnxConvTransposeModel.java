@@ -1,6 +1,7 @@
 package dev.convt.onnx;
 
 import dev.convt.ConvTransposeSpec;
+import dev.convt.internal.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -119,10 +120,10 @@ public final class OnnxConvTransposeModel {
         Objects.requireNonNull(inputShape, "inputShape");
         Objects.requireNonNull(weightShape, "weightShape");
         Objects.requireNonNull(weights, "weights");
-        long count = Arrays.stream(weightShape).reduce(1, Math::multiplyExact);
+        long count = Shapes.elementCount("weightShape", weightShape);
         if (count != weights.length) {
             throw new IllegalArgumentException("weights has " + weights.length + " floats, shape "
-                    + Arrays.toString(weightShape) + " holds " + count);
+                    + Shapes.format(weightShape) + " holds " + count);
         }
 
         OnnxGraph.Node node = new OnnxGraph.Node("ConvTranspose", "convtranspose",

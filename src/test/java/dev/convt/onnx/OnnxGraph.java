@@ -1,11 +1,11 @@
 package dev.convt.onnx;
 
+import dev.convt.internal.Shapes;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -94,13 +94,10 @@ public final class OnnxGraph {
      * @throws IllegalArgumentException if {@code data} does not fill {@code shape}
      */
     public OnnxGraph initializer(String tensor, long[] shape, float[] data) {
-        long count = 1;
-        for (long d : shape) {
-            count = Math.multiplyExact(count, d);
-        }
+        long count = Shapes.elementCount(tensor + " shape", shape);
         if (count != data.length) {
             throw new IllegalArgumentException(tensor + " has " + data.length + " floats, shape "
-                    + Arrays.toString(shape) + " holds " + count);
+                    + Shapes.format(shape) + " holds " + count);
         }
         Proto t = new Proto();
         for (long d : shape) {

@@ -7,8 +7,8 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.convt.ConvTransposeSpec;
+import dev.convt.internal.Shapes;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -109,10 +109,10 @@ public final class OnnxRuntimePeer implements AutoCloseable {
     public void run(FloatBuffer input, FloatBuffer output) throws OrtException {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(output, "output");
-        long outCount = count(outputShape);
+        long outCount = Shapes.elementCount(outputShape);
         if (output.remaining() != outCount) {
             throw new IllegalArgumentException("output buffer has " + output.remaining() + " floats, expected "
-                    + outCount + " for shape " + Arrays.toString(outputShape));
+                    + outCount + " for shape " + Shapes.format(outputShape));
         }
         checkInput(input);
         if (input.isDirect() && output.isDirect()) {
@@ -137,10 +137,10 @@ public final class OnnxRuntimePeer implements AutoCloseable {
     }
 
     private void checkInput(FloatBuffer input) {
-        long inCount = count(inputShape);
+        long inCount = Shapes.elementCount(inputShape);
         if (input.remaining() != inCount) {
             throw new IllegalArgumentException("input has " + input.remaining() + " floats, expected " + inCount
-                    + " for shape " + Arrays.toString(inputShape));
+                    + " for shape " + Shapes.format(inputShape));
         }
     }
 
@@ -150,14 +150,11 @@ public final class OnnxRuntimePeer implements AutoCloseable {
      * been seen to have the wrong rank or size), and only the kernel's matters.
      */
     private long[] runForShape() throws OrtException {
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.allocate((int) count(inputShape)), inputShape);
+        FloatBuffer zeros = FloatBuffer.allocate((int) Shapes.elementCount(inputShape));
+        try (OnnxTensor x = OnnxTensor.createTensor(env, zeros, inputShape);
                 OrtSession.Result result = session.run(Map.of(OnnxConvTransposeModel.INPUT, x))) {
             return ((TensorInfo) result.get(0).getInfo()).getShape();
         }
-    }
-
-    private static long count(long[] shape) {
-        return Arrays.stream(shape).reduce(1, Math::multiplyExact);
     }
 
     /**

@@ -180,4 +180,29 @@ class HandCheckedExamplesTest {
             9, 18, 18, 9}, back);
         assertFalse(Arrays.equals(x, back));
     }
+
+    /**
+     * In 3-D, worked by hand: input {@code x = (1, 10)} along D, kernel {@code [[1, 2], [3, 4]]}
+     * over (D, W), stride 2 along W. The transposed convolution stacks {@code 1 K} at depth 0 and
+     * {@code 10 K} at depth 1; its adjoint takes {@code v} back to the input's shape.
+     */
+    @Test
+    void threeAxesByHand() {
+        ConvTransposeGeometry g = ConvTransposeSpec.builder3d(1, 1, 2, 1, 2).stride(1, 1, 2).bias(false).build()
+                .geometry(1, 1, 2, 1, 1);
+        float[] x = {1, 10};
+        float[] k = {1, 2, 3, 4};
+        // depth 0: 1*[1, 2]; depth 1: 1*[3, 4] + 10*[1, 2]; depth 2: 10*[3, 4].
+        float[] expected = {1, 2, 13, 24, 30, 40};
+        assertArrayEquals(new long[] {1, 1, 3, 1, 2}, g.outputShape());
+        assertArrayEquals(expected, FourStepReference.forward(g, x, k, null, null), "four steps");
+        assertArrayEquals(expected, DirectReference.forward(g, x, k, null, null), "direct");
+        ConvolutionMatrix c = ConvolutionMatrix.ofTransposed(g, k);
+        assertArrayEquals(expected, c.multiplyTransposed(x), "C^T x");
+        // u[i] = v[i]·K[0] + v[i+1]·K[1]: u0 = (1*1 + 2*2) + (3*3 + 4*4), u1 = (3*1 + 4*2) + (5*3 + 6*4);
+        // <y, v> = 530 = <x, u>.
+        float[] v = {1, 2, 3, 4, 5, 6};
+        assertArrayEquals(new float[] {30, 50}, Conv2dReference.adjoint(g, v, k), "adjoint");
+        assertArrayEquals(new float[] {30, 50}, c.multiply(v), "C v");
+    }
 }

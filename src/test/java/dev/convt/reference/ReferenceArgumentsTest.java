@@ -49,11 +49,11 @@ class ReferenceArgumentsTest {
             assertArrayEquals(new long[] {1, 6, 3, 4},
                     DirectReference.forward(G, x, w, b, Epilogue.NONE, arena).shape());
             assertRejected(() -> DirectReference.forward(G, Tensor.allocate(arena, 1, 4, 3, 2), w, b, null, arena),
-                    "input shape [1, 4, 3, 2]");
+                    "input shape (1, 4, 3, 2)");
             assertRejected(() -> FourStepReference.forward(G, x, Tensor.allocate(arena, 4, 6, 2, 2), b, null, arena),
-                    "weights shape [4, 6, 2, 2]");
+                    "weights shape (4, 6, 2, 2)");
             assertRejected(() -> DirectReference.forward(G, x, w, Tensor.allocate(arena, 1, 6), null, arena),
-                    "bias shape [1, 6]");
+                    "bias shape (1, 6)");
         }
     }
 
@@ -87,6 +87,11 @@ class ReferenceArgumentsTest {
         assertRejected(() -> Conv2dReference.outputShape(new long[] {1, 4, 4}, new long[] {2, 2, 3, 3}, p), "rank 4");
         assertRejected(() -> Conv2dReference.forward(new float[5], new long[] {1, 4, 4, 4}, new float[36],
                 new long[] {2, 2, 3, 3}, null, p), "input has 5 floats");
+        // G's output (1, 6, 3, 4) is the adjoint's input, its weights (4, 3, 2, 2) the adjoint's.
+        assertRejected(() -> Conv2dReference.adjoint(G, new float[24], new float[48]), "y has 24 floats",
+                "output shape (1, 6, 3, 4) holds 72");
+        assertRejected(() -> Conv2dReference.adjoint(G, new float[72], new float[47]), "weights has 47 floats",
+                "weight shape (4, 3, 2, 2) holds 48");
     }
 
     @Test

@@ -120,7 +120,6 @@ class ReferencePropertiesTest {
         long[] outShape = {g.batch(), spec.outChannels(), g.height().out(), g.width().out()};
         float[] y = RandomFloats.uniform(new Random(seed), (int) g.outputCount());
 
-        float[] convT = DirectReference.forward(g, c.input(), c.weights(), null, null);
         Conv2dReference.Params params = new Conv2dReference.Params(g.height().stride(), g.width().stride(),
                 g.height().padBegin(), g.width().padBegin(), (int) g.height().padEnd(), (int) g.width().padEnd(),
                 g.height().dilation(), g.width().dilation(), spec.groups());
@@ -128,7 +127,14 @@ class ReferencePropertiesTest {
         assertArrayEquals(new long[] {g.batch(), spec.inChannels(), g.height().in(), g.width().in()},
                 Conv2dReference.outputShape(outShape, weightShape, params), c::toString);
         float[] conv = Conv2dReference.forward(y, outShape, c.weights(), weightShape, null, params);
+        // The same sums in the same order: the geometry's adjoint is the 2-D convolution to the bit.
+        assertArrayEquals(conv, Conv2dReference.adjoint(g, y, c.weights()), c::toString);
+        assertAdjoint(c, y, conv);
+    }
 
+    /** {@code <convT(x), y> = <x, conv>} within the rounding of the two sides' correctly rounded outputs. */
+    private static void assertAdjoint(RandomCase c, float[] y, float[] conv) {
+        float[] convT = DirectReference.forward(c.geometry(), c.input(), c.weights(), null, null);
         double lhs = 0;
         double lhsMagnitude = 0;
         for (int i = 0; i < convT.length; i++) {
@@ -151,39 +157,7 @@ class ReferencePropertiesTest {
     void transposedMatrixIsTheTransposedConvolution() {
         Gen<RandomCase> small = RandomCase.gen(RandomCase.Options.ALL.maxSpatial(4));
         PropertyCheck.forAll(s -> new WithSeed(small.draw(s), s.nextLong())).tries(150)
-                .check(t -> transposedMatrixIsTheTransposedConvolutionOn(t.c(), t.seed()));
-    }
-
-    private static void transposedMatrixIsTheTransposedConvolutionOn(RandomCase c, long seed) {
-        ConvTransposeGeometry g = c.geometry();
-        ConvTransposeSpec spec = c.spec();
-        ConvolutionMatrix m = ConvolutionMatrix.ofTransposed(g, c.weights());
-        int inPerSample = spec.inChannels() * g.height().in() * g.width().in();
-        int outPerSample = spec.outChannels() * g.height().out() * g.width().out();
-        assertEquals(inPerSample, m.rows());
-        assertEquals(outPerSample, m.columns());
-        DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), null, null);
-        for (int n = 0; n < g.batch(); n++) {
-            float[] x = Arrays.copyOfRange(c.input(), n * inPerSample, (n + 1) * inPerSample);
-            float[] viaMatrix = m.multiplyTransposed(x);
-            DirectReference.Result sample = new DirectReference.Result(
-                    Arrays.copyOfRange(direct.output(), n * outPerSample, (n + 1) * outPerSample),
-                    Arrays.copyOfRange(direct.magnitudes(), n * outPerSample, (n + 1) * outPerSample),
-                    Arrays.copyOfRange(direct.exact(), n * outPerSample, (n + 1) * outPerSample));
-            assertSameRounding("C^T x, sample " + n + " of " + c, sample, viaMatrix);
-        }
-        // C itself is the convolution: C y equals the ordinary convolution of y.
-        float[] y = RandomFloats.uniform(new Random(~seed), outPerSample);
-        Conv2dReference.Params params = new Conv2dReference.Params(g.height().stride(), g.width().stride(),
-                g.height().padBegin(), g.width().padBegin(), (int) g.height().padEnd(), (int) g.width().padEnd(),
-                g.height().dilation(), g.width().dilation(), spec.groups());
-        float[] conv = Conv2dReference.forward(y, new long[] {1, spec.outChannels(), g.height().out(), g.width().out()},
-                c.weights(), new long[] {spec.inChannels(), spec.outChannels() / spec.groups(), spec.kernelH(),
-                        spec.kernelW()}, null, params);
-        float[] viaMatrix = m.multiply(y);
-        for (int i = 0; i < conv.length; i++) {
-            assertEquals(conv[i], viaMatrix[i], Math.ulp(conv[i]) + 1e-6f, "C y element " + i + " of " + c);
-        }
+                .check(t -> matrixViewOn(t.c(), t.seed()));
     }
 
     private static final Gen<RandomCase> CASES_3D = RandomCase.gen(RandomCase.Options.THREE_D);
@@ -191,6 +165,18 @@ class ReferencePropertiesTest {
     @Test
     void fourStepsAgreeWithDirectDefinitionIn3d() {
         PropertyCheck.forAll(CASES_3D).tries(150).check(ReferencePropertiesTest::seedStepsAgreeWithDirectDefinitionOn);
+    }
+
+    /** The adjoint identity over three axes, each with its own stride, padding and dilation. */
+    @Test
+    void transposedConvolutionIsTheAdjointOfConvolutionIn3d() {
+        PropertyCheck.forAll(s -> new WithSeed(CASES_3D.draw(s), s.nextLong())).tries(150).check(t -> {
+            ConvTransposeGeometry g = t.c().geometry();
+            float[] y = RandomFloats.uniform(new Random(t.seed()), (int) g.outputCount());
+            float[] conv = Conv2dReference.adjoint(g, y, t.c().weights());
+            assertEquals(g.inputCount(), conv.length, t.c()::toString);
+            assertAdjoint(t.c(), y, conv);
+        });
     }
 
     @Test
@@ -243,19 +229,19 @@ class ReferencePropertiesTest {
         }
     }
 
-    /**
-     * In 3-D: {@code C}<sup>T</sup>{@code x} is the transposed convolution of each sample, and
-     * {@code <convT(x), y> = <x, C y>}, the transposed convolution being the adjoint of the
-     * matrix's convolution.
-     */
+    /** The matrix view over three axes, as {@link #transposedMatrixIsTheTransposedConvolution} over one or two. */
     @Test
-    void matrixViewAndAdjointIdentityIn3d() {
+    void matrixViewIn3d() {
         Gen<RandomCase> small = RandomCase.gen(RandomCase.Options.THREE_D.maxSpatial(2));
         PropertyCheck.forAll(s -> new WithSeed(small.draw(s), s.nextLong())).tries(80)
-                .check(t -> matrixViewAndAdjointIdentityIn3dOn(t.c(), t.seed()));
+                .check(t -> matrixViewOn(t.c(), t.seed()));
     }
 
-    private static void matrixViewAndAdjointIdentityIn3dOn(RandomCase c, long seed) {
+    /**
+     * {@code C}<sup>T</sup>{@code x} is the transposed convolution of each sample, {@code C y}
+     * the reference convolution of {@code y}, and {@code <convT(x), y> = <x, C y>}.
+     */
+    private static void matrixViewOn(RandomCase c, long seed) {
         ConvTransposeGeometry g = c.geometry();
         ConvTransposeSpec spec = c.spec();
         ConvolutionMatrix m = ConvolutionMatrix.ofTransposed(g, c.weights());
@@ -266,6 +252,11 @@ class ReferencePropertiesTest {
         DirectReference.Result direct = DirectReference.forwardWithMagnitudes(g, c.input(), c.weights(), null, null);
         float[] y = RandomFloats.uniform(new Random(seed), outPerSample);
         float[] conv = m.multiply(y);
+        // C y is the adjoint convolution of y: both sum the same products in double and round once.
+        float[] adjoint = Conv2dReference.adjoint(c.spec().geometry(withBatch1(g.inputShape())), y, c.weights());
+        for (int i = 0; i < conv.length; i++) {
+            assertEquals(adjoint[i], conv[i], Math.ulp(adjoint[i]) + 1e-6f, "C y element " + i + " of " + c);
+        }
         for (int n = 0; n < g.batch(); n++) {
             float[] x = Arrays.copyOfRange(c.input(), n * inPerSample, (n + 1) * inPerSample);
             DirectReference.Result sample = new DirectReference.Result(
@@ -288,5 +279,11 @@ class ReferencePropertiesTest {
                 fail("<convT(x), y> = " + lhs + " but <x, C y> = " + rhs + " for sample " + n + " of " + c);
             }
         }
+    }
+
+    private static long[] withBatch1(long[] shape) {
+        long[] s = shape.clone();
+        s[0] = 1;
+        return s;
     }
 }
