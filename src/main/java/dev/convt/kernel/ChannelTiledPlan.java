@@ -228,8 +228,8 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int pixel = (row - row0) * groupsPerRow * PIXELS + col;
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {
-                    FloatVector bias = TileKernel.loadLanes(weights.bias, (biasBase + c) * Float.BYTES,
-                            TileKernel.laneBits(c, cTo), spill);
+                    FloatVector bias = Lanes.load(weights.bias, (biasBase + c) * Float.BYTES,
+                            Lanes.bits(c, cTo), spill);
                     epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))
                             .intoArray(scratch, s + c);
                 }

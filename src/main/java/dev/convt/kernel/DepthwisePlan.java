@@ -200,8 +200,8 @@ final class DepthwisePlan extends ExecutionPlan {
             }
         }
         for (int x = 0; x < ow; x += LANES) {
-            TileKernel.storeLanes(epilogue.apply(FloatVector.fromArray(SPECIES, sums, x)), out,
-                    (rowStart + x) * Float.BYTES, TileKernel.laneBits(x, ow), ws.spill);
+            Lanes.store(epilogue.apply(FloatVector.fromArray(SPECIES, sums, x)), out,
+                    (rowStart + x) * Float.BYTES, Lanes.bits(x, ow), ws.spill);
         }
     }
 
@@ -214,12 +214,12 @@ final class DepthwisePlan extends ExecutionPlan {
             float[] sums, int ow, int inW, int perVector, float[] spill) {
         FloatVector w = FloatVector.fromMemorySegment(SPECIES, laneWeights, weights * Float.BYTES, ORDER);
         int vectors = Math.ceilDiv(ow, LANES);
-        int first = Math.clamp(Math.ceilDiv(-loadOffset, perVector), 0, vectors);
-        int last = Math.clamp(Math.floorDiv(inW - LANES - loadOffset, perVector) + 1, first, vectors);
+        int first = Lanes.interiorStart(loadOffset, perVector, vectors);
+        int last = Lanes.interiorEnd(loadOffset, perVector, LANES, inW, first, vectors);
         for (int edge = 0; edge < first + vectors - last; edge++) {
             int i = edge < first ? edge : last + edge - first;
             int q = loadOffset + i * perVector;
-            FloatVector v = TileKernel.loadLanes(in, row + (long) q * Float.BYTES, TileKernel.laneBits(q, inW),
+            FloatVector v = Lanes.load(in, row + (long) q * Float.BYTES, Lanes.bits(q, inW),
                     spill);
             v.rearrange(spread).fma(w, FloatVector.fromArray(SPECIES, sums, i * LANES)).intoArray(sums, i * LANES);
         }

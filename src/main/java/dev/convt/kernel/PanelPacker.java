@@ -19,7 +19,7 @@ final class PanelPacker {
     private static final int LANES = TileKernel.LANES;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
-    private static final long ALL_LANES = TileKernel.laneBits(0, LANES);
+    private static final long ALL_LANES = Lanes.bits(0, LANES);
     private static final FloatVector ZERO = FloatVector.zero(SPECIES);
     /**
      * Image columns per window row from which {@link #packWindow} copies row by row: a long row is
@@ -84,7 +84,7 @@ final class PanelPacker {
      */
     private static void copyRows(Source s, int row0, int rows, int col0, int width, long channelPitch, long rowPitch,
             MemorySegment window, long at, int x0, int x1) {
-        VectorMask<Float> tail = VectorMask.fromLong(SPECIES, TileKernel.laneBits(0, width % LANES));
+        VectorMask<Float> tail = VectorMask.fromLong(SPECIES, Lanes.bits(0, width % LANES));
         for (int c = 0; c < s.channels; c++) {
             long channel = (s.channelBase + c * s.channelPitch) * Float.BYTES;
             for (int r = 0; r < rows; r++) {
@@ -116,20 +116,19 @@ final class PanelPacker {
      */
     private static void copyChannels(Source s, int iy, int ix, int lanes, MemorySegment panel, long at, long stride) {
         boolean rowInside = iy >= 0 && iy < s.height;
-        long written = TileKernel.laneBits(0, lanes);
-        long inside = TileKernel.laneBits(ix, Math.min(rowInside ? s.width : 0, (long) ix + lanes));
+        long written = Lanes.bits(0, lanes);
+        long inside = Lanes.bits(ix, Math.min(rowInside ? s.width : 0, (long) ix + lanes));
         long src = (s.channelBase + (long) (rowInside ? iy : 0) * s.width + ix) * Float.BYTES;
         long dst = at * Float.BYTES;
         long pitchBytes = s.channelPitch * Float.BYTES;
         long strideBytes = stride * Float.BYTES;
         // Only the very first and last channels of a tensor can reach past it; they are copied lane by
         // lane, off the main loop, which then has no call on any path and stays a simple counted loop.
-        int first = Math.clamp(Math.ceilDiv(-src, pitchBytes), 0, s.channels);
-        int last = Math.clamp(Math.floorDiv(s.in.byteSize() - VECTOR_BYTES - src, pitchBytes) + 1, first,
-                s.channels);
+        int first = Lanes.interiorStart(src, pitchBytes, s.channels);
+        int last = Lanes.interiorEnd(src, pitchBytes, VECTOR_BYTES, s.in.byteSize(), first, s.channels);
         for (int edge = 0; edge < first + s.channels - last; edge++) {
             int c = edge < first ? edge : last + edge - first;
-            TileKernel.copyLanes(s.in, src + c * pitchBytes, inside, s.spill);
+            Lanes.copy(s.in, src + c * pitchBytes, inside, s.spill);
             MemorySegment.copy(s.spill, 0, panel, ValueLayout.JAVA_FLOAT_UNALIGNED, dst + c * strideBytes, lanes);
         }
         VectorMask<Float> insideMask = VectorMask.fromLong(SPECIES, inside);

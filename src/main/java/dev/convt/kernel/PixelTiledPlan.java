@@ -245,7 +245,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                     if (q >= 0 && q < layout.ys.count(jy)) {
                         long rowStart = outputRow(n, co, oz, q * ay.stride() + jy);
                         for (int x = x0; x < x1; x += LANES) {
-                            TileKernel.storeLanes(value, out, (rowStart + x) * Float.BYTES, TileKernel.laneBits(x, x1),
+                            Lanes.store(value, out, (rowStart + x) * Float.BYTES, Lanes.bits(x, x1),
                                     spill);
                         }
                     }
@@ -288,7 +288,7 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     private void store(FloatVector sums, MemorySegment out, long rowStart, int x, int ow, float bias, float[] spill) {
-        TileKernel.storeLanes(epilogue.apply(sums.add(bias)), out, (rowStart + x) * Float.BYTES,
-                TileKernel.laneBits(x, ow), spill);
+        Lanes.store(epilogue.apply(sums.add(bias)), out, (rowStart + x) * Float.BYTES,
+                Lanes.bits(x, ow), spill);
     }
 }

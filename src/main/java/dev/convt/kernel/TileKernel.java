@@ -35,73 +35,10 @@ final class TileKernel {
     static final int WIDE_BROADCASTS = 6;
     static final int NARROW_BROADCASTS = 3;
     static final int NARROW_VECTORS = 6;
-    private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
-
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private TileKernel() {}
-
-    /**
-     * Loads lanes {@code lanes} (a bit per lane) from {@code seg} at {@code byteOffset}, zero
-     * elsewhere. The Vector API checks a masked access lane by lane, on a slow path that is not
-     * intrinsic, when the whole vector does not lie inside the segment (the first and last pixels
-     * of a tensor); such rare vectors are read through {@code spill} instead. Masks travel as bits:
-     * a mask object passed to a call that stays out of line is allocated.
-     */
-    static FloatVector loadLanes(MemorySegment seg, long byteOffset, long lanes, float[] spill) {
-        if (byteOffset >= 0 && byteOffset <= seg.byteSize() - VECTOR_BYTES) {
-            return FloatVector.fromMemorySegment(SPECIES, seg, byteOffset, ORDER, VectorMask.fromLong(SPECIES, lanes));
-        }
-        copyLanes(seg, byteOffset, lanes, spill);
-        return FloatVector.fromArray(SPECIES, spill, 0);
-    }
-
-    /**
-     * Copies lanes {@code lanes} (a contiguous range, as {@link #laneBits} makes) of the vector at
-     * {@code byteOffset} to {@code to}, zero elsewhere, one by one. The loop runs over the set lanes
-     * only, with no condition around the access: C2 hoists a loop's bounds check out of it, and a
-     * check hoisted over lanes that are not read fails at the tensor's ends, deoptimizing the
-     * method again and again.
-     */
-    static void copyLanes(MemorySegment seg, long byteOffset, long lanes, float[] to) {
-        Arrays.fill(to, 0f);
-        for (int l = firstLane(lanes), end = endLane(lanes); l < end; l++) {
-            to[l] = seg.get(FLOAT, byteOffset + (long) l * Float.BYTES);
-        }
-    }
-
-    private static int firstLane(long lanes) {
-        return lanes == 0 ? 0 : Long.numberOfTrailingZeros(lanes);
-    }
-
-    private static int endLane(long lanes) {
-        return 64 - Long.numberOfLeadingZeros(lanes);
-    }
-
-    /** Stores lanes {@code lanes} of {@code v} to {@code seg} at {@code byteOffset}; see {@link #loadLanes}. */
-    static void storeLanes(FloatVector v, MemorySegment seg, long byteOffset, long lanes, float[] spill) {
-        if (byteOffset >= 0 && byteOffset <= seg.byteSize() - VECTOR_BYTES) {
-            v.intoMemorySegment(seg, byteOffset, ORDER, VectorMask.fromLong(SPECIES, lanes));
-        } else {
-            v.intoArray(spill, 0);
-            writeLanes(seg, byteOffset, lanes, spill);
-        }
-    }
-
-    private static void writeLanes(MemorySegment seg, long byteOffset, long lanes, float[] from) {
-        for (int l = firstLane(lanes), end = endLane(lanes); l < end; l++) {
-            seg.set(FLOAT, byteOffset + (long) l * Float.BYTES, from[l]);
-        }
-    }
-
-    /** {@return bits of the lanes {@code l} with {@code 0 <= start + l < limit}, a contiguous range} */
-    static long laneBits(long start, long limit) {
-        long lo = Math.clamp(-start, 0, LANES);
-        long hi = Math.clamp(limit - start, lo, LANES);
-        long below = hi == 64 ? -1L : (1L << hi) - 1;
-        return below & ~((1L << lo) - 1);
-    }
 
     /**
      * Stores the sums of a tile with no steps (no tap reaches the image): zeros, without entering
