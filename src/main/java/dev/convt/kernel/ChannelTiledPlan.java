@@ -129,18 +129,14 @@ final class ChannelTiledPlan extends ExecutionPlan {
         long rest = task / rowBlocks;
         int part = (int) (rest % tasksPerPhase);
         rest /= tasksPerPhase;
-        int ry = (int) (rest % ys.phases);
+        int jy = (int) (rest % ys.phases);
         rest /= ys.phases;
-        int g = (int) (rest % weights.groups);
-        int slice = (int) (rest / weights.groups);
-        int n = slice / geometry.depth().out();
-        int oz = slice % geometry.depth().out();
         int row0 = rowBlock * rowsPerTask;
-        int row1 = Math.min(row0 + rowsPerTask, ys.count(ry));
+        int row1 = Math.min(row0 + rowsPerTask, ys.count(jy));
         if (row0 >= row1) {
             return;
         }
-        int[] offY = ys.offsets[ry];
+        int[] offY = ys.offsets[jy];
         int inH = geometry.height().in();
         int iy0 = 0;
         int iy1 = 0;
@@ -150,43 +146,48 @@ final class ChannelTiledPlan extends ExecutionPlan {
             iy1 = Math.clamp(row1 - 1 + offY[0] + 1, iy0, inH);
         }
         Workspace ws = Workspace.current();
-        int[] tz = depthTaps(oz, ws.rangeZ);
-        int tz0 = tz[0];
-        int tz1 = tz[1];
-        int inputs = (tz1 - tz0) * weights.inPerGroup;
-        MemorySegment panel = ws.panel((long) (iy1 - iy0) * inputs * panelWidth + LANES);
-        packSlices(ws, in, n, g, oz, tz0, tz1, iy0, iy1 - iy0, panelX, panelWidth, panel);
-        WeightBlocks wb = blocks[oz % zs.stride];
+        TaskCursor t = cursor(ws, (int) (rest / weights.groups), (int) (rest % weights.groups), blocks);
+        t.fy = jy;
+        t.gridRow0 = row0;
+        t.gridRow1 = row1;
+        t.inputRow0 = iy0;
         int b0 = part * blocksPerTask;
         int b1 = Math.min(b0 + blocksPerTask, blocksPerGroup);
+        t.c0 = b0 * CHANNELS;
+        t.c1 = Math.min(b1 * CHANNELS, weights.outPerGroup);
+        MemorySegment panel = ws.panel((long) (iy1 - iy0) * t.inputs * panelWidth + LANES);
+        packSlices(ws, in, t, iy0, iy1 - iy0, panelX, panelWidth, panel);
         int channels = (b1 - b0) * CHANNELS;
-        for (int rx = 0; rx < xs.phases; rx++) {
-            int groupsPerRow = Math.ceilDiv(xs.count(rx), PIXELS);
+        for (int jx = 0; jx < xs.phases; jx++) {
+            int groupsPerRow = Math.ceilDiv(xs.count(jx), PIXELS);
             float[] scratch = ws.scratch((row1 - row0) * groupsPerRow * PIXELS * channels);
             for (int b = b0; b < b1; b++) {
-                sumBlock(ws, scratch, panel, iy0, wb, tz0 * weights.inPerGroup, inputs, g, ry, rx, row0, row1, b,
-                        (b - b0) * CHANNELS, channels);
+                sumBlock(ws, scratch, panel, t, jx, b, (b - b0) * CHANNELS, channels);
             }
-            store(scratch, out, n, g, oz, ry, rx, row0, row1, xs.count(rx), groupsPerRow, b0 * CHANNELS,
-                    Math.min(b1 * CHANNELS, weights.outPerGroup), channels, ws.spill);
+            store(scratch, out, t, jx, groupsPerRow, channels, ws.spill);
         }
     }
 
     /**
-     * Sums channel block {@code b} of x-phase {@code rx} for grid rows {@code [row0, row1)} into
-     * {@code scratch} at channel {@code c} of {@code channels} per pixel, over the panel's
-     * {@code inputs} (depth tap, input channel) pairs, which are block inputs from {@code firstInput}
-     * on. Blocks are the outer loop so that one block of weights stays in cache while every pixel
-     * group uses it.
+     * Sums channel block {@code b} of x-phase {@code jx} for task {@code t}'s grid rows into
+     * {@code scratch} at channel {@code c} of {@code channels} per pixel, over the panel's (depth
+     * tap, input channel) pairs. Blocks are the outer loop so that one block of weights stays in
+     * cache while every pixel group uses it.
      */
-    private void sumBlock(Workspace ws, float[] scratch, MemorySegment panel, int iy0, WeightBlocks wb, int firstInput,
-            int inputs, int g, int ry, int rx, int row0, int row1, int b, int c, int channels) {
-        int[] offY = ys.offsets[ry];
-        int[] offX = xs.offsets[rx];
-        int groupsPerRow = Math.ceilDiv(xs.count(rx), PIXELS);
-        long block = wb.blockIndex(g, ry, rx, b) + (long) firstInput * CHANNELS;
-        long[] weightStarts = ws.segments(Math.max(1, offY.length * offX.length));
-        long[] inputStarts = ws.bcSegments(Math.max(1, offY.length * offX.length));
+    private void sumBlock(Workspace ws, float[] scratch, MemorySegment panel, TaskCursor t, int jx, int b, int c,
+            int channels) {
+        int jy = t.fy;
+        int row0 = t.gridRow0;
+        int row1 = t.gridRow1;
+        int iy0 = t.inputRow0;
+        int inputs = t.inputs;
+        WeightBlocks wb = t.blocks;
+        int[] offY = ys.offsets[jy];
+        int[] offX = xs.offsets[jx];
+        int groupsPerRow = Math.ceilDiv(xs.count(jx), PIXELS);
+        long block = wb.blockIndex(t.g, jy, jx, b) + (long) t.firstInput * CHANNELS;
+        long[] vectorStarts = ws.vectorStarts(Math.max(1, offY.length * offX.length));
+        long[] broadcastStarts = ws.broadcastStarts(Math.max(1, offY.length * offX.length));
         for (int qy = row0; qy < row1; qy++) {
             int[] ty = AxisPhases.reachingTaps(offY, qy, qy, geometry.height().in(), ws.rangeY);
             for (int j = 0; j < groupsPerRow; j++) {
@@ -195,9 +196,9 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int segments = 0;
                 for (int y = ty[0]; y < ty[1]; y++) {
                     for (int x = tx[0]; x < tx[1]; x++, segments++) {
-                        inputStarts[segments] = (long) (qy + offY[y] - iy0) * inputs * panelWidth + q0 + offX[x]
+                        broadcastStarts[segments] = (long) (qy + offY[y] - iy0) * inputs * panelWidth + q0 + offX[x]
                                 - panelX;
-                        weightStarts[segments] = block + ((long) y * offX.length + x) * wb.channels * CHANNELS;
+                        vectorStarts[segments] = block + ((long) y * offX.length + x) * wb.channels * CHANNELS;
                     }
                 }
                 int pixel = ((qy - row0) * groupsPerRow + j) * PIXELS;
@@ -207,25 +208,28 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 if (segments == 0 || inputs == 0) {
                     TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
                 } else {
-                    TileKernel.computeTile(wb.data, weightStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
-                            inputStarts, panelWidth, segments, inputs, scratch, ws.base, false);
+                    TileKernel.computeTile(wb.data, vectorStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
+                            broadcastStarts, panelWidth, segments, inputs, scratch, ws.base, false);
                 }
             }
         }
     }
 
     /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */
-    private void store(float[] scratch, MemorySegment out, int n, int g, int oz, int ry, int rx, int row0, int row1,
-            int colsQ, int groupsPerRow, int cFrom, int cTo, int channels, float[] spill) {
+    private void store(float[] scratch, MemorySegment out, TaskCursor t, int jx, int groupsPerRow, int channels,
+            float[] spill) {
+        int cFrom = t.c0;
+        int cTo = t.c1;
+        int colsQ = xs.count(jx);
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
         long plane = geometry.outputPlane();
-        long biasBase = (long) g * weights.outPerGroup;
-        for (int row = row0; row < row1; row++) {
-            int oy = row * ay.stride() + ry;
+        long biasBase = (long) t.g * weights.outPerGroup;
+        for (int row = t.gridRow0; row < t.gridRow1; row++) {
+            int oy = row * ay.stride() + t.fy;
             for (int col = 0; col < colsQ; col++) {
-                int ox = col * ax.stride() + rx;
-                int pixel = (row - row0) * groupsPerRow * PIXELS + col;
+                int ox = col * ax.stride() + jx;
+                int pixel = (row - t.gridRow0) * groupsPerRow * PIXELS + col;
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {
                     FloatVector bias = Lanes.load(weights.bias, (biasBase + c) * Float.BYTES,
@@ -233,7 +237,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                     epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))
                             .intoArray(scratch, s + c);
                 }
-                long first = outputRow(n, (int) biasBase + cFrom, oz, oy) + ox;
+                long first = outputRow(t.n, (int) biasBase + cFrom, t.oz, oy) + ox;
                 for (int c = cFrom; c < cTo; c++) {
                     out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, first + (c - cFrom) * plane, scratch[s + c]);
                 }

@@ -180,31 +180,44 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
     }
 
     /**
-     * {@return {@code range}, set to the taps {@code [first, end)} of output depth slice
-     * {@code oz}'s phase that read an input slice}
+     * {@return the thread's cursor, set to image and output depth slice {@code slice = n * depthOut
+     * + oz} of group {@code g}: the depth taps of the slice's phase that read an input slice, and
+     * that phase's blocks} The plan sets the rest.
      */
-    final int[] depthTaps(int oz, int[] range) {
-        int q = oz / zs.stride;
-        return AxisPhases.reachingTaps(zs.offsets[oz % zs.stride], q, q, geometry.depth().in(), range);
+    final TaskCursor cursor(Workspace ws, int slice, int g, WeightBlocks[] blocksByDepthPhase) {
+        TaskCursor t = ws.cursor;
+        int depth = geometry.depth().out();
+        t.n = slice / depth;
+        t.oz = slice % depth;
+        t.g = g;
+        int q = t.oz / zs.stride;
+        int[] tz = AxisPhases.reachingTaps(zs.offsets[t.oz % zs.stride], q, q, geometry.depth().in(), ws.rangeZ);
+        t.tz0 = tz[0];
+        t.tz1 = tz[1];
+        t.firstInput = t.tz0 * weights.inPerGroup;
+        t.inputs = (t.tz1 - t.tz0) * weights.inPerGroup;
+        t.blocks = blocksByDepthPhase[t.oz % zs.stride];
+        return t;
     }
 
     /**
-     * Packs what output depth slice {@code oz} reads through depth taps {@code [tz0, tz1)}: input
-     * rows {@code [row0, row0 + rows)} x columns {@code [col0, col0 + width)} of each tap's input
-     * slice, laid out {@code [row][channel][column]}, channel {@code (tz - tz0) * inPerGroup + ci}.
+     * Packs what task {@code t}'s output depth slice reads through its depth taps: input rows
+     * {@code [row0, row0 + rows)} x columns {@code [col0, col0 + width)} of each tap's input slice,
+     * laid out {@code [row][channel][column]}, channel {@code (tz - tz0) * inPerGroup + ci}.
      */
-    final void packSlices(Workspace ws, MemorySegment in, int n, int g, int oz, int tz0, int tz1, int row0, int rows,
-            int col0, int width, MemorySegment window) {
+    final void packSlices(Workspace ws, MemorySegment in, TaskCursor t, int row0, int rows, int col0, int width,
+            MemorySegment window) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
         int cin = weights.inPerGroup;
-        long rowPitch = (long) (tz1 - tz0) * cin * width;
-        int[] offsets = zs.offsets[oz % zs.stride];
-        for (int tz = tz0; tz < tz1; tz++) {
-            long slice = (long) (oz / zs.stride + offsets[tz]) * ay.in() * ax.in();
-            PanelPacker.Source src = ws.source.set(in, inputChannelBase(n, g) + slice, cin, geometry.inputPlane(),
+        long rowPitch = (long) t.inputs * width;
+        int[] offsets = zs.offsets[t.oz % zs.stride];
+        for (int tz = t.tz0; tz < t.tz1; tz++) {
+            long slice = (long) (t.oz / zs.stride + offsets[tz]) * ay.in() * ax.in();
+            PanelPacker.Source src = ws.source.set(in, inputChannelBase(t.n, t.g) + slice, cin, geometry.inputPlane(),
                     ay.in(), ax.in());
-            PanelPacker.packWindow(src, row0, rows, col0, width, width, rowPitch, window, (long) (tz - tz0) * cin * width);
+            PanelPacker.packWindow(src, row0, rows, col0, width, width, rowPitch, window,
+                    (long) (tz - t.tz0) * cin * width);
         }
     }
 }

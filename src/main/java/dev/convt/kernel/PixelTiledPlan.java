@@ -83,36 +83,36 @@ final class PixelTiledPlan extends ExecutionPlan {
         rest /= layout.columnBlocks;
         int block = (int) (rest % layout.blockFamily.length);
         rest /= layout.blockFamily.length;
-        int g = (int) (rest % weights.groups);
-        int slice = (int) (rest / weights.groups);
-        int n = slice / geometry.depth().out();
-        int oz = slice % geometry.depth().out();
         Workspace ws = Workspace.current();
-        int c0 = cb * layout.channelBlock;
-        int c1 = Math.min(c0 + layout.channelBlock, weights.outPerGroup);
-        int fy = layout.blockFamily[block];
-        int[] tz = depthTaps(oz, ws.rangeZ);
-        int tz0 = tz[0];
-        int tz1 = tz[1];
-        if (layout.ys.offsets[layout.familiesY[fy][0]].length == 0 || tz0 == tz1) {
-            storeBias(out, n, g, oz, fy, layout.blockRow[block], c0, c1, column, ws.spill);
+        TaskCursor t = cursor(ws, (int) (rest / weights.groups), (int) (rest % weights.groups), blocks);
+        t.c0 = cb * layout.channelBlock;
+        t.c1 = Math.min(t.c0 + layout.channelBlock, weights.outPerGroup);
+        t.fy = layout.blockFamily[block];
+        t.gridRow0 = layout.blockRow[block];
+        t.column = column;
+        if (layout.ys.offsets[layout.familiesY[t.fy][0]].length == 0 || t.inputs == 0) {
+            storeBias(out, t, ws.spill);
             return;
         }
         float[] scratch = ws.scratch(layout.scratchSize);
-        sumTiles(ws, scratch, in, n, g, oz, tz0, tz1, fy, layout.blockRow[block], c0, c1, column);
-        storeRows(scratch, out, n, g, oz, fy, layout.blockRow[block], c0, c1, column, ws.spill);
+        sumTiles(ws, scratch, in, t);
+        storeRows(scratch, out, t, ws.spill);
     }
 
     /**
-     * Sums the task's tiles of output depth slice {@code oz} over depth taps {@code [tz0, tz1)}, whose
-     * input slices the window holds as consecutive runs of input channels.
+     * Sums task {@code t}'s tiles over its depth taps, whose input slices the window holds as
+     * consecutive runs of input channels.
      */
-    private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, int n, int g, int oz, int tz0, int tz1,
-            int fy, int row0, int c0, int c1, int column) {
+    private void sumTiles(Workspace ws, float[] scratch, MemorySegment in, TaskCursor t) {
         int inH = geometry.height().in();
-        WeightBlocks wb = blocks[oz % zs.stride];
-        int channels = (tz1 - tz0) * weights.inPerGroup;
-        int firstChannel = tz0 * weights.inPerGroup;
+        int g = t.g;
+        int fy = t.fy;
+        int row0 = t.gridRow0;
+        int c0 = t.c0;
+        int c1 = t.c1;
+        WeightBlocks wb = t.blocks;
+        int channels = t.inputs;
+        int firstChannel = t.firstInput;
         int[] offY = layout.ys.offsets[layout.familiesY[fy][0]];
         int gy0 = layout.gridStartY[fy] + row0;
         int minY = offY[offY.length - 1];
@@ -120,8 +120,8 @@ final class PixelTiledPlan extends ExecutionPlan {
         int width = layout.windowWidth;
         int rowPitch = channels * width;
         MemorySegment window = ws.panel((long) windowRows * rowPitch + LANES);
-        packSlices(ws, in, n, g, oz, tz0, tz1, gy0 + minY, windowRows, layout.windowStart + column * layout.blockChunks * LANES,
-                width, window);
+        packSlices(ws, in, t, gy0 + minY, windowRows, layout.windowStart + t.column * layout.blockChunks * LANES, width,
+                window);
         if (layout.zeroSlot) {
             for (int row = 0; row < (c1 - c0) * layout.familiesY[fy].length; row++) {
                 int at = (row * layout.xSlots + layout.xSlots - 1) * layout.region;
@@ -138,7 +138,7 @@ final class PixelTiledPlan extends ExecutionPlan {
             int rowEnd = c1 * rowsPerChannel;
             int vectors = layout.blockRows * layout.chunks[fx];
             for (int v0 = 0; v0 < vectors; v0 += layout.tileVectors) {
-                // A tile reaching past the block's vectors repeats its last one; the scratch layout.region has room.
+                // A tile reaching past the block's vectors repeats its last one; the scratch region has room.
                 int last = Math.min(v0 + layout.tileVectors, vectors) - 1;
                 int dyLo = v0 / layout.chunks[fx];
                 int dyHi = last / layout.chunks[fx];
@@ -146,16 +146,16 @@ final class PixelTiledPlan extends ExecutionPlan {
                 int tyLo = reach[0];
                 int tyHi = reach[1];
                 int first = layout.vectorStart(v0, fx, rowPitch);
-                long[] segments = ws.segments(Math.max(1, (tyHi - tyLo) * offX.length));
+                long[] vectorStarts = ws.vectorStarts(Math.max(1, (tyHi - tyLo) * offX.length));
                 int count = 0;
                 for (int ty = tyLo; ty < tyHi; ty++) {
                     for (int tx = 0; tx < offX.length; tx++) {
-                        segments[count++] = first + (long) (offY[ty] - minY) * rowPitch + offX[tx] - layout.windowStart;
+                        vectorStarts[count++] = first + (long) (offY[ty] - minY) * rowPitch + offX[tx] - layout.windowStart;
                     }
                 }
                 long skipTaps = (long) tyLo * offX.length * wb.channels * layout.tileRows;
-                long[] weightStarts = ws.bcSegments(count);
-                long[] runStarts = ws.runSegments(count);
+                long[] broadcastStarts = ws.broadcastStarts(count);
+                long[] runStarts = ws.runStarts(count);
                 int[] offsets = ws.vectorOffsets;
                 for (int v = 1; v < layout.tileVectors; v++) {
                     offsets[v] = layout.vectorStart(Math.min(v0 + v, last), fx, rowPitch) - first;
@@ -164,7 +164,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                 for (int ci = 0; ci < channels; ci += run) {
                     int steps = Math.min(run, channels - ci);
                     for (int s = 0; s < count; s++) {
-                        runStarts[s] = segments[s] + (long) ci * width;
+                        runStarts[s] = vectorStarts[s] + (long) ci * width;
                     }
                     for (int tile = c0 * rowsPerChannel / layout.tileRows; tile * layout.tileRows < rowEnd; tile++) {
                         for (int b = 0; b < layout.tileRows; b++) {
@@ -177,11 +177,11 @@ final class PixelTiledPlan extends ExecutionPlan {
                         }
                         long weightsAt = wb.blockIndex(g, fy, fx, tile) + skipTaps + (long) (firstChannel + ci) * layout.tileRows;
                         for (int s = 0; s < count; s++) {
-                            weightStarts[s] = weightsAt + (long) s * wb.channels * layout.tileRows;
+                            broadcastStarts[s] = weightsAt + (long) s * wb.channels * layout.tileRows;
                         }
                         if (layout.tileRows == TileKernel.BROADCASTS) {
                             TileKernel.computeTile(window, runStarts, width, offsets[1], offsets[2], offsets[3],
-                                    wb.data, weightStarts, layout.tileRows, count, steps, scratch, ws.base, ci > 0);
+                                    wb.data, broadcastStarts, layout.tileRows, count, steps, scratch, ws.base, ci > 0);
                             continue;
                         }
                         // The wide and narrow tiles continue the sums in scratch, one segment per call.
@@ -191,10 +191,10 @@ final class PixelTiledPlan extends ExecutionPlan {
                         for (int sg = 0; sg < count; sg++) {
                             if (layout.tileRows == TileKernel.WIDE_BROADCASTS) {
                                 TileKernel.computeWideTile(window, runStarts[sg], width, offsets[1], offsets[2],
-                                        offsets[3], wb.data, weightStarts[sg], layout.tileRows, steps, scratch, ws.base);
+                                        offsets[3], wb.data, broadcastStarts[sg], layout.tileRows, steps, scratch, ws.base);
                             } else {
                                 TileKernel.computeNarrowTile(window, runStarts[sg], width, offsets, wb.data,
-                                        weightStarts[sg], layout.tileRows, steps, scratch, ws.base);
+                                        broadcastStarts[sg], layout.tileRows, steps, scratch, ws.base);
                             }
                         }
                     }
@@ -205,12 +205,14 @@ final class PixelTiledPlan extends ExecutionPlan {
 
 
 
-    private void storeRows(float[] scratch, MemorySegment out, int n, int g, int oz, int fy, int row0, int c0, int c1,
-            int column, float[] spill) {
+    private void storeRows(float[] scratch, MemorySegment out, TaskCursor t, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
+        int fy = t.fy;
+        int row0 = t.gridRow0;
+        int c0 = t.c0;
         int[] py = layout.familiesY[fy];
-        for (int c = c0; c < c1; c++) {
-            int co = g * weights.outPerGroup + c;
+        for (int c = c0; c < t.c1; c++) {
+            int co = t.g * weights.outPerGroup + c;
             float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
             for (int phaseY = 0; phaseY < py.length; phaseY++) {
                 int jy = py[phaseY];
@@ -218,8 +220,8 @@ final class PixelTiledPlan extends ExecutionPlan {
                     int q = layout.gridStartY[fy] + row0 + dy - layout.ys.shift[jy];
                     if (q >= 0 && q < layout.ys.count(jy)) {
                         int source = ((c - c0) * py.length + phaseY) * layout.xSlots * layout.region;
-                        storeRow(scratch, source, layout.columnSource[dy], out, outputRow(n, co, oz, q * ay.stride() + jy),
-                                column * layout.blockColumns, bias, spill);
+                        storeRow(scratch, source, layout.columnSource[dy], out, outputRow(t.n, co, t.oz, q * ay.stride() + jy),
+                                t.column * layout.blockColumns, bias, spill);
                     }
                 }
             }
@@ -230,20 +232,20 @@ final class PixelTiledPlan extends ExecutionPlan {
      * The outputs of a y-family (or depth slice) that no kernel tap reaches: the epilogue of {@code +0 + bias} (+0
      * for a bias of -0, as the definition's sum gives), written without scratch.
      */
-    private void storeBias(MemorySegment out, int n, int g, int oz, int fy, int row0, int c0, int c1, int column,
-            float[] spill) {
+    private void storeBias(MemorySegment out, TaskCursor t, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
-        int x0 = column * layout.blockColumns;
+        int fy = t.fy;
+        int x0 = t.column * layout.blockColumns;
         int x1 = Math.min(x0 + layout.blockColumns, geometry.width().out());
-        for (int c = c0; c < c1; c++) {
-            int co = g * weights.outPerGroup + c;
+        for (int c = t.c0; c < t.c1; c++) {
+            int co = t.g * weights.outPerGroup + c;
             float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
             FloatVector value = epilogue.apply(FloatVector.zero(TileKernel.SPECIES).add(bias));
             for (int jy : layout.familiesY[fy]) {
                 for (int dy = 0; dy < layout.blockRows; dy++) {
-                    int q = layout.gridStartY[fy] + row0 + dy - layout.ys.shift[jy];
+                    int q = layout.gridStartY[fy] + t.gridRow0 + dy - layout.ys.shift[jy];
                     if (q >= 0 && q < layout.ys.count(jy)) {
-                        long rowStart = outputRow(n, co, oz, q * ay.stride() + jy);
+                        long rowStart = outputRow(t.n, co, t.oz, q * ay.stride() + jy);
                         for (int x = x0; x < x1; x += LANES) {
                             Lanes.store(value, out, (rowStart + x) * Float.BYTES, Lanes.bits(x, x1),
                                     spill);

@@ -33,9 +33,10 @@ final class Workspace {
     /** One vector's worth of floats for the rare accesses at the very ends of a tensor. */
     final float[] spill = new float[TileKernel.LANES];
     final PanelPacker.Source source = new PanelPacker.Source();
-    private long[] segments = new long[0];
-    private long[] bcSegments = new long[0];
-    private long[] runSegments = new long[0];
+    final TaskCursor cursor = new TaskCursor();
+    private long[] vectorStarts = new long[0];
+    private long[] broadcastStarts = new long[0];
+    private long[] runStarts = new long[0];
 
     static Workspace current() {
         return CURRENT.get();
@@ -82,26 +83,27 @@ final class Workspace {
         }
     }
 
-    long[] segments(int size) {
-        if (segments.length < size) {
-            segments = new long[size];
+    /** @return starts of the micro-kernel's vector-operand segments, one per kernel tap */
+    long[] vectorStarts(int size) {
+        if (vectorStarts.length < size) {
+            vectorStarts = new long[size];
         }
-        return segments;
+        return vectorStarts;
     }
 
-    /** @return starts of the segments for one run of input channels, beside {@link #segments} */
-    long[] runSegments(int size) {
-        if (runSegments.length < size) {
-            runSegments = new long[size];
+    /** @return starts of the broadcast operand's segments, beside {@link #vectorStarts} */
+    long[] broadcastStarts(int size) {
+        if (broadcastStarts.length < size) {
+            broadcastStarts = new long[size];
         }
-        return runSegments;
+        return broadcastStarts;
     }
 
-    /** @return starts of the broadcast operand's segments, beside {@link #segments} */
-    long[] bcSegments(int size) {
-        if (bcSegments.length < size) {
-            bcSegments = new long[size];
+    /** @return the vector-operand starts of one run of input channels, beside {@link #vectorStarts} */
+    long[] runStarts(int size) {
+        if (runStarts.length < size) {
+            runStarts = new long[size];
         }
-        return bcSegments;
+        return runStarts;
     }
 }
