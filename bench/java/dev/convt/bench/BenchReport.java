@@ -122,9 +122,11 @@ public final class BenchReport {
         rows.add(List.of(Implementation.ONNX_RUNTIME.label, p.getProperty("onnxruntime.version", "?")
                 + " (Java package, CPU)", "one-node ConvTranspose model, intra-op threads = threads (the caller"
                 + " included), spinning, full graph optimisation; input and output tensors made once, the output"
-                + " bound as a pinned output, both read and written in place; a 1-D layer as 2-D with height 1"));
+                + " bound as a pinned output, both read and written in place; a 1-D layer as 2-D with height 1, a 3-D"
+                + " layer on rank-5 tensors"));
         rows.add(List.of(Implementation.ONEDNN_NCHW.label, p.getProperty("onednn.version", "?") + ", JavaCPP presets",
-                "deconvolution_forward, forward_inference, f32; src and dst plain NCHW (ncw for 1-D), weights and"
+                "deconvolution_forward, forward_inference, f32; src and dst plain NCHW (ncw for 1-D, ncdhw for"
+                        + " 3-D), weights and"
                         + " bias in oneDNN's preferred layout, reordered once before timing; OpenMP threads set by"
                         + " omp_set_num_threads before the primitive is made; a call is execute + stream.wait"));
         rows.add(List.of(Implementation.ONEDNN_OWN.label, p.getProperty("onednn.version", "?"),
@@ -322,15 +324,16 @@ public final class BenchReport {
                     Numbers.percent(100 * layer.usefulFlops() / layer.flops()),
                     skipped.contains(layer.id()) ? "not timed: over the cap" : "timed"));
         }
-        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call (nominal)",
+        return new ReportTable(List.of("layer", "from", "input -> output: (N,C,H,W), 1-D (N,C,W), 3-D (N,C,D,H,W)",
+                "parameters", "work per call (nominal)",
                 "useful", "useful share", "scalar reference"),
                 List.of(false, false, false, false, true, true, true, false), rows);
     }
 
     private List<String> notes() {
         List<String> notes = new ArrayList<>();
-        notes.add("Nominal FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every"
-                + " kernel tap, whether or not the tap lands in the cropped output), the count profilers report;"
+        notes.add("Nominal FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW, times D·kD for a 3-D layer (every"
+                + " input element times every kernel tap, whether or not the tap lands in the cropped output), the count profilers report;"
                 + " useful FLOPs count only the (input, tap) pairs whose output lies inside the cropped output."
                 + " GFLOP/s and the chart of GFLOP/s use nominal FLOPs; useful GFLOP/s and % of FMA peak use useful"
                 + " FLOPs. Ratios between implementations are ratios of times and do not depend on the count.");

@@ -77,7 +77,9 @@ public final class BenchSuite {
      * <p>The scalar reference is only the baseline for speed-ups and runs at 0.04 to 0.4 GFLOP/s
      * (it also sums magnitudes, in double), so one call on the largest layers takes 3 to 11 s. It
      * gets fewer iterations, and quick runs leave it out above 0.2 GFLOP per call (about a second
-     * or two); full runs time it on every suite layer.
+     * or two); full runs time it up to 2 GFLOP per call, every layer but the two largest 3-D ones.
+     * Every implementation's output is still checked against it on every layer: each fork reads
+     * the reference output the suite run's first fork computed ({@link ExpectedOutput#forLayer}).
      *
      * <p>The whole network runs in quick and full suites, with the same iterations on both sides;
      * it gets twice convt's warm-up or more, because C2 must compile the kernels of five layer

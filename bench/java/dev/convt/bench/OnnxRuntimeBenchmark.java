@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * and ONNX Runtime reads and writes them in place on every call (the output is bound as a pinned
  * output); the session has its full graph optimisation and spinning intra-op threads. A 1-D layer
  * is given to it as 2-D with height 1 ({@code (N, C, 1, W)}, the same memory): for a rank-3
- * ConvTranspose ONNX Runtime takes a generic N-d col2im, for rank 4 its faster 2-D one.
+ * ConvTranspose ONNX Runtime takes a generic N-d col2im, for rank 4 its faster 2-D one. A 3-D layer
+ * runs as it is, on rank-5 {@code (N, C, D, H, W)} tensors.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -65,8 +66,8 @@ public class OnnxRuntimeBenchmark {
         LayerData data = LayerData.of(suiteLayer);
         expected = ExpectedOutput.forLayer(data);
         ConvTransposeGeometry g = suiteLayer.geometry();
-        long[] inputShape = asTwoD(g.inputShape());
-        long[] outputShape = asTwoD(g.outputShape());
+        long[] inputShape = atLeastTwoD(g.inputShape());
+        long[] outputShape = atLeastTwoD(g.outputShape());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (SessionOptions options = sessionOptions(threads)) {
             session = env.createSession(OnnxConvTransposeModel.build(suiteLayer.spec(), inputShape, data.weights(),
@@ -86,8 +87,8 @@ public class OnnxRuntimeBenchmark {
         run();
         checkOutput();
         PeerInfo.record("onnxruntime.version", env.getVersion());
-        PeerInfo.record("onnxruntime." + layer, g.inputRank() == 4 ? "ConvTranspose on rank-4 tensors"
-                : "ConvTranspose on rank-4 tensors: the 1-D layer as height 1");
+        PeerInfo.record("onnxruntime." + layer, "ConvTranspose on rank-" + inputShape.length + " tensors"
+                + (g.inputRank() == 3 ? ": the 1-D layer as height 1" : ""));
     }
 
     /**
@@ -111,9 +112,9 @@ public class OnnxRuntimeBenchmark {
         return options;
     }
 
-    /** A 1-D shape {@code (N, C, W)} as {@code (N, C, 1, W)}; a 2-D shape as it is. */
-    private static long[] asTwoD(long[] shape) {
-        return shape.length == 4 ? shape : new long[] {shape[0], shape[1], 1, shape[2]};
+    /** A 1-D shape {@code (N, C, W)} as {@code (N, C, 1, W)}; a 2-D or 3-D shape as it is. */
+    private static long[] atLeastTwoD(long[] shape) {
+        return shape.length > 3 ? shape : new long[] {shape[0], shape[1], 1, shape[2]};
     }
 
     private static FloatBuffer floats(MemorySegment segment) {
