@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
 public final class BenchReport {
 
     static final String MARKDOWN = "report.md";
+    /** The allocation column's header, explained in the notes. */
+    static final String ALLOCATION = "heap B/call, calling thread";
     static final String HTML = "report.html";
 
     private static final String TITLE = "convt benchmark report";
@@ -257,7 +259,7 @@ public final class BenchReport {
         }
         return Optional.of(new ReportTable(List.of("implementation", "threads", "mean ms/image", "± ms", "median ms",
                 "p99 ms", "images/s", "GFLOP/s (nominal)", "ONNX Runtime time / convt time (99.9% interval)",
-                "heap B/call"), List.of(false, true, true, true, true, true, true, true, true, true), rows));
+                ALLOCATION), List.of(false, true, true, true, true, true, true, true, true, true), rows));
     }
 
     /** @return what the network section says above its table */
@@ -309,7 +311,7 @@ public final class BenchReport {
         }
         return new ReportTable(List.of("layer", "implementation", "threads", "mean ms/call", "± ms", "median ms",
                 "p99 ms", "GFLOP/s", "GFLOP/s 99.9% CI", "useful GFLOP/s", "% of FMA peak (useful)", "vs reference",
-                "vs fastest NCHW peer", "heap B/call"),
+                "vs fastest NCHW peer", ALLOCATION),
                 List.of(false, false, true, true, true, true, true, true, true, true, true, true, true, true), rows);
     }
 
@@ -361,9 +363,10 @@ public final class BenchReport {
         notes.add("Every implementation's output is checked against the scalar reference (DirectReference, sums in double)"
                 + " (|diff| <= 1e-4 · (|bias| + sum |x·w|) + 1e-6 per element) before and after timing;"
                 + " a mismatch fails the run, so no wrong answer reaches this table.");
-        notes.add("heap B/call: JMH's gc.alloc.rate.norm (-prof gc), Java heap only; the peers' native"
-                + " allocations are not counted. Inputs, outputs, layers, sessions and primitives are made before"
-                + " timing.");
+        notes.add(ALLOCATION + ": Java heap bytes the thread that makes the call allocates per call, from"
+                + " ThreadMXBean.getCurrentThreadAllocatedBytes over up to " + CallAllocation.MAX_CALLS + " untimed"
+                + " calls after the timed iterations; worker threads, native memory (the peers' own allocators) and"
+                + " the scalar reference (not measured) are not in it.");
         List<String> skipped = results.referenceSkipped();
         notes.add("The scalar reference is slow (one call on the largest layers takes seconds), so it is timed only"
                 + " on layers of at most " + results.machine.getProperty("reference.maxGflop") + " GFLOP per call"

@@ -18,7 +18,6 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -155,15 +154,16 @@ public final class BenchSuite {
                 all.addAll(run(options(size.peak, StreamBenchmark.class, scratch)
                         .threads(Integer.parseInt(threads))));
             }
+            // No -prof gc: it counts every thread's allocation; each benchmark measures its calling
+            // thread's instead (CallAllocation).
             all.addAll(run(options(size.convt, ConvtBenchmark.class, scratch).param("layer", ids(layers))
-                    .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+                    .param("threads", threadCounts)));
             all.addAll(run(options(size.peer, OnnxRuntimeBenchmark.class, scratch).param("layer", ids(layers))
-                    .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+                    .param("threads", threadCounts)));
             all.addAll(run(options(size.peer, OneDnnBenchmark.class, scratch).param("layer", ids(layers))
-                    .param("threads", threadCounts).param("layout", "nchw", "own").addProfiler(GCProfiler.class)));
+                    .param("threads", threadCounts).param("layout", "nchw", "own")));
             if (network) {
-                all.addAll(run(options(size.network, NetworkBenchmark.class, scratch).param("threads", threadCounts)
-                        .addProfiler(GCProfiler.class)));
+                all.addAll(run(options(size.network, NetworkBenchmark.class, scratch).param("threads", threadCounts)));
             }
             if (!referenceLayers.isEmpty()) {
                 all.addAll(run(options(size.reference, ReferenceBenchmark.class, scratch)

@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * convt's {@link ConvTransposeLayer#forward(Tensor, Tensor, int)} on one suite layer. Tensors and
  * the layer are made once per trial, so a measured call allocates only what convt itself does.
- * The output is checked against the reference before and after timing.
+ * The output is checked against the reference before and after timing, and the calling thread's
+ * allocation per call measured after it ({@link CallAllocation}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -66,6 +67,7 @@ public class ConvtBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         try {
+            CallAllocation.record(BenchResults.Implementation.CONVT, layer, threads, this::forward);
             checkOutput();
         } finally {
             convt.close();

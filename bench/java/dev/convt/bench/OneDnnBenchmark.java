@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * oneDNN's {@code deconvolution_forward} on one suite layer ({@link OneDnnDeconvolution}): plain
  * NCHW source and destination, or oneDNN's own layouts. The output is checked against the
- * reference before and after timing, and the implementation oneDNN chose is recorded for the
- * report ({@link PeerInfo}).
+ * reference before and after timing, and the implementation oneDNN chose and the calling thread's
+ * allocation per call ({@link CallAllocation}) are recorded for the report ({@link PeerInfo}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -74,6 +74,8 @@ public class OneDnnBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         try {
+            CallAllocation.record(dnnlLayout == Layout.NCHW ? BenchResults.Implementation.ONEDNN_NCHW
+                    : BenchResults.Implementation.ONEDNN_OWN, layer, threads, this::forward);
             checkOutput();
         } finally {
             dnnl.close();

@@ -134,6 +134,7 @@ public class OnnxRuntimeBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws OrtException {
         try {
+            CallAllocation.record(BenchResults.Implementation.ONNX_RUNTIME, layer, threads, this::run);
             checkOutput();
         } finally {
             input.close();
