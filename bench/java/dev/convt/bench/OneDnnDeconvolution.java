@@ -25,9 +25,9 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>Weights and bias are always packed once into the layout oneDNN prefers, like a model's
  * weights at load time. Source and destination are in plain NCHW ({@code ncw} for the 1-D layer,
- * {@code ncdhw} for the 3-D ones),
- * what a caller of convt holds, or in oneDNN's own preferred layouts, with the input reordered
- * into it once before timing: the speed a whole oneDNN network gets, where only its edges convert.
+ * {@code ncdhw} for the 3-D ones), what a caller of convt holds, or in oneDNN's own preferred
+ * layouts, with the input reordered into it once before timing: the speed a whole oneDNN network
+ * gets, where only its edges convert.
  */
 final class OneDnnDeconvolution implements AutoCloseable {
 
