@@ -61,14 +61,10 @@ final class AnswerChart {
             }
         }
         axisMax = Math.min(AXIS_CAP, Math.ceil(max * 2) / 2);
-        Optional<List<String>> busy = results.busyBanner();
-        int banner = busy.isPresent() ? Svg.BANNER : 0;
         int panelHeight = PANEL_HEADER + layers.size() * ROW + PANEL_FOOTER;
-        int width = LEFT + PLOT_WIDTH + RIGHT;
-        int height = banner + threadCounts.size() * (panelHeight + PANEL_GAP);
-        svg = new Svg(width, height, "convt against the fastest NCHW peer, per layer");
-        busy.ifPresent(lines -> svg.banner(width, lines));
-        int top = banner;
+        svg = Svg.chart(results, LEFT + PLOT_WIDTH + RIGHT, threadCounts.size() * (panelHeight + PANEL_GAP),
+                "convt against the fastest NCHW peer, per layer");
+        int top = svg.top();
         for (int threads : threadCounts) {
             drawPanel(threads, layers, top);
             top += panelHeight + PANEL_GAP;

@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
 public final class BenchReport {
 
     static final String MARKDOWN = "report.md";
+    /** The allocation column's header, explained in the notes. */
+    static final String ALLOCATION = "heap B/call, calling thread";
     static final String HTML = "report.html";
 
     private static final String TITLE = "convt benchmark report";
@@ -122,9 +124,11 @@ public final class BenchReport {
         rows.add(List.of(Implementation.ONNX_RUNTIME.label, p.getProperty("onnxruntime.version", "?")
                 + " (Java package, CPU)", "one-node ConvTranspose model, intra-op threads = threads (the caller"
                 + " included), spinning, full graph optimisation; input and output tensors made once, the output"
-                + " bound as a pinned output, both read and written in place; a 1-D layer as 2-D with height 1"));
+                + " bound as a pinned output, both read and written in place; a 1-D layer as 2-D with height 1, a 3-D"
+                + " layer on rank-5 tensors"));
         rows.add(List.of(Implementation.ONEDNN_NCHW.label, p.getProperty("onednn.version", "?") + ", JavaCPP presets",
-                "deconvolution_forward, forward_inference, f32; src and dst plain NCHW (ncw for 1-D), weights and"
+                "deconvolution_forward, forward_inference, f32; src and dst plain NCHW (ncw for 1-D, ncdhw for"
+                        + " 3-D), weights and"
                         + " bias in oneDNN's preferred layout, reordered once before timing; OpenMP threads set by"
                         + " omp_set_num_threads before the primitive is made; a call is execute + stream.wait"));
         rows.add(List.of(Implementation.ONEDNN_OWN.label, p.getProperty("onednn.version", "?"),
@@ -255,7 +259,7 @@ public final class BenchReport {
         }
         return Optional.of(new ReportTable(List.of("implementation", "threads", "mean ms/image", "± ms", "median ms",
                 "p99 ms", "images/s", "GFLOP/s (nominal)", "ONNX Runtime time / convt time (99.9% interval)",
-                "heap B/call"), List.of(false, true, true, true, true, true, true, true, true, true), rows));
+                ALLOCATION), List.of(false, true, true, true, true, true, true, true, true, true), rows));
     }
 
     /** @return what the network section says above its table */
@@ -307,7 +311,7 @@ public final class BenchReport {
         }
         return new ReportTable(List.of("layer", "implementation", "threads", "mean ms/call", "± ms", "median ms",
                 "p99 ms", "GFLOP/s", "GFLOP/s 99.9% CI", "useful GFLOP/s", "% of FMA peak (useful)", "vs reference",
-                "vs fastest NCHW peer", "heap B/call"),
+                "vs fastest NCHW peer", ALLOCATION),
                 List.of(false, false, true, true, true, true, true, true, true, true, true, true, true, true), rows);
     }
 
@@ -322,15 +326,16 @@ public final class BenchReport {
                     Numbers.percent(100 * layer.usefulFlops() / layer.flops()),
                     skipped.contains(layer.id()) ? "not timed: over the cap" : "timed"));
         }
-        return new ReportTable(List.of("layer", "from", "input -> output", "parameters", "work per call (nominal)",
+        return new ReportTable(List.of("layer", "from", "input -> output: (N,C,H,W), 1-D (N,C,W), 3-D (N,C,D,H,W)",
+                "parameters", "work per call (nominal)",
                 "useful", "useful share", "scalar reference"),
                 List.of(false, false, false, false, true, true, true, false), rows);
     }
 
     private List<String> notes() {
         List<String> notes = new ArrayList<>();
-        notes.add("Nominal FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW (every input element times every"
-                + " kernel tap, whether or not the tap lands in the cropped output), the count profilers report;"
+        notes.add("Nominal FLOPs per call = 2·N·Cin·(Cout/groups)·H·W·kH·kW, times D·kD for a 3-D layer (every"
+                + " input element times every kernel tap, whether or not the tap lands in the cropped output), the count profilers report;"
                 + " useful FLOPs count only the (input, tap) pairs whose output lies inside the cropped output."
                 + " GFLOP/s and the chart of GFLOP/s use nominal FLOPs; useful GFLOP/s and % of FMA peak use useful"
                 + " FLOPs. Ratios between implementations are ratios of times and do not depend on the count.");
@@ -358,9 +363,10 @@ public final class BenchReport {
         notes.add("Every implementation's output is checked against the scalar reference (DirectReference, sums in double)"
                 + " (|diff| <= 1e-4 · (|bias| + sum |x·w|) + 1e-6 per element) before and after timing;"
                 + " a mismatch fails the run, so no wrong answer reaches this table.");
-        notes.add("heap B/call: JMH's gc.alloc.rate.norm (-prof gc), Java heap only; the peers' native"
-                + " allocations are not counted. Inputs, outputs, layers, sessions and primitives are made before"
-                + " timing.");
+        notes.add(ALLOCATION + ": Java heap bytes the thread that makes the call allocates per call, from"
+                + " ThreadMXBean.getCurrentThreadAllocatedBytes over up to " + CallAllocation.MAX_CALLS + " untimed"
+                + " calls after the timed iterations; worker threads, native memory (the peers' own allocators) and"
+                + " the scalar reference (not measured) are not in it.");
         List<String> skipped = results.referenceSkipped();
         notes.add("The scalar reference is slow (one call on the largest layers takes seconds), so it is timed only"
                 + " on layers of at most " + results.machine.getProperty("reference.maxGflop") + " GFLOP per call"

@@ -66,7 +66,7 @@ class BenchReportTest {
                                       "scorePercentiles" : { "0.0" : %s, "50.0" : %s, "99.0" : %s },
                                       "scoreUnit" : "ms/op", "rawDataHistogram" : %s },
                   "secondaryMetrics" : { %s } }""", benchmark.getName(), method, iterations.length, params,
-                sum / calls, fastest, median, p99, histogram, alloc(0));
+                sum / calls, fastest, median, p99, histogram, alloc(4096));
     }
 
     private static double[] calls(double... ms) {
@@ -77,6 +77,7 @@ class BenchReportTest {
         return "\"layer\" : \"" + LAYER.id() + "\", \"threads\" : \"" + threads + "\"";
     }
 
+    /** JMH's -prof gc figure, every thread's allocation: the report must not show it. */
     private static String alloc(double bytes) {
         return "\"gc.alloc.rate.norm\" : { \"score\" : " + bytes + ", \"scoreUnit\" : \"B/op\" }";
     }
@@ -142,6 +143,11 @@ class BenchReportTest {
                 onednn.nchw.dcgan_l2.1=brg_test; src abcd
                 onednn.nchw.dcgan_l2.2=brg_other; src abcd
                 onednn.own.dcgan_l2.1=jit_own; src acdb
+                alloc.convt.dcgan_l2.1=0.0
+                alloc.convt.dcgan_l2.2=0.0
+                alloc.onnx_runtime.dcgan_l2.1=1240.0
+                alloc.convt.network.1=0.0
+                alloc.onnx_runtime.network.1=208.0
                 """);
 
         // Three fresh JVMs for convt (medians: 9000 ms to the first result, 70 ms steady), one for ONNX Runtime.
@@ -181,7 +187,14 @@ class BenchReportTest {
         // The network: 2 ms per image is 500 images/s and 209 MFLOP / 2 ms = 105 GFLOP/s; ONNX Runtime takes 1.5x as long.
         assertTrue(markdown.contains("## Whole network: DCGAN generator"), markdown);
         assertTrue(markdown.contains("| convt | 1 | 2 | 0 | 2 | 2.5 | 500 | 105 | 1.5× (1.5–1.5) | 0 |"), markdown);
-        assertTrue(markdown.contains("| ONNX Runtime | 1 | 3 | 0 | 3 | 3.5 | 333 | 69.8 |  | 0 |"), markdown);
+        assertTrue(markdown.contains("| ONNX Runtime | 1 | 3 | 0 | 3 | 3.5 | 333 | 69.8 |  | 208 |"), markdown);
+        // The allocation column is the calling thread's (peers.properties), not -prof gc's 4096 B; a
+        // row without a measurement shows a dash.
+        assertEquals(List.of("1240"), lastCells(markdown, "| dcgan_l2 | ONNX Runtime | 1 |"));
+        assertEquals(List.of("–"), lastCells(markdown, "| dcgan_l2 | oneDNN, own layout | 1 |"));
+        assertTrue(markdown.contains("| heap B/call, calling thread |"), markdown);
+        assertTrue(markdown.contains("- heap B/call, calling thread: Java heap bytes the thread that makes the call"
+                + " allocates per call, from ThreadMXBean.getCurrentThreadAllocatedBytes"), markdown);
         assertTrue(markdown.contains("209 MFLOP nominal per image"), markdown);
         // Cold start: medians over the three convt JVMs, the single ONNX Runtime one as it is.
         assertTrue(markdown.contains("| dcgan_l3 | convt | 3 | 67.1 | 9000 | 3000 | 600 | 7000 | 70 | 12000 |"), markdown);
@@ -206,6 +219,12 @@ class BenchReportTest {
         assertEquals(3, html.split("http", -1).length - 1, "URLs");
         assertEquals(3, html.split("http://www.w3.org/2000/svg\"", -1).length - 1, "SVG namespaces");
         assertPlainTables(markdown);
+    }
+
+    /** @return the last cell of every Markdown row that starts with {@code prefix} */
+    private static List<String> lastCells(String markdown, String prefix) {
+        return Arrays.stream(markdown.split("\n")).filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(l.lastIndexOf('|', l.length() - 2) + 1, l.length() - 1).strip()).toList();
     }
 
     /** Every Markdown table is a plain pipe table: each row has its header's number of cells. */

@@ -91,7 +91,8 @@ final class BenchResults {
      * @param implementation what ran
      * @param threads threads used by one call
      * @param timing the time per call
-     * @param allocBytesPerCall heap bytes allocated per call ({@code -prof gc}); NaN if not profiled
+     * @param allocBytesPerCall heap bytes the calling thread allocated per call ({@link CallAllocation});
+     *     NaN if not measured
      */
     record Row(SuiteLayer layer, Implementation implementation, int threads, Timing timing, double allocBytesPerCall) {
 
@@ -177,7 +178,8 @@ final class BenchResults {
      * @param implementation convt or ONNX Runtime
      * @param threads threads per call
      * @param timing the time per image
-     * @param allocBytesPerCall heap bytes per call; NaN if not profiled
+     * @param allocBytesPerCall heap bytes the calling thread allocated per call ({@link CallAllocation});
+     *     NaN if not measured
      */
     record NetworkRow(Implementation implementation, int threads, Timing timing, double allocBytesPerCall) {
 
@@ -243,6 +245,7 @@ final class BenchResults {
             machine.load(in);
         }
         int lanes = Integer.parseInt(machine.getProperty("vector.lanes"));
+        Properties peers = PeerInfo.read(dir.resolve(PeerInfo.FILE));
         List<Object> entries = (List<Object>) Json.parse(
                 Files.readString(dir.resolve(BenchSuite.RESULTS_JSON), StandardCharsets.UTF_8));
         if (entries.isEmpty()) {
@@ -272,27 +275,31 @@ final class BenchResults {
                 bandwidths.put(threads, new Peak(threads, timing, StreamBenchmark.bytesPerCall()));
                 continue;
             }
-            Object threads = params.get("threads");
-            Map<String, Object> secondary = (Map<String, Object>) entry.getOrDefault("secondaryMetrics", Map.of());
-            Map<String, Object> alloc = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
+            Object threadParam = params.get("threads");
+            int threads = threadParam == null ? 1 : Integer.parseInt((String) threadParam);
             if (benchmark.startsWith(NetworkBenchmark.class.getName() + ".")) {
-                network.add(new NetworkRow(NetworkRow.implementation((String) params.get("implementation")),
-                        Integer.parseInt((String) threads), timing,
-                        alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
+                Implementation implementation = NetworkRow.implementation((String) params.get("implementation"));
+                network.add(new NetworkRow(implementation, threads, timing,
+                        allocation(peers, implementation, "network", threads)));
                 continue;
             }
             Implementation implementation = Implementation.of(benchmark, params)
                     .orElseThrow(() -> new IllegalArgumentException("unknown benchmark " + benchmark + " " + params));
-            rows.add(new Row(SuiteLayer.byId((String) params.get("layer")), implementation,
-                    threads == null ? 1 : Integer.parseInt((String) threads), timing,
-                    alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
+            SuiteLayer layer = SuiteLayer.byId((String) params.get("layer"));
+            rows.add(new Row(layer, implementation, threads, timing,
+                    allocation(peers, implementation, layer.id(), threads)));
         }
         rows.sort(Comparator.comparing(Row::layer).thenComparing(Row::implementation).thenComparingInt(Row::threads));
         network.sort(Comparator.comparingInt(NetworkRow::threads).thenComparing(NetworkRow::implementation));
         Map<String, Object> first = (Map<String, Object>) entries.get(0);
-        return new BenchResults(machine, PeerInfo.read(dir.resolve(PeerInfo.FILE)), rows, peaks, bandwidths, network,
-                settings,
+        return new BenchResults(machine, peers, rows, peaks, bandwidths, network, settings,
                 (List<String>) (List<?>) first.get("jvmArgs"), (String) first.get("jmhVersion"));
+    }
+
+    /** @return what {@link CallAllocation} recorded, or NaN (the scalar reference, or older results) */
+    private static double allocation(Properties peers, Implementation implementation, String subject, int threads) {
+        String bytes = peers.getProperty(CallAllocation.key(implementation, subject, threads));
+        return bytes == null ? Double.NaN : Double.parseDouble(bytes);
     }
 
     private static String label(String benchmark, Map<String, Object> params) {

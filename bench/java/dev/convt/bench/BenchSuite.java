@@ -18,7 +18,6 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -77,7 +76,9 @@ public final class BenchSuite {
      * <p>The scalar reference is only the baseline for speed-ups and runs at 0.04 to 0.4 GFLOP/s
      * (it also sums magnitudes, in double), so one call on the largest layers takes 3 to 11 s. It
      * gets fewer iterations, and quick runs leave it out above 0.2 GFLOP per call (about a second
-     * or two); full runs time it on every suite layer.
+     * or two); full runs time it up to 2 GFLOP per call, every layer but the two largest 3-D ones.
+     * Every implementation's output is still checked against it on every layer: each fork reads
+     * the reference output the suite run's first fork computed ({@link ExpectedOutput#forLayer}).
      *
      * <p>The whole network runs in quick and full suites, with the same iterations on both sides;
      * it gets twice convt's warm-up or more, because C2 must compile the kernels of five layer
@@ -153,15 +154,16 @@ public final class BenchSuite {
                 all.addAll(run(options(size.peak, StreamBenchmark.class, scratch)
                         .threads(Integer.parseInt(threads))));
             }
+            // No -prof gc: it counts every thread's allocation; each benchmark measures its calling
+            // thread's instead (CallAllocation).
             all.addAll(run(options(size.convt, ConvtBenchmark.class, scratch).param("layer", ids(layers))
-                    .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+                    .param("threads", threadCounts)));
             all.addAll(run(options(size.peer, OnnxRuntimeBenchmark.class, scratch).param("layer", ids(layers))
-                    .param("threads", threadCounts).addProfiler(GCProfiler.class)));
+                    .param("threads", threadCounts)));
             all.addAll(run(options(size.peer, OneDnnBenchmark.class, scratch).param("layer", ids(layers))
-                    .param("threads", threadCounts).param("layout", "nchw", "own").addProfiler(GCProfiler.class)));
+                    .param("threads", threadCounts).param("layout", "nchw", "own")));
             if (network) {
-                all.addAll(run(options(size.network, NetworkBenchmark.class, scratch).param("threads", threadCounts)
-                        .addProfiler(GCProfiler.class)));
+                all.addAll(run(options(size.network, NetworkBenchmark.class, scratch).param("threads", threadCounts)));
             }
             if (!referenceLayers.isEmpty()) {
                 all.addAll(run(options(size.reference, ReferenceBenchmark.class, scratch)

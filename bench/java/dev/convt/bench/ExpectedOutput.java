@@ -4,12 +4,13 @@ import dev.convt.Epilogue;
 import dev.convt.reference.DirectReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
@@ -73,21 +74,29 @@ public record ExpectedOutput(double[] values, double[] magnitudes) {
         }
     }
 
+    /**
+     * Through a mapping rather than a heap copy of the file: a 3-D layer's pair is hundreds of MB,
+     * and the forks' heap is fixed at 1 GB.
+     */
     private static double[][] read(Path file) throws IOException {
-        DoubleBuffer stored = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
-        double[] first = new double[stored.remaining() / 2];
-        double[] second = new double[first.length];
-        stored.get(first).get(second);
-        return new double[][] {first, second};
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            DoubleBuffer stored = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size())
+                    .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+            double[] first = new double[stored.remaining() / 2];
+            double[] second = new double[first.length];
+            stored.get(first).get(second);
+            return new double[][] {first, second};
+        }
     }
 
-    /** Writes beside the target and renames, so a reader never sees half a file. */
+    /** Writes beside the target and renames, so a reader never sees half a file; mapped, as {@link #read}. */
     private static void write(Path file, double[][] pair) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate((pair[0].length + pair[1].length) * Double.BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asDoubleBuffer().put(pair[0]).put(pair[1]);
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.write(partial, bytes.array());
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            channel.map(FileChannel.MapMode.READ_WRITE, 0, (long) (pair[0].length + pair[1].length) * Double.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(pair[0]).put(pair[1]);
+        }
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -5,7 +5,8 @@ import dev.convt.ConvTransposeSpec;
 import java.util.SplittableRandom;
 
 /**
- * A layer's input, weights (PyTorch layout {@code [Cin, Cout/groups, kH, kW]}) and bias, drawn
+ * A layer's input, weights (PyTorch layout {@code [Cin, Cout/groups, kH, kW]}, {@code [Cin, Cout/groups,
+ * kD, kH, kW]} for 3-D) and bias, drawn
  * from a fixed seed so every implementation and every run sees the same numbers.
  *
  * @param layer the layer

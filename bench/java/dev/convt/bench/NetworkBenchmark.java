@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * five layers with BatchNorm folded and the activations fused, or ONNX Runtime on the same graph
  * with its BatchNormalization and activation nodes (its graph optimiser may fuse them as it
  * likes). Activations between the layers and the output are made before timing; the output is
- * checked against the scalar reference chain before and after timing.
+ * checked against the scalar reference chain before and after timing, and the calling thread's
+ * allocation per call measured after it ({@link CallAllocation}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -139,6 +140,8 @@ public class NetworkBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         try {
+            CallAllocation.record(BenchResults.NetworkRow.implementation(implementation), "network", threads,
+                    this::run);
             checkOutput();
         } finally {
             close.run();

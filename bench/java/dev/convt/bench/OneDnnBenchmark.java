@@ -1,6 +1,8 @@
 package dev.convt.bench;
 
+import dev.convt.bench.BenchResults.Implementation;
 import dev.convt.bench.OneDnnDeconvolution.Layout;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -12,47 +14,28 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * oneDNN's {@code deconvolution_forward} on one suite layer ({@link OneDnnDeconvolution}): plain
- * NCHW source and destination, or oneDNN's own layouts. The output is checked against the
- * reference before and after timing, and the implementation oneDNN chose is recorded for the
- * report ({@link PeerInfo}).
+ * NCHW source and destination, or oneDNN's own layouts. Besides {@link LayerBenchmark}'s checks,
+ * the implementation oneDNN chose is recorded for the report ({@link PeerInfo}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {ForkFlags.VECTOR_API, ForkFlags.NATIVE_ACCESS})
-public class OneDnnBenchmark {
-
-    /** A {@link SuiteLayer} id; {@link BenchSuite} passes the selected layers. */
-    @Param("dcgan_l2")
-    public String layer;
-
-    /** OpenMP threads of one call. */
-    @Param("1")
-    public int threads;
+public class OneDnnBenchmark extends LayerBenchmark {
 
     /** {@code nchw} or {@code own}: the {@link Layout} of source and destination. */
     @Param({"nchw", "own"})
     public String layout;
 
-    private SuiteLayer suiteLayer;
-    private Layout dnnlLayout;
-    private ExpectedOutput expected;
     private OneDnnDeconvolution dnnl;
 
-    @Setup(Level.Trial)
-    public void setUp() {
-        suiteLayer = SuiteLayer.byId(layer);
-        dnnlLayout = Layout.valueOf(layout.toUpperCase(java.util.Locale.ROOT));
-        LayerData data = LayerData.of(suiteLayer);
-        expected = ExpectedOutput.forLayer(data);
-        dnnl = OneDnnDeconvolution.open(data, dnnlLayout, threads);
+    @Override
+    void open(LayerData data) {
+        dnnl = OneDnnDeconvolution.open(data, Layout.valueOf(layout.toUpperCase(Locale.ROOT)), threads);
         dnnl.poisonOutput();
-        forward();
-        checkOutput();
         PeerInfo.record("onednn." + layout + "." + layer + "." + threads, dnnl.implementation());
         PeerInfo.record("onednn.version", OneDnn.get().version());
     }
@@ -71,16 +54,23 @@ public class OneDnnBenchmark {
         dnnl.forward();
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        try {
-            checkOutput();
-        } finally {
-            dnnl.close();
-        }
+    @Override
+    void call() {
+        forward();
     }
 
-    private void checkOutput() {
-        expected.check(dnnlLayout.label + ", " + threads + " thread(s)", suiteLayer, dnnl.output());
+    @Override
+    float[] output() {
+        return dnnl.output();
+    }
+
+    @Override
+    Implementation implementation() {
+        return layout.equals("own") ? Implementation.ONEDNN_OWN : Implementation.ONEDNN_NCHW;
+    }
+
+    @Override
+    void release() {
+        dnnl.close();
     }
 }

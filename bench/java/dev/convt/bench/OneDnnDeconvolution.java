@@ -5,6 +5,8 @@ import dev.convt.ConvTransposeSpec;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
+import java.util.function.ToLongFunction;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.deconvolution_forward;
 import org.bytedeco.dnnl.engine;
@@ -22,9 +24,10 @@ import org.bytedeco.javacpp.Pointer;
  * {@link #open}, so a timed call is only {@code execute} and {@code stream.wait}.
  *
  * <p>Weights and bias are always packed once into the layout oneDNN prefers, like a model's
- * weights at load time. Source and destination are in plain NCHW ({@code ncw} for the 1-D layer),
- * what a caller of convt holds, or in oneDNN's own preferred layouts, with the input reordered
- * into it once before timing: the speed a whole oneDNN network gets, where only its edges convert.
+ * weights at load time. Source and destination are in plain NCHW ({@code ncw} for the 1-D layer,
+ * {@code ncdhw} for the 3-D ones), what a caller of convt holds, or in oneDNN's own preferred
+ * layouts, with the input reordered into it once before timing: the speed a whole oneDNN network
+ * gets, where only its edges convert.
  */
 final class OneDnnDeconvolution implements AutoCloseable {
 
@@ -85,10 +88,14 @@ final class OneDnnDeconvolution implements AutoCloseable {
     private static OneDnnDeconvolution open(LayerData data, Layout layout, Deque<Pointer> owned) {
         ConvTransposeGeometry g = data.layer().geometry();
         ConvTransposeSpec spec = g.spec();
-        boolean oneD = g.inputRank() == 3;
+        List<ConvTransposeGeometry.Axis> axes = g.axes();
         engine eng = own(owned, new engine(engine.kind.cpu, 0));
         stream strm = own(owned, new stream(eng, stream.flags.default_flags));
-        memory.format_tag plain = oneD ? memory.format_tag.ncw : memory.format_tag.nchw;
+        memory.format_tag plain = switch (axes.size()) {
+            case 1 -> memory.format_tag.ncw;
+            case 2 -> memory.format_tag.nchw;
+            default -> memory.format_tag.ncdhw;
+        };
         memory.desc plainSrc = own(owned, new memory.desc(g.inputShape(), memory.data_type.f32, plain));
         memory.desc plainDstDesc = own(owned, new memory.desc(g.outputShape(), memory.data_type.f32, plain));
         memory.desc torchWeights = own(owned, new memory.desc(weightDims(g), memory.data_type.f32,
@@ -103,14 +110,12 @@ final class OneDnnDeconvolution implements AutoCloseable {
         memory.desc dstDesc = ownLayout
                 ? own(owned, new memory.desc(g.outputShape(), memory.data_type.f32, memory.format_tag.any))
                 : plainDstDesc;
-        long[] strides = oneD ? new long[] {spec.strideW()} : new long[] {spec.strideH(), spec.strideW()};
+        long[] strides = each(axes, ConvTransposeGeometry.Axis::stride);
         // oneDNN counts dilation from 0 (no gap between taps), PyTorch and ONNX from 1.
-        long[] dilation = oneD ? new long[] {spec.dilationW() - 1}
-                : new long[] {spec.dilationH() - 1, spec.dilationW() - 1};
-        long[] padBegin = oneD ? new long[] {g.width().padBegin()}
-                : new long[] {g.height().padBegin(), g.width().padBegin()};
+        long[] dilation = each(axes, a -> a.dilation() - 1);
+        long[] padBegin = each(axes, ConvTransposeGeometry.Axis::padBegin);
         // The end pad net of output padding, which oneDNN takes instead of an output padding.
-        long[] padEnd = oneD ? new long[] {g.width().padEnd()} : new long[] {g.height().padEnd(), g.width().padEnd()};
+        long[] padEnd = each(axes, ConvTransposeGeometry.Axis::padEnd);
         deconvolution_forward.primitive_desc pd = own(owned, new deconvolution_forward.primitive_desc(eng,
                 dnnl.prop_kind.forward_inference, dnnl.algorithm.deconvolution_direct, src, anyWeights, bias, dstDesc,
                 strides, dilation, padBegin, padEnd));
@@ -136,13 +141,18 @@ final class OneDnnDeconvolution implements AutoCloseable {
         return pointer;
     }
 
-    /** oneDNN's weight dims: {@code (Cout, Cin, [kH,] kW)}, with a leading group axis if grouped. */
+    /** @return {@code f} of each spatial axis, in tensor order */
+    private static long[] each(List<ConvTransposeGeometry.Axis> axes, ToLongFunction<ConvTransposeGeometry.Axis> f) {
+        return axes.stream().mapToLong(f).toArray();
+    }
+
+    /** oneDNN's weight dims: {@code (Cout, Cin, [kD,] [kH,] kW)}, with a leading group axis if grouped. */
     private static long[] weightDims(ConvTransposeGeometry g) {
         ConvTransposeSpec spec = g.spec();
         long groups = spec.groups();
         long outPerGroup = spec.outChannels() / groups;
         long inPerGroup = spec.inChannels() / groups;
-        long[] kernel = g.inputRank() == 3 ? new long[] {spec.kernelW()} : new long[] {spec.kernelH(), spec.kernelW()};
+        long[] kernel = each(g.axes(), ConvTransposeGeometry.Axis::kernel);
         long[] head = groups == 1 ? new long[] {outPerGroup, inPerGroup} : new long[] {groups, outPerGroup, inPerGroup};
         return concat(head, kernel);
     }
@@ -157,8 +167,14 @@ final class OneDnnDeconvolution implements AutoCloseable {
         long groups = spec.groups();
         long outPerGroup = spec.outChannels() / groups;
         long inPerGroup = spec.inChannels() / groups;
-        long taps = (long) spec.kernelH() * spec.kernelW();
-        long[] kernel = g.inputRank() == 3 ? new long[] {1} : new long[] {spec.kernelW(), 1};
+        long taps = spec.kernelTaps();
+        // Each kernel axis steps over the taps of the axes after it.
+        long[] kernel = new long[g.axes().size()];
+        long step = 1;
+        for (int a = kernel.length - 1; a >= 0; a--) {
+            kernel[a] = step;
+            step *= g.axes().get(a).kernel();
+        }
         long[] channels = {taps, outPerGroup * taps};
         long[] head = groups == 1 ? channels : new long[] {inPerGroup * outPerGroup * taps, channels[0], channels[1]};
         return concat(head, kernel);
@@ -196,7 +212,7 @@ final class OneDnnDeconvolution implements AutoCloseable {
     }
 
     /**
-     * @return the last call's output in C order (NCHW), reordered from oneDNN's own layout if
+     * @return the last call's output in C order (NCHW, NCDHW), reordered from oneDNN's own layout if
      *     that is where it was written
      */
     float[] output() {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The oneDNN peer computes the suite's layers: its output, in either layout, matches the scalar
  * reference, so the benchmark times a correct call. The layers chosen cover what the primitive's
  * descriptors must translate: 1-D, groups with dilation (oneDNN's dilation starts at 0),
- * depthwise, output padding and a single channel.
+ * depthwise, output padding, a single channel and 3-D (ncdhw, kernel 4 with padding).
  */
 class OneDnnDeconvolutionTest {
 
@@ -31,7 +31,7 @@ class OneDnnDeconvolutionTest {
 
     @ParameterizedTest
     @EnumSource(value = SuiteLayer.class, names = {"HIFIGAN_UP1", "DIL_GROUP", "FCN_UP8_DW", "FSRCNN_X3",
-            "DCGAN_L1", "DCGAN_L5", "TINY_2X2_K3"})
+            "DCGAN_L1", "DCGAN_L5", "TINY_2X2_K3", "VGAN3D"})
     void matchesTheReferenceInBothLayouts(SuiteLayer layer) {
         assertMatchesReference(layer, 1, Layout.values());
     }
@@ -60,6 +60,11 @@ class OneDnnDeconvolutionTest {
             // The NCHW row must really run on NCHW source and destination.
             assertTrue(impl.contains("; src abcd, weights ") && impl.endsWith(", dst abcd"), impl);
             assertTrue(impl.indexOf(';') > 0, "impl_info_str first: " + impl);
+        }
+        try (OneDnnDeconvolution dnnl = OneDnnDeconvolution.open(LayerData.of(SuiteLayer.VGAN3D), Layout.NCHW, 1)) {
+            String impl = dnnl.implementation();
+            // The 3-D NCHW row runs on plain ncdhw.
+            assertTrue(impl.contains("; src abcde, weights ") && impl.endsWith(", dst abcde"), impl);
         }
     }
 

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.convt.ConvTransposeGeometry;
+import dev.convt.bench.BenchResults.Implementation;
 import dev.convt.onnx.OnnxConvTransposeModel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,14 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * ONNX Runtime running the same layer, with the same weights, as a one-node ConvTranspose model,
@@ -33,24 +30,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * and ONNX Runtime reads and writes them in place on every call (the output is bound as a pinned
  * output); the session has its full graph optimisation and spinning intra-op threads. A 1-D layer
  * is given to it as 2-D with height 1 ({@code (N, C, 1, W)}, the same memory): for a rank-3
- * ConvTranspose ONNX Runtime takes a generic N-d col2im, for rank 4 its faster 2-D one.
+ * ConvTranspose ONNX Runtime takes a generic N-d col2im, for rank 4 its faster 2-D one. A 3-D layer
+ * runs as it is, on rank-5 {@code (N, C, D, H, W)} tensors.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {ForkFlags.VECTOR_API, ForkFlags.NATIVE_ACCESS})
-public class OnnxRuntimeBenchmark {
+public class OnnxRuntimeBenchmark extends LayerBenchmark {
 
-    /** A {@link SuiteLayer} id; {@link BenchSuite} passes the selected layers. */
-    @Param("dcgan_l2")
-    public String layer;
-
-    /** ONNX Runtime's intra-op thread count (the calling thread included). */
-    @Param("1")
-    public int threads;
-
-    private SuiteLayer suiteLayer;
-    private ExpectedOutput expected;
     private Arena arena;
     private OrtSession session;
     private OnnxTensor input;
@@ -59,35 +47,30 @@ public class OnnxRuntimeBenchmark {
     private Map<String, OnnxTensor> outputs;
     private FloatBuffer outputBuffer;
 
-    @Setup(Level.Trial)
-    public void setUp() throws OrtException {
-        suiteLayer = SuiteLayer.byId(layer);
-        LayerData data = LayerData.of(suiteLayer);
-        expected = ExpectedOutput.forLayer(data);
-        ConvTransposeGeometry g = suiteLayer.geometry();
-        long[] inputShape = asTwoD(g.inputShape());
-        long[] outputShape = asTwoD(g.outputShape());
+    @Override
+    void open(LayerData data) throws OrtException {
+        ConvTransposeGeometry g = data.layer().geometry();
+        long[] inputShape = atLeastTwoD(g.inputShape());
+        long[] outputShape = atLeastTwoD(g.outputShape());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (SessionOptions options = sessionOptions(threads)) {
-            session = env.createSession(OnnxConvTransposeModel.build(suiteLayer.spec(), inputShape, data.weights(),
+            session = env.createSession(OnnxConvTransposeModel.build(data.layer().spec(), inputShape, data.weights(),
                     data.bias()), options);
         }
         arena = Arena.ofShared();
         MemorySegment in = arena.allocate(g.inputCount() * Float.BYTES, 64);
         MemorySegment.copy(data.input(), 0, in, ValueLayout.JAVA_FLOAT, 0, data.input().length);
         MemorySegment out = arena.allocate(g.outputCount() * Float.BYTES, 64);
-        // NaN makes an output element ONNX Runtime never writes fail the check.
+        // All bits set: a NaN in every float.
         out.fill((byte) 0xFF);
         outputBuffer = floats(out);
         input = OnnxTensor.createTensor(env, floats(in), inputShape);
         output = OnnxTensor.createTensor(env, outputBuffer, outputShape);
         inputs = Map.of(OnnxConvTransposeModel.INPUT, input);
         outputs = Map.of(OnnxConvTransposeModel.OUTPUT, output);
-        run();
-        checkOutput();
         PeerInfo.record("onnxruntime.version", env.getVersion());
-        PeerInfo.record("onnxruntime." + layer, g.inputRank() == 4 ? "ConvTranspose on rank-4 tensors"
-                : "ConvTranspose on rank-4 tensors: the 1-D layer as height 1");
+        PeerInfo.record("onnxruntime." + layer, "ConvTranspose on rank-" + inputShape.length + " tensors"
+                + (g.inputRank() == 3 ? ": the 1-D layer as height 1" : ""));
     }
 
     /**
@@ -111,9 +94,9 @@ public class OnnxRuntimeBenchmark {
         return options;
     }
 
-    /** A 1-D shape {@code (N, C, W)} as {@code (N, C, 1, W)}; a 2-D shape as it is. */
-    private static long[] asTwoD(long[] shape) {
-        return shape.length == 4 ? shape : new long[] {shape[0], shape[1], 1, shape[2]};
+    /** A 1-D shape {@code (N, C, W)} as {@code (N, C, 1, W)}; a 2-D or 3-D shape as it is. */
+    private static long[] atLeastTwoD(long[] shape) {
+        return shape.length > 3 ? shape : new long[] {shape[0], shape[1], 1, shape[2]};
     }
 
     private static FloatBuffer floats(MemorySegment segment) {
@@ -130,21 +113,31 @@ public class OnnxRuntimeBenchmark {
         session.run(inputs, outputs).close();
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws OrtException {
+    @Override
+    void call() throws OrtException {
+        run();
+    }
+
+    @Override
+    float[] output() {
+        float[] actual = new float[outputBuffer.remaining()];
+        outputBuffer.get(0, actual);
+        return actual;
+    }
+
+    @Override
+    Implementation implementation() {
+        return Implementation.ONNX_RUNTIME;
+    }
+
+    @Override
+    void release() throws OrtException {
         try {
-            checkOutput();
-        } finally {
             input.close();
             output.close();
             session.close();
+        } finally {
             arena.close();
         }
-    }
-
-    private void checkOutput() {
-        float[] actual = new float[outputBuffer.remaining()];
-        outputBuffer.get(0, actual);
-        expected.check("ONNX Runtime, " + threads + " intra-op thread(s)", suiteLayer, actual);
     }
 }

@@ -12,8 +12,9 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * What the peers report about themselves inside the benchmark forks (versions, the
- * implementation each chose per layer), carried to {@link BenchReport}: each fork writes its own
+ * What the benchmark forks report beside JMH's timings (the peers' versions and the implementation
+ * each chose per layer, every implementation's allocation per call on the calling thread from
+ * {@link CallAllocation}), carried to {@link BenchReport}: each fork writes its own
  * file into the directory named by {@link #DIRECTORY_PROPERTY}, and {@link BenchSuite} merges them
  * into {@value #FILE} beside JMH's results.
  */

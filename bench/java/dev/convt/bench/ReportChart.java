@@ -7,7 +7,6 @@ import dev.convt.bench.BenchResults.Series;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The report's chart as inline SVG: GFLOP/s per layer and implementation, horizontal bars on a
@@ -75,12 +74,8 @@ final class ReportChart {
         int plotHeight = groups.stream().mapToInt(g -> g.size() * (BAR + BAR_GAP)).sum()
                 + GROUP_GAP * (groups.size() - 1);
         int width = LEFT + PLOT_WIDTH + RIGHT;
-        Optional<List<String>> busy = results.busyBanner();
-        int banner = busy.isPresent() ? Svg.BANNER : 0;
-        int height = banner + TOP + plotHeight + BOTTOM;
-        svg = new Svg(width, height, "GFLOP/s per layer and implementation");
-        busy.ifPresent(lines -> svg.banner(width, lines));
-        svg.shiftDown(banner);
+        svg = Svg.chart(results, width, TOP + plotHeight + BOTTOM, "GFLOP/s per layer and implementation");
+        svg.shiftDown(svg.top());
         drawLegend();
         int y = TOP;
         for (int g = 0; g < groups.size(); g++) {

@@ -6,7 +6,6 @@ import dev.convt.bench.BenchResults.Roof;
 import dev.convt.bench.BenchResults.Row;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The roofline as inline SVG, one panel per thread count with both roofs measured: useful GFLOP/s
@@ -93,15 +92,11 @@ final class RooflineChart {
         logYMin = Math.floor(Math.log10(yMin));
         logYMax = Math.max(logYMin + 1, Math.ceil(Math.log10(yMax * 1.2)));
 
-        Optional<List<String>> busy = results.busyBanner();
-        int banner = busy.isPresent() ? Svg.BANNER : 0;
-        int width = LEFT + PLOT_WIDTH + RIGHT;
         int panelHeight = PANEL_HEADER + PLOT_HEIGHT + PANEL_FOOTER;
-        svg = new Svg(width, banner + LEGEND + threadCounts.size() * (panelHeight + PANEL_GAP),
+        svg = Svg.chart(results, LEFT + PLOT_WIDTH + RIGHT, LEGEND + threadCounts.size() * (panelHeight + PANEL_GAP),
                 "roofline: useful GFLOP/s against arithmetic intensity, per implementation and layer");
-        busy.ifPresent(lines -> svg.banner(width, lines));
-        drawLegend(banner);
-        int top = banner + LEGEND;
+        drawLegend(svg.top());
+        int top = svg.top() + LEGEND;
         for (int t : threadCounts) {
             drawPanel(t, top);
             top += panelHeight + PANEL_GAP;

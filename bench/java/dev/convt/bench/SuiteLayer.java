@@ -6,10 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 
 /**
- * The benchmark suite: transposed convolutions taken from published networks, float32 NCHW,
- * bias on. A layer's id is its constant's name in lower case ({@code dcgan_l2}).
+ * The benchmark suite: transposed convolutions taken from published networks, float32 NCHW
+ * (NCDHW for the 3-D layers), bias on. A layer's id is its constant's name in lower case ({@code dcgan_l2}).
  */
 public enum SuiteLayer {
     DCGAN_L1("DCGAN generator", ConvTransposeSpec.builder(100, 512, 4, 4), 1, 1, 1),
@@ -29,18 +30,27 @@ public enum SuiteLayer {
     DIL_GROUP("dilated + grouped",
             ConvTransposeSpec.builder(64, 64, 3, 3).stride(2).padding(2).outputPadding(1).dilation(2).groups(4),
             1, 32, 32),
-    TINY_2X2_K3("a 2x2 input, one 3x3 kernel", ConvTransposeSpec.builder(1, 1, 3, 3), 1, 2, 2);
+    TINY_2X2_K3("a 2x2 input, one 3x3 kernel", ConvTransposeSpec.builder(1, 1, 3, 3), 1, 2, 2),
+    UNET3D_UP("3-D U-Net up-conv", ConvTransposeSpec.builder3d(256, 128, 2, 2, 2).stride(2), 1, 16, 16, 16),
+    VNET_UP("V-Net up-conv", ConvTransposeSpec.builder3d(128, 64, 2, 2, 2).stride(2), 1, 32, 32, 32),
+    VGAN3D("3-D GAN generator", ConvTransposeSpec.builder3d(512, 256, 4, 4, 4).stride(2).padding(1), 1, 4, 4, 4);
 
     private final String origin;
     private final ConvTransposeSpec spec;
     private final long[] inputShape;
 
+    /** A 1-D or 2-D layer; a 1-D spec ignores {@code height}. */
     SuiteLayer(String origin, ConvTransposeSpec.Builder spec, int batch, int height, int width) {
+        this(origin, spec, batch, 1, height, width);
+    }
+
+    /** The input's spatial sizes are the last {@code spec.spatialRank()} of {@code (depth, height, width)}. */
+    SuiteLayer(String origin, ConvTransposeSpec.Builder spec, int batch, int depth, int height, int width) {
         this.origin = origin;
         this.spec = spec.build();
-        this.inputShape = this.spec.isOneDimensional()
-                ? new long[] {batch, this.spec.inChannels(), width}
-                : new long[] {batch, this.spec.inChannels(), height, width};
+        long[] spatial = {depth, height, width};
+        this.inputShape = LongStream.concat(LongStream.of(batch, this.spec.inChannels()),
+                Arrays.stream(spatial, spatial.length - this.spec.spatialRank(), spatial.length)).toArray();
     }
 
     /**
@@ -77,7 +87,7 @@ public enum SuiteLayer {
         return spec;
     }
 
-    /** @return {@code (N, Cin, H, W)}, or {@code (N, Cin, W)} for the 1-D layer */
+    /** @return {@code (N, Cin, H, W)}, {@code (N, Cin, W)} for the 1-D layer, {@code (N, Cin, D, H, W)} for 3-D */
     public long[] inputShape() {
         return inputShape.clone();
     }
@@ -97,12 +107,15 @@ public enum SuiteLayer {
      * pairs whose output position lies inside the cropped output; padding and a stride smaller
      * than the kernel leave some taps on the border that is cut away.
      *
-     * @return {@code 2 * N * Cin * (Cout/groups) * usefulPairs(H) * usefulPairs(W)}
+     * @return {@code 2 * N * Cin * (Cout/groups)} times {@code usefulPairs} of every spatial axis
      */
     public double usefulFlops() {
         ConvTransposeGeometry g = geometry();
-        return 2.0 * g.batch() * spec.inChannels() * ((double) spec.outChannels() / spec.groups())
-                * usefulPairs(g.height()) * usefulPairs(g.width());
+        double flops = 2.0 * g.batch() * spec.inChannels() * ((double) spec.outChannels() / spec.groups());
+        for (ConvTransposeGeometry.Axis axis : g.axes()) {
+            flops *= usefulPairs(axis);
+        }
+        return flops;
     }
 
     /** @return the (input, tap) pairs along one axis whose output {@code i*stride - padBegin + k*dilation} is kept */
@@ -125,7 +138,7 @@ public enum SuiteLayer {
         return (double) Float.BYTES * (g.inputCount() + spec.weightCount() + spec.outChannels() + g.outputCount());
     }
 
-    /** @return e.g. {@code (1,512,4,4) -> (1,256,8,8)} */
+    /** @return e.g. {@code (1,512,4,4) -> (1,256,8,8)}: {@code (N,C,H,W)}, {@code (N,C,W)} or {@code (N,C,D,H,W)} */
     public String shapes() {
         ConvTransposeGeometry g = geometry();
         return format(g.inputShape()) + " -> " + format(g.outputShape());

@@ -2,11 +2,14 @@ package dev.convt.bench;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** An SVG document built element by element, for the report's inline charts. */
 final class Svg {
 
     private final StringBuilder svg = new StringBuilder();
+    /** Where the chart below the banner starts: 0 without one. */
+    private final int top;
 
     /**
      * @param width width and view-box width in pixels
@@ -14,6 +17,11 @@ final class Svg {
      * @param label what the image shows, for screen readers
      */
     Svg(int width, int height, String label) {
+        this(width, height, label, 0);
+    }
+
+    private Svg(int width, int height, String label, int top) {
+        this.top = top;
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                 + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"%s\">\n",
                 width, height, width, height, Html.escape(label)));
@@ -56,21 +64,35 @@ final class Svg {
                 anchor, attributes.isEmpty() ? "" : " " + attributes, Html.escape(content)));
     }
 
-    /** Height of {@link #banner(int, List)}, gap below included. */
-    static final int BANNER = 44;
+    /** Height of the banner, gap below included. */
+    private static final int BANNER = 44;
 
     /**
-     * A red warning across the top of the image, in the figure itself so that it cannot be quoted
-     * without it.
+     * A chart's document, headed by {@code results}' busy-machine banner when it has one: a red
+     * warning across the top, in the figure itself so that it cannot be quoted without it.
      *
-     * @param width the image's width
-     * @param lines two lines of warning
+     * @param results the run the chart shows
+     * @param width width in pixels
+     * @param height the chart's height, the banner's not included
+     * @param label what the image shows, for screen readers
+     * @return the document; the chart starts at {@link #top()}
      */
-    void banner(int width, List<String> lines) {
-        rect(0, 0, width, BANNER - 6, "#fde0dc");
-        for (int i = 0; i < lines.size(); i++) {
-            text(8, 15 + 15 * i, "start", "font-weight=\"bold\" fill=\"#c62828\"", lines.get(i));
-        }
+    static Svg chart(BenchResults results, int width, int height, String label) {
+        Optional<List<String>> busy = results.busyBanner();
+        int top = busy.isPresent() ? BANNER : 0;
+        Svg svg = new Svg(width, top + height, label, top);
+        busy.ifPresent(lines -> {
+            svg.rect(0, 0, width, BANNER - 6, "#fde0dc");
+            for (int i = 0; i < lines.size(); i++) {
+                svg.text(8, 15 + 15 * i, "start", "font-weight=\"bold\" fill=\"#c62828\"", lines.get(i));
+            }
+        });
+        return svg;
+    }
+
+    /** @return where the chart starts, below the banner if there is one */
+    int top() {
+        return top;
     }
 
     /** Starts a group moved down by {@code dy}; close it with {@link #endGroup()}. */

@@ -18,8 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Cold start, one fresh JVM per measurement, repeated and reported as medians (README, "Cold
@@ -210,18 +212,18 @@ public final class ColdStartSuite {
             Npy.write(w, uniform(random, spec.weightCount()), spec.weightShape());
             Npy.write(b, uniform(random, spec.outChannels()), spec.outChannels());
         }
-        boolean oneD = spec.isOneDimensional();
         return List.of("run", "--x", x.toString(), "--w", w.toString(), "--b", b.toString(), "--out",
                 data.resolve(layer.id() + "-y.npy").toString(), "--groups", String.valueOf(spec.groups()),
-                "--stride", axes(oneD, spec.strideH(), spec.strideW()),
-                "--dilation", axes(oneD, spec.dilationH(), spec.dilationW()),
-                "--output-padding", axes(oneD, spec.outputPaddingH(), spec.outputPaddingW()),
-                "--pads", oneD ? spec.padLeft() + "," + spec.padRight()
-                        : spec.padTop() + "," + spec.padLeft() + "," + spec.padBottom() + "," + spec.padRight());
+                "--stride", axes(spec, ConvTransposeSpec.AxisRule::stride),
+                "--dilation", axes(spec, ConvTransposeSpec.AxisRule::dilation),
+                "--output-padding", axes(spec, ConvTransposeSpec.AxisRule::outputPadding),
+                "--pads", axes(spec, ConvTransposeSpec.AxisRule::padBegin) + ","
+                        + axes(spec, ConvTransposeSpec.AxisRule::padEnd));
     }
 
-    private static String axes(boolean oneDimensional, int height, int width) {
-        return oneDimensional ? String.valueOf(width) : height + "," + width;
+    /** @return {@code field} of each spatial axis, comma-separated in tensor order, as {@code run} takes it */
+    private static String axes(ConvTransposeSpec spec, ToIntFunction<ConvTransposeSpec.AxisRule> field) {
+        return spec.axes().stream().map(r -> String.valueOf(field.applyAsInt(r))).collect(Collectors.joining(","));
     }
 
     private static float[] uniform(SplittableRandom random, long count) {
