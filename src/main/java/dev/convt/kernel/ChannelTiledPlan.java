@@ -234,9 +234,9 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 for (int c = cFrom; c < cTo; c += LANES) {
                     FloatVector bias = Lanes.load(weights.bias, (biasBase + c) * Float.BYTES,
                             Lanes.bits(c, cTo), spill);
-                    epilogue.apply(FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias))
-                            .intoArray(scratch, s + c);
+                    FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias).intoArray(scratch, s + c);
                 }
+                epilogue.applyTo(scratch, s + cFrom, s + cTo);
                 long first = outputRow(t.n, (int) biasBase + cFrom, t.oz, oy) + ox;
                 for (int c = cFrom; c < cTo; c++) {
                     out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, first + (c - cFrom) * plane, scratch[s + c]);

@@ -199,8 +199,9 @@ final class DepthwisePlan extends ExecutionPlan {
                         ws.spill);
             }
         }
+        epilogue.applyTo(sums, 0, ow);
         for (int x = 0; x < ow; x += LANES) {
-            Lanes.store(epilogue.apply(FloatVector.fromArray(SPECIES, sums, x)), out,
+            Lanes.store(FloatVector.fromArray(SPECIES, sums, x), out,
                     (rowStart + x) * Float.BYTES, Lanes.bits(x, ow), ws.spill);
         }
     }

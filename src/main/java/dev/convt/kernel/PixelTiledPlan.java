@@ -96,7 +96,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         }
         float[] scratch = ws.scratch(layout.scratchSize);
         sumTiles(ws, scratch, in, t);
-        storeRows(scratch, out, t, ws.spill);
+        storeRows(scratch, out, t, ws);
     }
 
     /**
@@ -205,7 +205,7 @@ final class PixelTiledPlan extends ExecutionPlan {
 
 
 
-    private void storeRows(float[] scratch, MemorySegment out, TaskCursor t, float[] spill) {
+    private void storeRows(float[] scratch, MemorySegment out, TaskCursor t, Workspace ws) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         int fy = t.fy;
         int row0 = t.gridRow0;
@@ -220,8 +220,8 @@ final class PixelTiledPlan extends ExecutionPlan {
                     int q = layout.gridStartY[fy] + row0 + dy - layout.ys.shift[jy];
                     if (q >= 0 && q < layout.ys.count(jy)) {
                         int source = ((c - c0) * py.length + phaseY) * layout.xSlots * layout.region;
-                        storeRow(scratch, source, layout.columnSource[dy], out, outputRow(t.n, co, t.oz, q * ay.stride() + jy),
-                                t.column * layout.blockColumns, bias, spill);
+                        storeRow(scratch, source, layout.columnSource[dy], out,
+                                outputRow(t.n, co, t.oz, q * ay.stride() + jy), t.column * layout.blockColumns, bias, ws);
                     }
                 }
             }
@@ -240,7 +240,9 @@ final class PixelTiledPlan extends ExecutionPlan {
         for (int c = t.c0; c < t.c1; c++) {
             int co = t.g * weights.outPerGroup + c;
             float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
-            FloatVector value = epilogue.apply(FloatVector.zero(TileKernel.SPECIES).add(bias));
+            Arrays.fill(spill, bias + 0f);
+            epilogue.applyTo(spill, 0, LANES);
+            FloatVector value = FloatVector.broadcast(TileKernel.SPECIES, spill[0]);
             for (int jy : layout.familiesY[fy]) {
                 for (int dy = 0; dy < layout.blockRows; dy++) {
                     int q = layout.gridStartY[fy] + t.gridRow0 + dy - layout.ys.shift[jy];
@@ -257,14 +259,16 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     /**
-     * Bias, epilogue and the x-phase interleave for one output row. Stride 1 needs no interleave;
-     * stride 2 interleaves two phase rows with a two-table permute (one vector from each phase
-     * gives two output vectors); other strides gather through the column map.
+     * Bias, the x-phase interleave and the epilogue for one output row. Stride 1 needs no
+     * interleave; stride 2 interleaves two phase rows with a two-table permute (one vector from
+     * each phase gives two output vectors); other strides gather through the column map. The
+     * epilogue then runs over the row just written, still in L1.
      */
     private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, int x0,
-            float bias, float[] spill) {
+            float bias, Workspace ws) {
         int ow = Math.min(x0 + layout.blockColumns, geometry.width().out()) - x0;
         long start = rowStart + x0;
+        float[] spill = ws.spill;
         switch (geometry.width().stride()) {
             case 1 -> {
                 for (int x = 0; x < ow; x += LANES) {
@@ -287,10 +291,11 @@ final class PixelTiledPlan extends ExecutionPlan {
                 }
             }
         }
+        epilogue.applyTo(out, start * Float.BYTES, ow, ws.row(ow));
     }
 
-    private void store(FloatVector sums, MemorySegment out, long rowStart, int x, int ow, float bias, float[] spill) {
-        Lanes.store(epilogue.apply(sums.add(bias)), out, (rowStart + x) * Float.BYTES,
-                Lanes.bits(x, ow), spill);
+    private static void store(FloatVector sums, MemorySegment out, long rowStart, int x, int ow, float bias,
+            float[] spill) {
+        Lanes.store(sums.add(bias), out, (rowStart + x) * Float.BYTES, Lanes.bits(x, ow), spill);
     }
 }

@@ -1,9 +1,16 @@
 package dev.convt.kernel;
 
 import dev.convt.Epilogue;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * An {@link Epilogue} in vector form, applied by the store passes. Comparisons are written so that
@@ -14,10 +21,19 @@ import jdk.incubator.vector.VectorOperators;
  * results an ulp apart in the interpreter and in compiled code, so the same call would change bits
  * while the JIT warms up, and results would depend on which thread ran a tile. These give the same
  * bits in every mode, within about 3 ulp of the exact functions.
+ *
+ * <p>The plans apply it to arrays and segments ({@link #applyTo}), never vector by vector from
+ * their own loops: inlined into a store pass, sigmoid and tanh meet C2's node-count cutoff, and a
+ * vector passed to a call that is not inlined is allocated (12 bytes per output element with tanh).
+ * The loop is called through a method handle held in an instance field, which C2 cannot inline:
+ * it is then a small compilation unit of its own, into which {@link #apply} inlines whole.
  */
 final class VectorEpilogue {
 
     private enum Kind { NONE, RELU, LEAKY_RELU, CLAMP, SIGMOID, TANH }
+
+    private static final VectorSpecies<Float> SPECIES = TileKernel.SPECIES;
+    private static final int LANES = TileKernel.LANES;
 
     private static final float LOG2_E = 1.44269504f;
     /** ln 2 split so that {@code k * LN2_HIGH} is exact for the {@code k} exp can meet. */
@@ -42,11 +58,20 @@ final class VectorEpilogue {
     private final Kind kind;
     private final float a;
     private final float b;
+    /** {@link #arrayLoop} bound to this epilogue: a compilation boundary (see above). */
+    private final MethodHandle arrayLoop;
 
     private VectorEpilogue(Kind kind, float a, float b) {
         this.kind = kind;
         this.a = a;
         this.b = b;
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            this.arrayLoop = lookup.findVirtual(VectorEpilogue.class, "arrayLoop",
+                    MethodType.methodType(void.class, float[].class, int.class, int.class)).bindTo(this);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static VectorEpilogue of(Epilogue e) {
@@ -58,6 +83,42 @@ final class VectorEpilogue {
             case Epilogue.Sigmoid s -> new VectorEpilogue(Kind.SIGMOID, 0, 0);
             case Epilogue.Tanh t -> new VectorEpilogue(Kind.TANH, 0, 0);
         };
+    }
+
+    /** Applies the epilogue in place to {@code a[from, to)}. */
+    void applyTo(float[] a, int from, int to) {
+        if (kind == Kind.NONE) {
+            return;
+        }
+        try {
+            arrayLoop.invokeExact(a, from, to);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Applies the epilogue in place to the {@code count} floats of {@code seg} from
+     * {@code byteOffset} on, just written by the caller: copied to {@code buffer} (of at least
+     * {@code count} floats), applied there and copied back, since masked vector access to a
+     * segment's last partial vector is not intrinsic. Nothing to do, and nothing copied, without
+     * an epilogue.
+     */
+    void applyTo(MemorySegment seg, long byteOffset, int count, float[] buffer) {
+        if (kind == Kind.NONE) {
+            return;
+        }
+        MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOffset, buffer, 0, count);
+        applyTo(buffer, 0, count);
+        MemorySegment.copy(buffer, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOffset, count);
+    }
+
+    /** One call site of {@link #apply} per loop: two would pass C2's node-count cutoff with tanh inlined twice. */
+    private void arrayLoop(float[] a, int from, int to) {
+        for (int x = from; x < to; x += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(x, to);
+            apply(FloatVector.fromArray(SPECIES, a, x, m)).intoArray(a, x, m);
+        }
     }
 
     FloatVector apply(FloatVector v) {

@@ -19,6 +19,8 @@ final class Workspace {
     private static final ThreadLocal<Workspace> CURRENT = ThreadLocal.withInitial(Workspace::new);
 
     private float[] scratch = new float[0];
+    /** One output row, copied for the epilogue ({@link VectorEpilogue#applyTo(MemorySegment, long, int, float[])}). */
+    private float[] row = new float[0];
     private MemorySegment panel = MemorySegment.NULL;
     /** A panel above the cap, in an arena of its own that {@link #trim} closes. */
     private Arena largeArena;
@@ -47,6 +49,13 @@ final class Workspace {
             scratch = new float[size];
         }
         return scratch;
+    }
+
+    float[] row(int size) {
+        if (row.length < size) {
+            row = new float[size];
+        }
+        return row;
     }
 
     /** @return a native panel of at least {@code floats} floats, 64-byte aligned */
