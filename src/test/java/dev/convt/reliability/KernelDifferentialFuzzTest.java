@@ -75,6 +75,9 @@ class KernelDifferentialFuzzTest {
     }
 
     @Test
+    @DisabledIfSystemProperty(named = "convt.test.vectorBytes", matches = ".+",
+            disabledReason = "the 128- and 256-bit executions run the 3-D seeds, which the tiled plans are new to; "
+                    + "the 2-D plans' own tests run there already, and these seeds would add 20 seconds")
     void fixedSeedsMatchTheReference() throws Exception {
         Tally tally = run(QUICK_FIRST_SEED, QUICK_CASES, Long.MAX_VALUE, 1, false);
         System.out.println("[convt.fuzz] default run: " + tally.summary());

@@ -96,7 +96,7 @@ class SpecGeometryFuzzTest {
         }
         int rank = recipe.spatialRank();
         assertEquals(rank, s.spatialRank(), at);
-        assertEquals(rank, s.axes().size(), at);
+        assertEquals(expectedRules(recipe), s.axes(), at + ": the axes the calls set, in tensor order");
         for (ConvTransposeSpec.AxisRule r : s.axes()) {
             assertAxisRules(new int[] {r.kernel(), r.stride(), r.dilation(), r.padBegin(), r.padEnd(), r.outputPadding()}, at);
         }
@@ -125,6 +125,51 @@ class SpecGeometryFuzzTest {
         assertEquals(s, recipe.build(), "building the same calls twice gives equal specs");
         assertEquals(s.hashCode(), recipe.build().hashCode());
         return "built";
+    }
+
+    /**
+     * The axes a recipe's calls set, worked out here from the builder's documentation: one value
+     * sets every axis, else one per axis in tensor order; {@code pads} are all begins, then all
+     * ends. Only for recipes that built, so every call had a valid number of values.
+     */
+    private static List<ConvTransposeSpec.AxisRule> expectedRules(SpecRecipe recipe) {
+        int rank = recipe.spatialRank();
+        int[][] v = new int[7][rank];
+        int[] kernel = {recipe.kernelD(), recipe.kernelH(), recipe.kernelW()};
+        for (int a = 0; a < rank; a++) {
+            v[0][a] = kernel[3 - rank + a];
+            v[1][a] = 1;
+            v[2][a] = 1;
+            v[6][a] = -1;
+        }
+        for (SpecRecipe.Call c : recipe.calls()) {
+            switch (c) {
+                case SpecRecipe.Stride x -> perAxis(v[1], x.values());
+                case SpecRecipe.Dilation x -> perAxis(v[2], x.values());
+                case SpecRecipe.Padding x -> {
+                    perAxis(v[3], x.values());
+                    perAxis(v[4], x.values());
+                }
+                case SpecRecipe.Pads x -> {
+                    System.arraycopy(x.values(), 0, v[3], 0, rank);
+                    System.arraycopy(x.values(), rank, v[4], 0, rank);
+                }
+                case SpecRecipe.OutputPadding x -> perAxis(v[5], x.values());
+                case SpecRecipe.OutputShape x -> perAxis(v[6], x.values());
+                case SpecRecipe.Groups _, SpecRecipe.Bias _, SpecRecipe.AutoPad _ -> { }
+            }
+        }
+        ConvTransposeSpec.AxisRule[] rules = new ConvTransposeSpec.AxisRule[rank];
+        for (int a = 0; a < rank; a++) {
+            rules[a] = new ConvTransposeSpec.AxisRule(v[0][a], v[1][a], v[2][a], v[3][a], v[4][a], v[5][a], v[6][a]);
+        }
+        return List.of(rules);
+    }
+
+    private static void perAxis(int[] target, int[] values) {
+        for (int a = 0; a < target.length; a++) {
+            target[a] = values[values.length == 1 ? 0 : a];
+        }
     }
 
     /** {@code a} is {@code {kernel, stride, dilation, pad begin, pad end, output padding}} of one axis. */
