@@ -99,12 +99,18 @@ class ConcurrencyStressTest {
                 layer(ConvTransposeSpec.builder(24, 64, 4, 4).stride(2).padding(1).build(), Epilogue.leakyRelu(0.2f), r),
                 layer(ConvTransposeSpec.builder1d(6, 9, 5).stride(3).groups(3).build(), Epilogue.NONE, r),
                 layer(ConvTransposeSpec.builder(8, 8, 3, 3).groups(8).dilation(2).outputPadding(1).stride(2).build(),
-                        Epilogue.clamp(-0.3f, 0.4f), r));
+                        Epilogue.clamp(-0.3f, 0.4f), r),
+                // 3-D: maps at least 16 wide (the pixel-tiled plan's) and narrow maps with 32 channels per group.
+                layer(ConvTransposeSpec.builder3d(8, 12, 3, 3, 3).stride(2, 1, 2).padding(1, 1, 0).build(), Epilogue.relu(), r),
+                layer(ConvTransposeSpec.builder3d(8, 64, 2, 3, 3).stride(2, 1, 2).groups(2).outputPadding(1, 0, 1).build(),
+                        Epilogue.tanh(), r));
         List<List<long[]>> shapes = List.of(
                 List.of(new long[] {1, 16, 9, 40}, new long[] {2, 16, 5, 7}),
                 List.of(new long[] {1, 24, 4, 4}, new long[] {3, 24, 2, 5}),
                 List.of(new long[] {2, 6, 200}, new long[] {1, 6, 1, 13}),
-                List.of(new long[] {1, 8, 17, 33}, new long[] {2, 8, 3, 3}));
+                List.of(new long[] {1, 8, 17, 33}, new long[] {2, 8, 3, 3}),
+                List.of(new long[] {1, 8, 3, 4, 24}, new long[] {2, 8, 2, 3, 17}),
+                List.of(new long[] {1, 8, 3, 4, 5}, new long[] {2, 8, 2, 2, 3}));
         List<Job> jobs = jobs(layers, shapes, r);
         CountDownLatch start = new CountDownLatch(1);
         AtomicLong calls = new AtomicLong();
@@ -137,17 +143,25 @@ class ConcurrencyStressTest {
 
     @Test
     void resultsAreBitwiseEqualForOneTwoThreeAndEightThreads() {
-        int compared = 0;
-        for (long seed = 0x7EAD_0000L; compared < 40; seed++) {
-            RandomCase c = RandomCase.generate(seed, RandomCase.Options.FUZZ);
-            try (ConvTransposeLayer layer = c.layer()) {
-                float[] one = runOnce(layer, c.inputShape(), c.input(), 0, 1);
-                for (int threads : new int[] {1, 2, 3, 8}) {
-                    Tolerance.assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 1, threads), c + ", threads " + threads);
-                    Tolerance.assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 2, threads), c + ", executor " + threads);
-                }
+        for (long seed = 0x7EAD_0000L; seed < 0x7EAD_0000L + 40; seed++) {
+            assertTheSameBitsOnAnyThreadCount(RandomCase.generate(seed, RandomCase.Options.FUZZ));
+        }
+    }
+
+    @Test
+    void threeDResultsAreBitwiseEqualForOneTwoThreeAndEightThreads() {
+        for (long seed = 0x7EAD_3000L; seed < 0x7EAD_3000L + 16; seed++) {
+            assertTheSameBitsOnAnyThreadCount(RandomCase.generate(seed, RandomCase.Options.TILED_3D));
+        }
+    }
+
+    private static void assertTheSameBitsOnAnyThreadCount(RandomCase c) {
+        try (ConvTransposeLayer layer = c.layer()) {
+            float[] one = runOnce(layer, c.inputShape(), c.input(), 0, 1);
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                Tolerance.assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 1, threads), c + ", threads " + threads);
+                Tolerance.assertBitwiseEqual(one, runOnce(layer, c.inputShape(), c.input(), 2, threads), c + ", executor " + threads);
             }
-            compared++;
         }
     }
 

@@ -27,12 +27,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes the layer's builder and {@code forward} with hostile specs, operands and tensors: wrong
+ * Fuzzes the layer's builder and {@code forward} with hostile 1-D, 2-D and 3-D specs, operands and tensors: wrong
  * weight and bias sizes, wrong output shapes and ranks, heap, read-only, overlapping, unaligned
  * and closed tensors, and inputs that do not fit the spec. The expected outcome of every try is
  * worked out here first: an invalid call must throw the documented exception
  * ({@link IllegalArgumentException}, or {@link IllegalStateException} for a closed arena), and a
- * valid one must succeed and match {@link DirectReference}.
+ * valid one must succeed, match {@link DirectReference}, and give the same bits on another thread count.
  */
 class LayerFuzzTest {
 
@@ -106,22 +106,34 @@ class LayerFuzzTest {
         SPECS_WITH_HUGE_PARAMETERS = SpecRecipe.recipes(small, huge, s -> s.weighted(3, 1) == 0 ? small.draw(s) : huge.draw(s));
     }
 
-    private static final Gen<Operands> OPERANDS = s -> {
-        Gen<Long> dim = t -> t.weighted(10, 1) == 0 ? t.between(1L, 7L) : t.pickLong(0L, -1L, 1L << 31);
-        long[] shape = switch (s.weighted(6, 3, 1)) {
-            case 0 -> s.longs(4, 4, dim);
-            case 1 -> s.longs(3, 3, dim);
-            default -> s.longs(0, 5, dim);
+    /** Operands for a spec of {@code spatialRank} axes: mostly of its input rank (rank 4 for 1-D), sometimes another. */
+    private static Gen<Operands> operands(int spatialRank) {
+        return s -> {
+            Gen<Long> dim = t -> t.weighted(10, 1) == 0 ? t.between(1L, 7L) : t.pickLong(0L, -1L, 1L << 31);
+            int rank = 2 + Math.max(spatialRank, 2);
+            long[] shape = switch (s.weighted(6, 3, 1)) {
+                case 0 -> s.longs(rank, rank, dim);
+                case 1 -> s.longs(3, 3, dim);
+                default -> s.longs(0, 6, dim);
+            };
+            boolean fitted = s.weighted(9, 1) == 0;
+            WeightsGiven weights = s.weighted(6, 1) == 0 ? s.pick(WeightsGiven.ARRAY, WeightsGiven.SEGMENT, WeightsGiven.TENSOR,
+                    WeightsGiven.TENSOR_RANK_4_FOR_1D) : s.pick(WeightsGiven.values());
+            BiasGiven bias = s.weighted(6, 1) == 0 ? BiasGiven.FITTING : s.pick(BiasGiven.values());
+            OutputGiven output = s.weighted(4, 1) == 0 ? s.pick(OutputGiven.FITTING, OutputGiven.UNALIGNED)
+                    : s.pick(OutputGiven.values());
+            return new Operands(shape, fitted, weights, bias, output, s.between(0, EPILOGUES.length - 1), s.pickInt(1, 1, 2, 3),
+                    s.anyLong());
         };
-        boolean fitted = s.weighted(9, 1) == 0;
-        WeightsGiven weights = s.weighted(6, 1) == 0 ? s.pick(WeightsGiven.ARRAY, WeightsGiven.SEGMENT, WeightsGiven.TENSOR,
-                WeightsGiven.TENSOR_RANK_4_FOR_1D) : s.pick(WeightsGiven.values());
-        BiasGiven bias = s.weighted(6, 1) == 0 ? BiasGiven.FITTING : s.pick(BiasGiven.values());
-        OutputGiven output = s.weighted(4, 1) == 0 ? s.pick(OutputGiven.FITTING, OutputGiven.UNALIGNED)
-                : s.pick(OutputGiven.values());
-        return new Operands(shape, fitted, weights, bias, output, s.between(0, EPILOGUES.length - 1), s.pickInt(1, 1, 2, 3),
-                s.anyLong());
-    };
+    }
+
+    /** A spec recipe and operands drawn for its rank. */
+    private static Gen<Try> tries(Gen<SpecRecipe> specs) {
+        return s -> {
+            SpecRecipe recipe = specs.draw(s);
+            return new Try(recipe, operands(recipe.spatialRank()).draw(s));
+        };
+    }
 
     private record Try(SpecRecipe recipe, Operands operands) {
         @Override
@@ -132,14 +144,17 @@ class LayerFuzzTest {
 
     @Test
     void layerRejectsWhatIsInvalidAndComputesWhatIsValid() {
-        Map<String, Long> outcomes = PropertyCheck.forAll(s -> new Try(SPECS.draw(s), OPERANDS.draw(s)))
-                .collect(t -> RUNNER.call(t.toString(), () -> tryLayer(t.recipe(), t.operands())));
-        assertTrue(PropertyCheck.percent(outcomes, "computed") > 10, "too few valid calls computed: " + outcomes);
+        Map<String, Long> outcomes = PropertyCheck.forAll(tries(SPECS)).collect(t -> t.recipe().spatialRank() + "-D "
+                + RUNNER.call(t.toString(), () -> tryLayer(t.recipe(), t.operands())));
+        double computed = PropertyCheck.percent(outcomes, "1-D computed") + PropertyCheck.percent(outcomes, "2-D computed")
+                + PropertyCheck.percent(outcomes, "3-D computed");
+        assertTrue(computed > 10, "too few valid calls computed: " + outcomes);
+        assertTrue(PropertyCheck.percent(outcomes, "3-D computed") > 0.3, "too few valid 3-D calls computed: " + outcomes);
     }
 
     @Test
     void hugeParametersRejectOrCompute() {
-        PropertyCheck.forAll(s -> new Try(SPECS_WITH_HUGE_PARAMETERS.draw(s), OPERANDS.draw(s)))
+        PropertyCheck.forAll(tries(SPECS_WITH_HUGE_PARAMETERS))
                 .check(t -> RUNNER.call(t.toString(), () -> tryLayer(t.recipe(), t.operands())));
     }
 
@@ -152,8 +167,8 @@ class LayerFuzzTest {
             return "spec rejected";
         }
         String at = recipe + " -> " + spec + ", " + o;
-        BigInteger weightCount = BigInteger.valueOf(spec.inChannels()).multiply(BigInteger.valueOf(spec.outChannels() / spec.groups()))
-                .multiply(BigInteger.valueOf(spec.kernelH())).multiply(BigInteger.valueOf(spec.kernelW()));
+        BigInteger weightCount = Arrays.stream(spec.weightShape()).mapToObj(BigInteger::valueOf)
+                .reduce(BigInteger.ONE, BigInteger::multiply);
         if (weightCount.compareTo(BigInteger.valueOf(MAX_ELEMENTS)) > 0) {
             expect(IllegalArgumentException.class, at + ": too few weights",
                     () -> ConvTransposeLayer.builder(spec).weights(new float[1]));
@@ -202,8 +217,7 @@ class LayerFuzzTest {
             case SEGMENT -> builder.weights(MemorySegment.ofArray(w));
             case TENSOR -> builder.weights(Tensor.of(arena, w, weightShape));
             case TENSOR_RANK_4_FOR_1D -> builder.weights(Tensor.of(arena, w, weightShape.length == 3
-                    ? new long[] {weightShape[0], weightShape[1], 1, weightShape[2]}
-                    : new long[] {weightShape[0], weightShape[1], weightShape[2] * weightShape[3]}));
+                    ? new long[] {weightShape[0], weightShape[1], 1, weightShape[2]} : mergedKernelAxes(weightShape)));
             case ARRAY_ONE_SHORT -> builder.weights(Arrays.copyOf(w, w.length - 1));
             case ARRAY_ONE_LONG -> builder.weights(Arrays.copyOf(w, w.length + 1));
             case EMPTY -> builder.weights(new float[0]);
@@ -221,6 +235,16 @@ class LayerFuzzTest {
             case ARRAY_WRONG_LENGTH -> builder.bias(Arrays.copyOf(b, b.length + 1));
         }
         return builder.build();
+    }
+
+    /** The weight shape with its first two kernel axes as one: the right count, one rank too few. */
+    private static long[] mergedKernelAxes(long[] weightShape) {
+        long[] shape = new long[weightShape.length - 1];
+        shape[0] = weightShape[0];
+        shape[1] = weightShape[1];
+        shape[2] = weightShape[2] * weightShape[3];
+        System.arraycopy(weightShape, 4, shape, 3, weightShape.length - 4);
+        return shape;
     }
 
     private static String forward(ConvTransposeSpec spec, ConvTransposeLayer layer, Operands o, float[] w, float[] b,
@@ -302,7 +326,13 @@ class LayerFuzzTest {
         DirectReference.Result expected = DirectReference.forwardWithMagnitudes(g, input, w, spec.hasBias() ? b : null, null);
         RandomCase c = new RandomCase(spec, inShape, input, w, spec.hasBias() ? b : null, EPILOGUES[o.epilogue()], o.threads(),
                 o.output() == OutputGiven.UNALIGNED ? 1 : 0, RandomCase.NO_SEED);
-        Tolerance.assertMatches(c, expected, y.toArray());
+        float[] result = y.toArray();
+        Tolerance.assertMatches(c, expected, result);
+        // Any thread count gives the same bits: compare with the other entry point.
+        int otherThreads = o.threads() == 1 ? 3 : 1;
+        y.fill(RandomCase.UNWRITTEN);
+        run(layer, x, y, otherThreads);
+        Tolerance.assertBitwiseEqual(result, y.toArray(), at + " on " + otherThreads + " threads");
         return "computed";
     }
 

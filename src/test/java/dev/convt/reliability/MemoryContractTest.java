@@ -2,23 +2,33 @@ package dev.convt.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
 import dev.convt.Epilogue;
+import dev.convt.Tensor;
 import dev.convt.kernel.ExecutionPlan;
 import dev.convt.kernel.PackedWeights;
+import dev.convt.testing.Allocations;
 import dev.convt.testing.ChildJvm;
+import dev.convt.testing.RandomFloats;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * The memory contract (README "Reliability II"): a call's working memory is bounded by a small
  * multiple of its tensors plus a fixed per-thread cap, so {@code forward} does not run out of
  * memory where the tensors fit. Each case runs in a child JVM with a heap and native limit just
- * above its tensors.
+ * above its tensors. And a call after the first of a shape allocates nothing on the heap, for the
+ * 3-D layers too.
  */
 class MemoryContractTest {
 
@@ -41,6 +51,45 @@ class MemoryContractTest {
     void aHugeStrideNeedsLittleMoreMemoryThanItsOutput() throws Exception {
         // 137 MiB of output; the scratch used to be 1.1 GB of heap, per thread.
         assertEquals("ok", probe(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=170m"), "stride3000"));
+    }
+
+    @Test
+    void a3dLayerNeedsLittleMoreNativeMemoryThanItsTensors() throws Exception {
+        assumeTrue(Files.isWritable(Path.of("/proc/self/clear_refs")), "needs Linux's /proc to measure the resident set");
+        // The probe measures the resident set: Arena memory does not count against -XX:MaxDirectMemorySize.
+        assertEquals("ok", probe(List.of("-Xmx64m", "-Xms64m", "-XX:+AlwaysPreTouch"), "volume3d"));
+    }
+
+    /**
+     * 3-D layers of the shapes each plan takes (maps at least 16 wide, narrow maps with 32
+     * channels per group, depthwise), on the calling thread and on two: after warm-up, calls
+     * allocate nothing (the slack is for the measurement itself).
+     */
+    @Test
+    void calls3dAfterTheFirstAllocateNothing() {
+        Random r = new Random(17);
+        ConvTransposeSpec[] specs = {
+            ConvTransposeSpec.builder3d(4, 8, 3, 3, 3).stride(2, 1, 1).padding(1).build(),
+            ConvTransposeSpec.builder3d(4, 32, 2, 2, 3).stride(2).pads(0, 1, 0, 1, 0, 2).build(),
+            ConvTransposeSpec.builder3d(8, 8, 3, 3, 3).groups(8).stride(1, 2, 2).outputPadding(0, 1, 1).build()};
+        long[][] shapes = {{1, 4, 1, 2, 32}, {1, 4, 2, 3, 5}, {1, 8, 2, 2, 20}};
+        for (int l = 0; l < specs.length; l++) {
+            ConvTransposeSpec spec = specs[l];
+            try (Arena arena = Arena.ofShared();
+                    ConvTransposeLayer layer = ConvTransposeLayer.builder(spec)
+                            .weights(RandomFloats.uniform(r, (int) spec.weightCount()))
+                            .bias(RandomFloats.uniform(r, spec.outChannels())).build()) {
+                Tensor x = Tensor.of(arena, RandomFloats.uniform(r, (int) spec.geometry(shapes[l]).inputCount()), shapes[l]);
+                Tensor y = Tensor.allocate(arena, layer.outputShape(shapes[l]));
+                long allocated = Allocations.afterWarmUp(() -> {
+                    layer.forward(x, y);
+                    layer.forward(x, y, 2);
+                }, 1_000, 100);
+                // Slack for the measurement itself; a plan or workspace made per call costs kilobytes.
+                assertTrue(allocated < 4_096, spec + " on " + Arrays.toString(shapes[l]) + ": " + allocated
+                        + " bytes allocated in 200 calls");
+            }
+        }
     }
 
     @Test

@@ -72,16 +72,20 @@ class NumericsTest {
         }
     }
 
+    /** The 3-D cases of each test, after its {@link #CASES} 1-D and 2-D ones. */
+    private static final int CASES_3D = 12;
+
+    /** A case without epilogue on one thread: 1-D or 2-D for a non-negative seed, 3-D of a tiled plan's shape for a negative one. */
     private static RandomCase plainCase(long seed) {
-        RandomCase c = RandomCase.generate(seed, RandomCase.Options.FUZZ);
+        RandomCase c = RandomCase.generate(seed, seed < 0 ? RandomCase.Options.TILED_3D : RandomCase.Options.FUZZ);
         return new RandomCase(c.spec(), c.inputShape(), c.input(), c.weights(), c.bias(), Epilogue.NONE, 1, 0, seed);
     }
 
     @Test
     void aNonFiniteInputReachesExactlyTheOutputsItsProductsReach() {
         SplittableRandom r = new SplittableRandom(1);
-        for (long seed = 0x0A0A_0000L; seed < 0x0A0A_0000L + CASES; seed++) {
-            RandomCase c = plainCase(seed);
+        for (long i = -CASES_3D; i < CASES; i++) {
+            RandomCase c = plainCase(i < 0 ? i - 0x0A0A_0000L : 0x0A0A_0000L + i);
             float[] input = c.input().clone();
             for (int k = 0; k < 1 + r.nextInt(3); k++) {
                 input[r.nextInt(input.length)] = NON_FINITE[r.nextInt(NON_FINITE.length)];
@@ -93,8 +97,8 @@ class NumericsTest {
     @Test
     void aNonFiniteWeightReachesExactlyTheOutputsItsProductsReach() {
         SplittableRandom r = new SplittableRandom(2);
-        for (long seed = 0x0B0B_0000L; seed < 0x0B0B_0000L + CASES; seed++) {
-            RandomCase c = plainCase(seed);
+        for (long i = -CASES_3D; i < CASES; i++) {
+            RandomCase c = plainCase(i < 0 ? i - 0x0B0B_0000L : 0x0B0B_0000L + i);
             float[] weights = c.weights().clone();
             weights[r.nextInt(weights.length)] = NON_FINITE[r.nextInt(NON_FINITE.length)];
             assertSameNonFinitePattern(c, "a non-finite weight", c.input(), weights, c.bias());
@@ -104,8 +108,14 @@ class NumericsTest {
     @Test
     void aNonFiniteBiasReachesItsWholeChannel() {
         SplittableRandom r = new SplittableRandom(3);
+        nonFiniteBiases(-0x0C0C_0000L, -1, CASES_3D, r);
+        nonFiniteBiases(0x0C0C_0000L, 1, CASES, r);
+    }
+
+    /** Checks the first {@code count} cases with a bias from seed {@code first} on, in steps of {@code step}. */
+    private static void nonFiniteBiases(long first, int step, int count, SplittableRandom r) {
         int checked = 0;
-        for (long seed = 0x0C0C_0000L; checked < CASES; seed++) {
+        for (long seed = first; checked < count; seed += step) {
             RandomCase c = plainCase(seed);
             if (c.bias() == null) {
                 continue;

@@ -58,18 +58,25 @@ class OverflowRegressionTest {
     }
 
     /**
-     * A 1x1 input with any stride gives a 1x1 output, {@code x*w + b}: a phase per stride step
-     * must not cost memory or time, nor overflow the plans' int arithmetic.
+     * A 1x1 (or 1x1x1) input with any stride gives a 1x1 (1x1x1) output, {@code x*w + b}: a phase
+     * per stride step must not cost memory or time, nor overflow the plans' int arithmetic (nor,
+     * in 3-D, their long arithmetic: 100000^3 phases).
      */
-    @ParameterizedTest(name = "stride {0}, {1} output channels")
+    @ParameterizedTest(name = "stride {0}, {1} output channels, {2}-D")
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @CsvSource({
-        "65536, 1", // PixelTiledPlan.<init>: ceilDiv(TARGET_ROWS, sy*sx) with sy*sx == 2^32 == 0 in int: ArithmeticException
-        "65536, 32", // WeightBlocks.<init>: new long[groups*families*families] of 2^32 == 0: ArrayIndexOutOfBoundsException
-        "100000, 1", // PixelTiledPlan: scratchSize (channelBlock*sy*sx+1)*phaseStride wraps: IndexOutOfBoundsException after ~15 s
+        "65536, 1, 2", // PixelTiledPlan.<init>: ceilDiv(TARGET_ROWS, sy*sx) with sy*sx == 2^32 == 0 in int: ArithmeticException
+        "65536, 32, 2", // WeightBlocks.<init>: new long[groups*families*families] of 2^32 == 0: ArrayIndexOutOfBoundsException
+        "100000, 1, 2", // PixelTiledPlan: scratchSize (channelBlock*sy*sx+1)*phaseStride wraps: IndexOutOfBoundsException after ~15 s
+        "1291, 1, 3", // 1291^3 phases just above 2^31
+        "65536, 1, 3",
+        "65536, 32, 3",
+        "100000, 1, 3",
+        "2147483647, 32, 3",
     })
-    void hugeStridesOnATinyInputCompute(int stride, int outChannels) {
-        ConvTransposeSpec spec = ConvTransposeSpec.builder(1, outChannels, 1, 1).stride(stride).build();
+    void hugeStridesOnATinyInputCompute(int stride, int outChannels, int rank) {
+        ConvTransposeSpec spec = rank == 3 ? ConvTransposeSpec.builder3d(1, outChannels, 1, 1, 1).stride(stride).build()
+                : ConvTransposeSpec.builder(1, outChannels, 1, 1).stride(stride).build();
         float[] w = new float[outChannels];
         float[] b = new float[outChannels];
         float[] expected = new float[outChannels];
@@ -78,11 +85,15 @@ class OverflowRegressionTest {
             b[c] = 0.5f;
             expected[c] = 3 * w[c] + b[c];
         }
-        try (Arena arena = Arena.ofConfined(); ConvTransposeLayer layer = ConvTransposeLayer.builder(spec).weights(w).bias(b).build()) {
-            Tensor x = Tensor.of(arena, new float[] {3}, 1, 1, 1, 1);
-            Tensor y = Tensor.allocate(arena, 1, outChannels, 1, 1);
+        try (Arena arena = Arena.ofShared(); ConvTransposeLayer layer = ConvTransposeLayer.builder(spec).weights(w).bias(b).build()) {
+            long[] shape = rank == 3 ? new long[] {1, 1, 1, 1, 1} : new long[] {1, 1, 1, 1};
+            Tensor x = Tensor.of(arena, new float[] {3}, shape);
+            Tensor y = Tensor.allocate(arena, layer.outputShape(shape));
+            assertEquals(outChannels, y.elementCount(), "a 1x1 output per channel");
             layer.forward(x, y);
             assertArrayEquals(expected, y.toArray());
+            layer.forward(x, y, 2);
+            assertArrayEquals(expected, y.toArray(), "on two threads");
         }
     }
 

@@ -101,7 +101,12 @@ class SoakTest {
                 Template.of(ConvTransposeSpec.builder(6, 9, 3, 3).groups(3).stride(2).dilation(2).outputPadding(1)
                         .build(), r, new long[] {1, 6, 11, 13}, new long[] {3, 6, 2, 2}),
                 Template.of(ConvTransposeSpec.builder(1, 2, 3, 3).stride(40).build(), r,
-                        new long[] {1, 1, 3, 3}, new long[] {1, 1, 1, 4}));
+                        new long[] {1, 1, 3, 3}, new long[] {1, 1, 1, 4}),
+                // 3-D: a map at least 16 wide, and a narrow one with 32 output channels per group.
+                Template.of(ConvTransposeSpec.builder3d(8, 8, 3, 4, 4).stride(2).padding(1).build(), r,
+                        new long[] {1, 8, 4, 6, 20}, new long[] {2, 8, 2, 3, 17}),
+                Template.of(ConvTransposeSpec.builder3d(16, 64, 2, 3, 3).stride(2, 1, 2).groups(2).build(), r,
+                        new long[] {1, 16, 3, 4, 4}, new long[] {1, 16, 2, 2, 7}));
     }
 
     /** Resident memory of this process, from Linux's /proc. */

@@ -23,7 +23,9 @@ import java.util.List;
  * per row), depthwise layers with strides up to 8 (many phases), 1-D specs on rank 3 and rank 4
  * inputs, groups up to depthwise, dilation, output padding, symmetric and asymmetric pads, every
  * ONNX auto_pad and output_shape (also above the natural size, where the output has bias-only
- * borders); and, in their own options, 3-D specs with every parameter drawn per axis.
+ * borders); and, in their own options, 3-D specs with every parameter drawn per axis, on small
+ * volumes, on maps at least 16 wide (the pixel-tiled plan) and on maps narrower than one vector with
+ * at least 32 output channels per group (the channel-tiled plan).
  *
  * @param spec the spec
  * @param inputShape the input shape
@@ -73,7 +75,11 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         /** Depthwise, stride 1 to 8, kernel one or two strides. */
         STRIDED_DEPTHWISE,
         /** 3-D specs: volumes up to 5 x 5 x 5, every parameter drawn per axis. */
-        THREE_D
+        THREE_D,
+        /** 3-D specs on maps 16 to 63 wide, up to 3 deep and 4 tall. */
+        THREE_D_WIDE,
+        /** 3-D specs on maps narrower than one vector, 32 to 101 output channels per group. */
+        THREE_D_NARROW_MANY_CHANNELS
     }
 
     /** The padding parameters a case may use. */
@@ -118,9 +124,20 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         public static final Options THREE_D = new Options(List.of(Kind.THREE_D), 4, 3, 3, 5, List.of(Padding.values()),
                 List.of(Values.UNIFORM, Values.UNIFORM, Values.INTEGERS), false, false, 200_000);
 
-        /** The differential fuzzer's 3-D cases: epilogues, 1 to 8 threads, unaligned tensors. */
-        public static final Options FUZZ_3D = new Options(List.of(Kind.THREE_D), 4, 3, 8, 6, List.of(Padding.values()),
-                List.of(Values.values()), true, true, 300_000);
+        /**
+         * The differential fuzzer's 3-D cases: small volumes and the shapes of the pixel- and
+         * channel-tiled plans, epilogues, 1 to 8 threads, unaligned tensors, up to 300,000
+         * multiply-adds. The narrow kind is listed twice: its many channels exceed the cap more
+         * often, and those draws are drawn again.
+         */
+        public static final Options FUZZ_3D = new Options(List.of(Kind.THREE_D, Kind.THREE_D_WIDE,
+                Kind.THREE_D_NARROW_MANY_CHANNELS, Kind.THREE_D_NARROW_MANY_CHANNELS), 4, 3, 8, 6,
+                List.of(Padding.values()), List.of(Values.values()), true, true, 300_000);
+
+        /** {@link #FUZZ_3D}'s kinds of the tiled plans only, on 1 to 8 threads, up to 300,000 multiply-adds. */
+        public static final Options TILED_3D = new Options(List.of(Kind.THREE_D_WIDE, Kind.THREE_D_NARROW_MANY_CHANNELS,
+                Kind.THREE_D_NARROW_MANY_CHANNELS), 4, 3, 8, 6, List.of(Padding.values()), List.of(Values.values()), true,
+                true, 300_000);
 
         /**
          * @param n the largest input height and width
@@ -167,7 +184,7 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
     private static RandomCase tryDraw(Source r, Options o) {
         Kind kind = r.pick(o.kinds());
         boolean oneD = kind == Kind.ONE_D;
-        boolean narrow = kind == Kind.NARROW_MANY_CHANNELS;
+        boolean narrow = kind == Kind.NARROW_MANY_CHANNELS || kind == Kind.THREE_D_NARROW_MANY_CHANNELS;
         int groups;
         int inPerGroup;
         int g = r.nextInt(6);
@@ -185,7 +202,7 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
         int cin = groups * inPerGroup;
         int cout = groups * outPerGroup;
 
-        boolean threeD = kind == Kind.THREE_D;
+        boolean threeD = kind == Kind.THREE_D || kind == Kind.THREE_D_WIDE || kind == Kind.THREE_D_NARROW_MANY_CHANNELS;
         // Per-axis values are (D, H, W); the depth is drawn only in 3-D, so 1-D and 2-D cases stay as their seeds made them.
         int first = threeD ? 0 : 1;
         int kd = threeD ? 1 + r.nextInt(Math.min(4, o.maxKernel())) : 1;
@@ -232,6 +249,17 @@ public record RandomCase(ConvTransposeSpec spec, long[] inputShape, float[] inpu
                 d = 1 + r.nextInt(Math.min(5, cap));
                 h = 1 + r.nextInt(Math.min(5, cap));
                 w = 1 + r.nextInt(Math.min(5, cap));
+            }
+            case THREE_D_WIDE -> {
+                d = 1 + r.nextInt(3);
+                h = 1 + r.nextInt(4);
+                w = 16 + r.nextInt(48);
+            }
+            case THREE_D_NARROW_MANY_CHANNELS -> {
+                d = 1 + r.nextInt(3);
+                h = 1 + r.nextInt(5);
+                // as for NARROW_MANY_CHANNELS: a grid narrower than 16 lanes
+                w = 1 + r.nextInt(Math.max(1, 15 - dilation[2] * (k[2] - 1) / stride[2]));
             }
             default -> throw new IllegalStateException("unreachable: " + kind);
         }

@@ -172,19 +172,23 @@ public record SpecRecipe(int spatialRank, int inChannels, int outChannels, int k
         return s -> s.weighted(3, 1) == 0 ? s.pickInt(1, 2, 3) : channels.draw(s);
     }
 
-    /** One value, (height, width), or rarely a wrong number of values. */
-    private static Gen<int[]> pairs(Gen<Integer> values) {
+    /**
+     * One value, one per axis of a spec of {@code spatialRank} (two for 1-D, which then must be
+     * rejected), or rarely a wrong number of values.
+     */
+    private static Gen<int[]> perAxis(int spatialRank, Gen<Integer> values) {
+        int axes = Math.max(spatialRank, 2);
         return s -> switch (s.weighted(4, 4, 1)) {
             case 0 -> new int[] {values.draw(s)};
-            case 1 -> new int[] {values.draw(s), values.draw(s)};
+            case 1 -> s.ints(axes, axes, values);
             default -> s.ints(0, 5, values);
         };
     }
 
     /**
-     * Recipes whose strides are drawn from {@code strides}, other spatial parameters (dilation,
-     * kernel, pads, output padding and output_shape) from {@code spatial}, and channels and groups
-     * from {@code channels}.
+     * Recipes of 1-D, 2-D and 3-D specs whose strides are drawn from {@code strides}, other
+     * spatial parameters (dilation, kernel, pads, output padding and output_shape) from
+     * {@code spatial}, and channels and groups from {@code channels}.
      *
      * @param channels draws channel counts and groups
      * @param strides draws strides
@@ -192,24 +196,32 @@ public record SpecRecipe(int spatialRank, int inChannels, int outChannels, int k
      * @return the generator
      */
     public static Gen<SpecRecipe> recipes(Gen<Integer> channels, Gen<Integer> strides, Gen<Integer> spatial) {
-        Gen<int[]> pair = pairs(spatial);
-        Gen<int[]> pads = s -> switch (s.weighted(2, 4, 1)) {
-            case 0 -> new int[] {spatial.draw(s), spatial.draw(s)};
-            case 1 -> s.ints(4, 4, spatial);
-            default -> s.ints(0, 6, spatial);
+        return s -> {
+            int rank = 1 + s.weighted(2, 2, 1);
+            Gen<int[]> perAxis = perAxis(rank, spatial);
+            // ONNX pads: begins and ends of two axes (1-D and 2-D) or three (3-D).
+            int pairs = Math.max(rank, 2);
+            Gen<int[]> pads = t -> switch (t.weighted(2, 4, 1)) {
+                case 0 -> new int[] {spatial.draw(t), spatial.draw(t)};
+                case 1 -> t.ints(2 * pairs, 2 * pairs, spatial);
+                default -> t.ints(0, 6, spatial);
+            };
+            Gen<Call> call = t -> switch (t.nextInt(9)) {
+                case 0 -> new Stride(perAxis(rank, strides).draw(t));
+                case 1 -> new Dilation(perAxis.draw(t));
+                case 2 -> new Padding(perAxis.draw(t));
+                case 3 -> new Pads(pads.draw(t));
+                case 4 -> new OutputPadding(perAxis.draw(t));
+                case 5 -> new OutputShape(perAxis.draw(t));
+                case 6 -> new Groups(groups(channels).draw(t));
+                case 7 -> new Bias(t.nextBoolean());
+                default -> new AutoPad(t.pick(ConvTransposeSpec.AutoPad.values()));
+            };
+            int in = channels.draw(s);
+            int out = channels.draw(s);
+            int kernelD = rank == 3 ? spatial.draw(s) : 1;
+            int kernelH = spatial.draw(s);
+            return new SpecRecipe(rank, in, out, kernelD, kernelH, spatial.draw(s), s.list(0, 4, call));
         };
-        Gen<Call> call = s -> switch (s.nextInt(9)) {
-            case 0 -> new Stride(pairs(strides).draw(s));
-            case 1 -> new Dilation(pair.draw(s));
-            case 2 -> new Padding(pair.draw(s));
-            case 3 -> new Pads(pads.draw(s));
-            case 4 -> new OutputPadding(pair.draw(s));
-            case 5 -> new OutputShape(pair.draw(s));
-            case 6 -> new Groups(groups(channels).draw(s));
-            case 7 -> new Bias(s.nextBoolean());
-            default -> new AutoPad(s.pick(ConvTransposeSpec.AutoPad.values()));
-        };
-        return s -> new SpecRecipe(s.nextBoolean() ? 1 : 2, channels.draw(s), channels.draw(s), 1, spatial.draw(s),
-                spatial.draw(s), s.list(0, 4, call));
     }
 }
