@@ -25,8 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The plans apply it to arrays and segments ({@link #applyTo}), never vector by vector from
  * their own loops: inlined into a store pass, sigmoid and tanh meet C2's node-count cutoff, and a
  * vector passed to a call that is not inlined is allocated (12 bytes per output element with tanh).
- * The loop is called through a method handle held in an instance field, which C2 cannot inline:
- * it is then a small compilation unit of its own, into which {@link #apply} inlines whole.
+ * Each loop writes its functions out with no call that takes a vector, and is called through a
+ * method handle held in an instance field, which C2 cannot inline: it is then a small compilation
+ * unit of its own.
  */
 final class VectorEpilogue {
 
@@ -45,11 +46,11 @@ final class VectorEpilogue {
     private static final float EXP_MIN = -87f;
     private static final float EXP_MAX = 88f;
     /**
-     * {@link #expDown}'s lowest argument: {@code e^-110} is below half the smallest subnormal, so
+     * Sigmoid's lowest exponent: {@code e^-110} is below half the smallest subnormal, so
      * the result rounds to 0 from there down, as the definition's does.
      */
     private static final float EXP_DOWN_MIN = -110f;
-    /** {@link #expDown} scales by {@code 2^(k + 64)} then by {@code 2^-64}: both factors stay normal floats. */
+    /** Sigmoid scales by {@code 2^(k + 64)} then by {@code 2^-64}: both factors stay normal floats. */
     private static final int SCALE_SPLIT = 64;
     private static final float TWO_TO_MINUS_SPLIT = 0x1p-64f;
     /** Below this magnitude tanh uses its series: the exp formula would cancel. */
@@ -58,7 +59,7 @@ final class VectorEpilogue {
     private final Kind kind;
     private final float a;
     private final float b;
-    /** {@link #arrayLoop} bound to this epilogue: a compilation boundary (see above). */
+    /** The kind's loop ({@link #piecewiseLoop} or {@link #exponentialLoop}) bound to this epilogue: a compilation boundary (see above). */
     private final MethodHandle arrayLoop;
 
     private VectorEpilogue(Kind kind, float a, float b) {
@@ -67,7 +68,8 @@ final class VectorEpilogue {
         this.b = b;
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            this.arrayLoop = lookup.findVirtual(VectorEpilogue.class, "arrayLoop",
+            boolean exponential = kind == Kind.SIGMOID || kind == Kind.TANH;
+            this.arrayLoop = lookup.findVirtual(VectorEpilogue.class, exponential ? "exponentialLoop" : "piecewiseLoop",
                     MethodType.methodType(void.class, float[].class, int.class, int.class)).bindTo(this);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
@@ -113,79 +115,72 @@ final class VectorEpilogue {
         MemorySegment.copy(buffer, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOffset, count);
     }
 
-    /** One call site of {@link #apply} per loop: two would pass C2's node-count cutoff with tanh inlined twice. */
-    private void arrayLoop(float[] a, int from, int to) {
+    /**
+     * The piecewise epilogues. Every function here is written out in its loop, with no call that
+     * takes or returns a vector: nothing can be boxed, whatever C2 inlines.
+     */
+    private void piecewiseLoop(float[] data, int from, int to) {
         for (int x = from; x < to; x += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(x, to);
-            apply(FloatVector.fromArray(SPECIES, a, x, m)).intoArray(a, x, m);
+            FloatVector v = FloatVector.fromArray(SPECIES, data, x, m);
+            FloatVector y = switch (kind) {
+                case RELU -> v.blend(0f, v.lt(0f));
+                case LEAKY_RELU -> v.blend(v.mul(a), v.lt(0f));
+                case CLAMP -> v.blend(a, v.lt(a)).blend(b, v.compare(VectorOperators.GT, b));
+                default -> v;
+            };
+            y.intoArray(data, x, m);
         }
     }
 
-    FloatVector apply(FloatVector v) {
-        return switch (kind) {
-            case NONE -> v;
-            case RELU -> v.blend(0f, v.lt(0f));
-            case LEAKY_RELU -> v.blend(v.mul(a), v.lt(0f));
-            case CLAMP -> v.blend(a, v.lt(a)).blend(b, v.compare(VectorOperators.GT, b));
-            case SIGMOID -> sigmoid(v);
-            case TANH -> tanh(v);
-        };
-    }
-
-    /** {@code e^x}: {@code 2^k * e^r} with {@code k = round(x / ln 2)}, {@code |r| <= ln2/2}, e^r by its series to r^7. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND);
-        return expSeries(clamped, k).mul(powerOfTwo(k, 0));
-    }
-
     /**
-     * {@code e^x} for {@code x <= 0}, down to the subnormal results and 0 (and NaN for NaN). The
-     * factor {@code 2^k} can be below the smallest normal float, so it is applied in two exact
-     * power-of-two steps, the second of which rounds once into the subnormal range.
+     * Sigmoid and tanh, from one exponential: {@code e^u = 2^k * e^r} with {@code k = round(u /
+     * ln 2)}, {@code |r| <= ln2/2} and {@code e^r} by its series to {@code r^7}.
+     * <ul>
+     *   <li>Sigmoid takes {@code t = e^-|x|}, down to the subnormal results and 0: {@code 2^k} can
+     *       be below the smallest normal float, so it is applied in two exact power-of-two steps,
+     *       the second of which rounds once into the subnormal range. The result is
+     *       {@code 1 / (1 + t)} for {@code x >= 0} and {@code t / (1 + t)} below, which reaches the
+     *       subnormal results and 0 (at -inf) that the definition gives.</li>
+     *   <li>Tanh takes {@code e^2|x|} (clamped so that it stays a normal float) and gives
+     *       {@code sign(x) * (1 - 2/(e^2|x| + 1))}, or its odd series to {@code x^17} near 0,
+     *       where that formula would cancel.</li>
+     * </ul>
      */
-    static FloatVector expDown(FloatVector x) {
-        FloatVector clamped = x.max(EXP_DOWN_MIN);
-        FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND);
-        return expSeries(clamped, k).mul(powerOfTwo(k, SCALE_SPLIT)).mul(TWO_TO_MINUS_SPLIT);
-    }
-
-    /** {@code e^r} for {@code r = x - k ln 2}, by its series to r^7. */
-    private static FloatVector expSeries(FloatVector x, FloatVector k) {
-        FloatVector r = x.sub(k.mul(LN2_HIGH)).sub(k.mul(LN2_LOW));
-        return r.broadcast(1f / 5040).fma(r, r.broadcast(1f / 720)).fma(r, r.broadcast(1f / 120))
-                .fma(r, r.broadcast(1f / 24)).fma(r, r.broadcast(1f / 6)).fma(r, r.broadcast(0.5f))
-                .fma(r, r.broadcast(1f)).fma(r, r.broadcast(1f));
-    }
-
-    /** {@return {@code 2^(k + bias)} for integral {@code k}, with {@code k + bias} a normal float's exponent} */
-    private static FloatVector powerOfTwo(FloatVector k, int bias) {
-        IntVector exponent = (IntVector) k.convert(VectorOperators.F2I, 0);
-        return exponent.add(127 + bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    }
-
-    /**
-     * The logistic function as {@code 1 / (1 + t)} for {@code x >= 0} and {@code t / (1 + t)} for
-     * {@code x < 0}, with {@code t = e^-|x|}: the negative side reaches the subnormal results and 0
-     * (at -inf) that the definition gives, where {@code 1 / (1 + e^-x)} with a clamped exp stopped at
-     * 6.05e-39.
-     */
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector t = expDown(x.abs().neg());
-        return x.broadcast(1f).blend(t, x.lt(0f)).div(t.add(1f));
-    }
-
-    /** tanh: its odd series to x^17 near 0, {@code sign(x) * (1 - 2/(e^2|x| + 1))} elsewhere. */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector x2 = x.mul(x);
-        FloatVector series = x2.broadcast(6404582f / 10854718875f).fma(x2, x2.broadcast(-929569f / 638512875f))
-                .fma(x2, x2.broadcast(21844f / 6081075f)).fma(x2, x2.broadcast(-1382f / 155925f))
-                .fma(x2, x2.broadcast(62f / 2835f)).fma(x2, x2.broadcast(-17f / 315f))
-                .fma(x2, x2.broadcast(2f / 15f)).fma(x2, x2.broadcast(-1f / 3f));
-        FloatVector near = x2.mul(series).fma(x, x);
-        FloatVector magnitude = x.abs();
-        FloatVector far = x.broadcast(1f).sub(x.broadcast(2f).div(exp(magnitude.add(magnitude)).add(1f)));
-        far = far.blend(far.neg(), x.lt(0f));
-        return far.blend(near, magnitude.lt(TANH_SERIES_LIMIT));
+    private void exponentialLoop(float[] data, int from, int to) {
+        boolean tanh = kind == Kind.TANH;
+        float lowest = tanh ? EXP_MIN : EXP_DOWN_MIN;
+        float highest = tanh ? EXP_MAX : 0f;
+        int scale = tanh ? 0 : SCALE_SPLIT;
+        float rescale = tanh ? 1f : TWO_TO_MINUS_SPLIT;
+        for (int i = from; i < to; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, to);
+            FloatVector x = FloatVector.fromArray(SPECIES, data, i, m);
+            FloatVector magnitude = x.abs();
+            FloatVector u = (tanh ? magnitude.add(magnitude) : magnitude.neg()).max(lowest).min(highest);
+            FloatVector k = u.mul(LOG2_E).add(ROUND).sub(ROUND);
+            FloatVector r = u.sub(k.mul(LN2_HIGH)).sub(k.mul(LN2_LOW));
+            FloatVector series = r.broadcast(1f / 5040).fma(r, r.broadcast(1f / 720)).fma(r, r.broadcast(1f / 120))
+                    .fma(r, r.broadcast(1f / 24)).fma(r, r.broadcast(1f / 6)).fma(r, r.broadcast(0.5f))
+                    .fma(r, r.broadcast(1f)).fma(r, r.broadcast(1f));
+            IntVector exponent = (IntVector) k.convert(VectorOperators.F2I, 0);
+            FloatVector power = exponent.add(127 + scale).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = series.mul(power).mul(rescale);
+            FloatVector y;
+            if (tanh) {
+                FloatVector x2 = x.mul(x);
+                FloatVector odd = x2.broadcast(6404582f / 10854718875f).fma(x2, x2.broadcast(-929569f / 638512875f))
+                        .fma(x2, x2.broadcast(21844f / 6081075f)).fma(x2, x2.broadcast(-1382f / 155925f))
+                        .fma(x2, x2.broadcast(62f / 2835f)).fma(x2, x2.broadcast(-17f / 315f))
+                        .fma(x2, x2.broadcast(2f / 15f)).fma(x2, x2.broadcast(-1f / 3f));
+                FloatVector near = x2.mul(odd).fma(x, x);
+                FloatVector far = x.broadcast(1f).sub(x.broadcast(2f).div(e.add(1f)));
+                far = far.blend(far.neg(), x.lt(0f));
+                y = far.blend(near, magnitude.lt(TANH_SERIES_LIMIT));
+            } else {
+                y = x.broadcast(1f).blend(e, x.lt(0f)).div(e.add(1f));
+            }
+            y.intoArray(data, i, m);
+        }
     }
 }
