@@ -164,7 +164,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
             for (int b = b0; b < b1; b++) {
                 sumBlock(ws, scratch, panel, t, jx, b, (b - b0) * CHANNELS, channels);
             }
-            store(scratch, out, t, jx, groupsPerRow, channels, ws.spill);
+            store(scratch, out, t, jx, groupsPerRow, channels);
         }
     }
 
@@ -216,8 +216,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
     }
 
     /** Adds the bias, applies the epilogue and writes each of the phase's outputs once. */
-    private void store(float[] scratch, MemorySegment out, TaskCursor t, int jx, int groupsPerRow, int channels,
-            float[] spill) {
+    private void store(float[] scratch, MemorySegment out, TaskCursor t, int jx, int groupsPerRow, int channels) {
         int cFrom = t.c0;
         int cTo = t.c1;
         int colsQ = xs.count(jx);
@@ -232,8 +231,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                 int pixel = (row - t.gridRow0) * groupsPerRow * PIXELS + col;
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {
-                    FloatVector bias = Lanes.load(weights.bias, (biasBase + c) * Float.BYTES,
-                            Lanes.bits(c, cTo), spill);
+                    FloatVector bias = FloatVector.fromArray(TileKernel.SPECIES, weights.biasLanes, (int) biasBase + c);
                     FloatVector.fromArray(TileKernel.SPECIES, scratch, s + c).add(bias).intoArray(scratch, s + c);
                 }
                 epilogue.applyTo(scratch, s + cFrom, s + cTo);

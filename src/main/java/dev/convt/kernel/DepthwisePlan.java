@@ -200,10 +200,7 @@ final class DepthwisePlan extends ExecutionPlan {
             }
         }
         epilogue.applyTo(sums, 0, ow);
-        for (int x = 0; x < ow; x += LANES) {
-            Lanes.store(FloatVector.fromArray(SPECIES, sums, x), out,
-                    (rowStart + x) * Float.BYTES, Lanes.bits(x, ow), ws.spill);
-        }
+        MemorySegment.copy(sums, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, rowStart * Float.BYTES, ow);
     }
 
     /**

@@ -31,6 +31,11 @@ public final class PackedWeights {
     final int inPerGroup;
     final int outPerGroup;
     final MemorySegment bias;
+    /**
+     * The bias again, on the heap and followed by a vector of zeros, so that a store pass reads
+     * any vector of it with a plain load (no call that returns a vector, which C2 may box).
+     */
+    final float[] biasLanes;
     /** Whether every weight is finite; see {@link ScalarGatherPlan} for why it matters. */
     final boolean finite;
     private final Arena arena;
@@ -55,6 +60,8 @@ public final class PackedWeights {
         this.arena = arena;
         this.weights = weights;
         this.bias = bias;
+        this.biasLanes = new float[spec.outChannels() + TileKernel.LANES];
+        MemorySegment.copy(bias, FLOAT, 0, biasLanes, 0, spec.outChannels());
         this.groups = spec.groups();
         this.inPerGroup = spec.inChannels() / groups;
         this.outPerGroup = spec.outChannels() / groups;

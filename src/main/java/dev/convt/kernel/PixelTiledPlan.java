@@ -91,7 +91,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         t.gridRow0 = layout.blockRow[block];
         t.column = column;
         if (layout.ys.offsets[layout.familiesY[t.fy][0]].length == 0 || t.inputs == 0) {
-            storeBias(out, t, ws.spill);
+            storeBias(out, t, ws);
             return;
         }
         float[] scratch = ws.scratch(layout.scratchSize);
@@ -232,26 +232,23 @@ final class PixelTiledPlan extends ExecutionPlan {
      * The outputs of a y-family (or depth slice) that no kernel tap reaches: the epilogue of {@code +0 + bias} (+0
      * for a bias of -0, as the definition's sum gives), written without scratch.
      */
-    private void storeBias(MemorySegment out, TaskCursor t, float[] spill) {
+    private void storeBias(MemorySegment out, TaskCursor t, Workspace ws) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         int fy = t.fy;
         int x0 = t.column * layout.blockColumns;
         int x1 = Math.min(x0 + layout.blockColumns, geometry.width().out());
+        float[] row = ws.row(x1 - x0);
         for (int c = t.c0; c < t.c1; c++) {
             int co = t.g * weights.outPerGroup + c;
-            float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
-            Arrays.fill(spill, bias + 0f);
-            epilogue.applyTo(spill, 0, LANES);
-            FloatVector value = FloatVector.broadcast(TileKernel.SPECIES, spill[0]);
+            Arrays.fill(row, 0, x1 - x0, weights.biasLanes[co] + 0f);
+            epilogue.applyTo(row, 0, x1 - x0);
             for (int jy : layout.familiesY[fy]) {
                 for (int dy = 0; dy < layout.blockRows; dy++) {
                     int q = layout.gridStartY[fy] + t.gridRow0 + dy - layout.ys.shift[jy];
                     if (q >= 0 && q < layout.ys.count(jy)) {
                         long rowStart = outputRow(t.n, co, t.oz, q * ay.stride() + jy);
-                        for (int x = x0; x < x1; x += LANES) {
-                            Lanes.store(value, out, (rowStart + x) * Float.BYTES, Lanes.bits(x, x1),
-                                    spill);
-                        }
+                        MemorySegment.copy(row, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, (rowStart + x0) * Float.BYTES,
+                                x1 - x0);
                     }
                 }
             }
@@ -259,43 +256,38 @@ final class PixelTiledPlan extends ExecutionPlan {
     }
 
     /**
-     * Bias, the x-phase interleave and the epilogue for one output row. Stride 1 needs no
-     * interleave; stride 2 interleaves two phase rows with a two-table permute (one vector from
-     * each phase gives two output vectors); other strides gather through the column map. The
-     * epilogue then runs over the row just written, still in L1.
+     * Bias, the x-phase interleave and the epilogue for one output row, assembled in a row buffer
+     * and then copied out whole. Stride 1 needs no interleave; stride 2 interleaves two phase rows
+     * with a two-table permute (one vector from each phase gives two output vectors); other strides
+     * gather through the column map. No vector is passed to a method here: one C2 does not inline
+     * (as happens in a JVM whose profiles other code has shaped) would box it on every call.
      */
     private void storeRow(float[] scratch, int source, int[] columns, MemorySegment out, long rowStart, int x0,
             float bias, Workspace ws) {
         int ow = Math.min(x0 + layout.blockColumns, geometry.width().out()) - x0;
-        long start = rowStart + x0;
-        float[] spill = ws.spill;
+        float[] row = ws.row(Math.ceilDiv(ow, 2 * LANES) * 2 * LANES);
         switch (geometry.width().stride()) {
             case 1 -> {
                 for (int x = 0; x < ow; x += LANES) {
-                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[0] + x), out, start, x,
-                            ow, bias, spill);
+                    FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[0] + x).add(bias)
+                            .intoArray(row, x);
                 }
             }
             case 2 -> {
                 for (int x = 0; x < ow; x += 2 * LANES) {
                     FloatVector even = FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[x]);
                     FloatVector odd = FloatVector.fromArray(TileKernel.SPECIES, scratch, source + columns[x + 1]);
-                    store(ZIP_LOW.selectFrom(even, odd), out, start, x, ow, bias, spill);
-                    store(ZIP_HIGH.selectFrom(even, odd), out, start, x + LANES, ow, bias, spill);
+                    ZIP_LOW.selectFrom(even, odd).add(bias).intoArray(row, x);
+                    ZIP_HIGH.selectFrom(even, odd).add(bias).intoArray(row, x + LANES);
                 }
             }
             default -> {
                 for (int x = 0; x < ow; x += LANES) {
-                    store(FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x), out, start, x, ow,
-                            bias, spill);
+                    FloatVector.fromArray(TileKernel.SPECIES, scratch, source, columns, x).add(bias).intoArray(row, x);
                 }
             }
         }
-        epilogue.applyTo(out, start * Float.BYTES, ow, ws.row(ow));
-    }
-
-    private static void store(FloatVector sums, MemorySegment out, long rowStart, int x, int ow, float bias,
-            float[] spill) {
-        Lanes.store(sums.add(bias), out, (rowStart + x) * Float.BYTES, Lanes.bits(x, ow), spill);
+        epilogue.applyTo(row, 0, ow);
+        MemorySegment.copy(row, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, (rowStart + x0) * Float.BYTES, ow);
     }
 }

@@ -1,8 +1,6 @@
 package dev.convt.kernel;
 
 import dev.convt.Epilogue;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -22,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * while the JIT warms up, and results would depend on which thread ran a tile. These give the same
  * bits in every mode, within about 3 ulp of the exact functions.
  *
- * <p>The plans apply it to arrays and segments ({@link #applyTo}), never vector by vector from
+ * <p>The plans apply it to arrays ({@link #applyTo}), never vector by vector from
  * their own loops: inlined into a store pass, sigmoid and tanh meet C2's node-count cutoff, and a
  * vector passed to a call that is not inlined is allocated (12 bytes per output element with tanh).
  * Each loop writes its functions out with no call that takes a vector, and is called through a
@@ -97,22 +95,6 @@ final class VectorEpilogue {
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
-    }
-
-    /**
-     * Applies the epilogue in place to the {@code count} floats of {@code seg} from
-     * {@code byteOffset} on, just written by the caller: copied to {@code buffer} (of at least
-     * {@code count} floats), applied there and copied back, since masked vector access to a
-     * segment's last partial vector is not intrinsic. Nothing to do, and nothing copied, without
-     * an epilogue.
-     */
-    void applyTo(MemorySegment seg, long byteOffset, int count, float[] buffer) {
-        if (kind == Kind.NONE) {
-            return;
-        }
-        MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOffset, buffer, 0, count);
-        applyTo(buffer, 0, count);
-        MemorySegment.copy(buffer, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOffset, count);
     }
 
     /**

@@ -19,7 +19,7 @@ final class Workspace {
     private static final ThreadLocal<Workspace> CURRENT = ThreadLocal.withInitial(Workspace::new);
 
     private float[] scratch = new float[0];
-    /** One output row, copied for the epilogue ({@link VectorEpilogue#applyTo(MemorySegment, long, int, float[])}). */
+    /** One output row, assembled for the epilogue and copied out whole ({@link PixelTiledPlan}). */
     private float[] row = new float[0];
     private MemorySegment panel = MemorySegment.NULL;
     /** A panel above the cap, in an arena of its own that {@link #trim} closes. */
