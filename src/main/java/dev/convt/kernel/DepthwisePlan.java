@@ -217,8 +217,9 @@ final class DepthwisePlan extends ExecutionPlan {
         for (int edge = 0; edge < first + vectors - last; edge++) {
             int i = edge < first ? edge : last + edge - first;
             int q = loadOffset + i * perVector;
-            FloatVector v = Lanes.load(in, row + (long) q * Float.BYTES, Lanes.bits(q, inW),
-                    spill);
+            // Through spill, not a method returning the vector: one C2 left out of line would box it.
+            Lanes.copy(in, row + (long) q * Float.BYTES, Lanes.bits(q, inW), spill);
+            FloatVector v = FloatVector.fromArray(SPECIES, spill, 0);
             v.rearrange(spread).fma(w, FloatVector.fromArray(SPECIES, sums, i * LANES)).intoArray(sums, i * LANES);
         }
         long at = row + (long) (loadOffset + first * perVector) * Float.BYTES;
