@@ -52,6 +52,25 @@ class ThreadsAndTasksTest {
         assertAtLeastEight(ConvTransposeSpec.builder1d(32, 1, 7).padding(3).build(), 1, 32, 8192);
         // A 2-D map two grid rows tall.
         assertAtLeastEight(ConvTransposeSpec.builder(64, 64, 4, 4).stride(2).padding(1).build(), 1, 64, 2, 256);
+        // 3-D: every output depth slice is tasks of its own, on both tiled plans, even with one grid row per slice.
+        assertAtLeastEight(ConvTransposeSpec.builder3d(512, 256, 4, 4, 4).stride(2).padding(1).build(), 1, 512, 4, 4, 4);
+        assertAtLeastEight(ConvTransposeSpec.builder3d(16, 16, 2, 2, 2).stride(2).build(), 1, 16, 4, 1, 32);
+    }
+
+    /**
+     * A 3-D layer has the tasks of one 2-D slice for each output depth slice: the depth axis only
+     * multiplies them. The slice here is a one-tap layer with as many input channels as the volume's
+     * longest depth phase sums over (2 taps x 32), which is what the slice's layout depends on.
+     */
+    @Test
+    void aVolumeHasTheTasksOfItsSliceForEveryOutputDepthSlice() {
+        ConvTransposeSpec volume = ConvTransposeSpec.builder3d(32, 48, 3, 4, 4).stride(2, 2, 2).padding(1, 1, 1).build();
+        ConvTransposeSpec slice = ConvTransposeSpec.builder3d(64, 48, 1, 4, 4).stride(1, 2, 2).padding(0, 1, 1).build();
+        for (long[] hw : new long[][] {{4, 4}, {8, 40}}) {
+            long depthOut = volume.geometry(1, 32, 5, hw[0], hw[1]).outputShape()[2];
+            assertEquals(depthOut * tasks(slice, 1, 64, 1, hw[0], hw[1]), tasks(volume, 1, 32, 5, hw[0], hw[1]),
+                    "tasks of the volume against " + depthOut + " slices, on " + hw[0] + "x" + hw[1]);
+        }
     }
 
     private static void assertAtLeastEight(ConvTransposeSpec spec, long... inputShape) {
