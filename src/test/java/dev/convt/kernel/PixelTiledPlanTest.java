@@ -2,15 +2,9 @@ package dev.convt.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.convt.ConvTransposeLayer;
 import dev.convt.ConvTransposeSpec;
-import dev.convt.reference.DirectReference;
 import dev.convt.testing.RandomCase;
 import dev.convt.testing.RandomFloats;
-import dev.convt.testing.Tolerance;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,24 +42,9 @@ class PixelTiledPlanTest {
         SplittableRandom r = new SplittableRandom(cin * 1000L + cout * 100L + k);
         RandomCase c = new RandomCase(spec, shape, RandomFloats.uniform(r, n * cin * h * w),
                 RandomFloats.uniform(r, (int) spec.weightCount()), RandomFloats.uniform(r, cout));
-        ExecutionPlan plan = planOf(c);
+        ExecutionPlan plan = PlanChecks.planOf(c);
         assertEquals(ExecutionPlan.Kind.PIXEL_TILED, plan.kind());
         assertEquals(new ExecutionPlan.Tile(tileRows, tileVectors), plan.tile());
-        try (ConvTransposeLayer layer = c.layer()) {
-            float[] one = c.run(layer, 1);
-            Tolerance.assertMatches(c, DirectReference.forwardWithMagnitudes(c.geometry(), c.input(), c.weights(), c.bias(),
-                    null), one);
-            for (int threads : new int[] {2, 3}) {
-                Tolerance.assertBitwiseEqual(one, c.run(layer, threads), c + ", " + threads + " threads");
-            }
-        }
-    }
-
-    private static ExecutionPlan planOf(RandomCase c) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment w = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.weights());
-            MemorySegment b = arena.allocateFrom(ValueLayout.JAVA_FLOAT, c.bias());
-            return ExecutionPlan.create(c.geometry(), PackedWeights.pack(c.spec(), w, b, null, arena), c.epilogue());
-        }
+        PlanChecks.matchesTheDefinitionOnEveryThreadCount(c);
     }
 }
