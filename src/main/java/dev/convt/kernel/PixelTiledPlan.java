@@ -5,6 +5,7 @@ import dev.convt.Epilogue;
 import dev.convt.internal.Shapes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
@@ -34,6 +35,8 @@ import jdk.incubator.vector.FloatVector;
 final class PixelTiledPlan extends ExecutionPlan {
 
     private static final int LANES = TileKernel.LANES;
+    private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Two-table indices interleaving lanes {@code 0..L/2-1} (and {@code L/2..L-1}) of two phase rows. */
     private static final FloatVector ZIP_LOW = zipIndices(0);
     private static final FloatVector ZIP_HIGH = zipIndices(LANES / 2);
@@ -237,7 +240,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         int fy = t.fy;
         int x0 = t.column * layout.blockColumns;
         int x1 = Math.min(x0 + layout.blockColumns, geometry.width().out());
-        float[] row = ws.row(x1 - x0);
+        float[] row = ws.row(Math.ceilDiv(x1 - x0, LANES) * LANES);
         for (int c = t.c0; c < t.c1; c++) {
             int co = t.g * weights.outPerGroup + c;
             Arrays.fill(row, 0, x1 - x0, weights.biasLanes[co] + 0f);
@@ -247,8 +250,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                     int q = layout.gridStartY[fy] + t.gridRow0 + dy - layout.ys.shift[jy];
                     if (q >= 0 && q < layout.ys.count(jy)) {
                         long rowStart = outputRow(t.n, co, t.oz, q * ay.stride() + jy);
-                        MemorySegment.copy(row, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, (rowStart + x0) * Float.BYTES,
-                                x1 - x0);
+                        copyOut(row, x1 - x0, out, (rowStart + x0) * Float.BYTES);
                     }
                 }
             }
@@ -288,6 +290,27 @@ final class PixelTiledPlan extends ExecutionPlan {
             }
         }
         epilogue.applyTo(row, 0, ow);
-        MemorySegment.copy(row, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, (rowStart + x0) * Float.BYTES, ow);
+        copyOut(row, ow, out, (rowStart + x0) * Float.BYTES);
+    }
+
+    /**
+     * Writes {@code row[0, count)} to {@code out} from {@code at} on: whole vectors, the last one
+     * masked, all inline (MemorySegment.copy's per-call checks cost 5-15% on layers of short rows);
+     * only a last vector that would reach past the tensor goes through {@code MemorySegment.copy}.
+     */
+    private static void copyOut(float[] row, int count, MemorySegment out, long at) {
+        int x = 0;
+        for (; x <= count - LANES; x += LANES) {
+            FloatVector.fromArray(TileKernel.SPECIES, row, x).intoMemorySegment(out, at + (long) x * Float.BYTES, ORDER);
+        }
+        if (x < count) {
+            long tail = at + (long) x * Float.BYTES;
+            if (tail <= out.byteSize() - VECTOR_BYTES) {
+                FloatVector.fromArray(TileKernel.SPECIES, row, x).intoMemorySegment(out, tail, ORDER,
+                        TileKernel.SPECIES.indexInRange(x, count));
+            } else {
+                MemorySegment.copy(row, x, out, ValueLayout.JAVA_FLOAT_UNALIGNED, tail, count - x);
+            }
+        }
     }
 }
