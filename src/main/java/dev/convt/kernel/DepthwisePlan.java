@@ -158,7 +158,7 @@ final class DepthwisePlan extends ExecutionPlan {
         ConvTransposeGeometry.Axis ay = geometry.height();
         int g = c / weights.outPerGroup;
         long plane = inputChannelBase(n, g);
-        float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, c);
+        float bias = weights.biasLanes[c];
         int end = Math.min(ay.out(), (block + 1) * ROWS_PER_TASK);
         Workspace ws = Workspace.current();
         for (int oy = block * ROWS_PER_TASK; oy < end; oy++) {

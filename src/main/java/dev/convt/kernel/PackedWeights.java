@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The layer's own copy of its weights and bias, in its own arena: the weights in PyTorch layout
+ * The layer's own copy of its weights, in its own arena, and of its bias: the weights in PyTorch layout
  * with a folded BatchNorm's scale multiplied in, and, made on first use by a plan, the
  * {@link WeightBlocks} each kernel orientation reads.
  */
@@ -30,9 +30,8 @@ public final class PackedWeights {
     final int groups;
     final int inPerGroup;
     final int outPerGroup;
-    final MemorySegment bias;
     /**
-     * The bias again, on the heap and followed by a vector of zeros, so that a store pass reads
+     * The bias (folded), on the heap and followed by a vector of zeros, so that a store pass reads
      * any vector of it with a plain load (no call that returns a vector, which C2 may box).
      */
     final float[] biasLanes;
@@ -53,15 +52,13 @@ public final class PackedWeights {
      */
     private record BlockKey(boolean perPhase, int rowsPerBlock, String depthTaps, String phasesY, String phasesX) {}
 
-    private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, MemorySegment bias,
+    private PackedWeights(ConvTransposeSpec spec, Arena arena, MemorySegment weights, float[] biasLanes,
             boolean finite) {
         this.spec = spec;
         this.finite = finite;
         this.arena = arena;
         this.weights = weights;
-        this.bias = bias;
-        this.biasLanes = new float[spec.outChannels() + TileKernel.LANES];
-        MemorySegment.copy(bias, FLOAT, 0, biasLanes, 0, spec.outChannels());
+        this.biasLanes = biasLanes;
         this.groups = spec.groups();
         this.inPerGroup = spec.inChannels() / groups;
         this.outPerGroup = spec.outChannels() / groups;
@@ -93,13 +90,13 @@ public final class PackedWeights {
             folded.setAtIndex(FLOAT, i, v);
             finite &= Float.isFinite(v);
         }
-        MemorySegment bias = arena.allocate((long) spec.outChannels() * Float.BYTES, Tensor.ALIGNMENT);
+        float[] bias = new float[spec.outChannels() + TileKernel.LANES];
         for (int co = 0; co < spec.outChannels(); co++) {
             double v = b == null ? 0 : b.getAtIndex(FLOAT, co);
             if (bn != null) {
                 v = v * bn.scale()[co] + bn.shift()[co];
             }
-            bias.setAtIndex(FLOAT, co, (float) v);
+            bias[co] = (float) v;
         }
         return new PackedWeights(spec, arena, folded, bias, finite);
     }

@@ -216,7 +216,7 @@ final class PixelTiledPlan extends ExecutionPlan {
         int[] py = layout.familiesY[fy];
         for (int c = c0; c < t.c1; c++) {
             int co = t.g * weights.outPerGroup + c;
-            float bias = weights.bias.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, co);
+            float bias = weights.biasLanes[co];
             for (int phaseY = 0; phaseY < py.length; phaseY++) {
                 int jy = py[phaseY];
                 for (int dy = 0; dy < layout.blockRows; dy++) {

@@ -53,7 +53,7 @@ final class ScalarGatherPlan extends ExecutionPlan {
         int ow = geometry.width().out();
         long channels = inputChannelBase(n, g);
         long volume = ((long) n * cout + co) * outputPlane;
-        float bias = weights.bias.getAtIndex(FLOAT, co);
+        float bias = weights.biasLanes[co];
         for (int oz = 0; oz < od; oz++) {
             for (int oy = 0; oy < oh; oy++) {
                 long row = volume + ((long) oz * oh + oy) * ow;

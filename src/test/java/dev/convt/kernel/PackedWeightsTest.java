@@ -99,7 +99,7 @@ class PackedWeightsTest {
                 for (int co = 0; co < spec.outChannels(); co++) {
                     double b = c.bias() == null ? 0 : c.bias()[co];
                     float expected = (float) (c.scale() == null ? b : b * c.scale()[co] + c.shift()[co]);
-                    assertEquals(expected, w.bias.getAtIndex(FLOAT, co), 0f, "bias " + co);
+                    assertEquals(expected, w.biasLanes[co], 0f, "bias " + co);
                 }
                 assertTrue(w.finite);
             }
