@@ -17,8 +17,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Each micro-kernel alone on L1-resident operands (about 20 KB), so its time is the tile's own
- * ceiling: compare {@link #FLOPS_SQUARE}, {@link #FLOPS_WIDE} or {@link #FLOPS_NARROW} per call with the FMA peak that
- * {@code dev.convt.bench.FmaPeakBenchmark} measures in the same run. Operands are shaped as the
+ * ceiling: compare {@link #flops} of its rows x vectors sums per call with the FMA peak that
+ * {@code dev.convt.bench.FmaPeakBenchmark} measures in the same run. Both register sets' tiles run on
+ * any machine; the set that spills on it shows as such. Operands are shaped as the
  * plans use them: 4 taps (segments) of 64 input channels (steps), shifted vector loads.
  *
  * <pre>
@@ -36,12 +37,10 @@ public class TileKernelBenchmark {
     private static final int LANES = TileKernel.LANES;
     static final int SEGMENTS = 4;
     static final int STEPS = 64;
-    /** FLOPs of one square-tile call: 16 accumulators of LANES floats, two per FMA. */
-    public static final double FLOPS_SQUARE = 2.0 * 16 * LANES * SEGMENTS * STEPS;
-    /** FLOPs of one wide-tile call: 24 accumulators. */
-    public static final double FLOPS_WIDE = 2.0 * 24 * LANES * SEGMENTS * STEPS;
-    /** FLOPs of one narrow-tile call: 18 accumulators. */
-    public static final double FLOPS_NARROW = 2.0 * 18 * LANES * SEGMENTS * STEPS;
+    /** {@return the FLOPs of one benchmark call of a tile of {@code sums} accumulators: two per lane per FMA} */
+    public static double flops(int sums) {
+        return 2.0 * sums * LANES * SEGMENTS * STEPS;
+    }
 
     private Arena arena;
     private MemorySegment window;
@@ -49,9 +48,8 @@ public class TileKernelBenchmark {
     private final long[] windowStarts = new long[SEGMENTS];
     private final long[] weightStarts4 = new long[SEGMENTS];
     private final long[] weightStarts3 = new long[SEGMENTS];
-    private final long[] weightStarts6 = new long[SEGMENTS];
-    private final int[] narrowOffsets = new int[TileKernel.NARROW_VECTORS];
-    private final int[] base = new int[TileKernel.WIDE_BROADCASTS];
+    private final int[] narrowOffsets = new int[6];
+    private final int[] base = new int[6];
     private float[] sums;
 
     @Setup(Level.Trial)
@@ -64,7 +62,6 @@ public class TileKernelBenchmark {
             windowStarts[s] = s;  // tap shifts: each vector load straddles two lines, as in the plans
             weightStarts4[s] = 4L * STEPS * s;
             weightStarts3[s] = 3L * STEPS * s;
-            weightStarts6[s] = 6L * STEPS * s;
         }
         for (int v = 0; v < narrowOffsets.length; v++) {
             narrowOffsets[v] = v * LANES;
@@ -87,32 +84,62 @@ public class TileKernelBenchmark {
         arena.close();
     }
 
-    /** The pixel-tiled plan's square tile: 4 window vectors x 4 broadcast weights, segment operands. */
+    /** The square tile with 32 registers: 4 window vectors x 4 broadcast weights, segment operands. */
     @Benchmark
-    public float segmentTile4x4() {
-        TileKernel.computeTile(window, windowStarts, 6L * LANES, LANES, 2 * LANES, 3 * LANES, weights, weightStarts4,
-                4, SEGMENTS, STEPS, sums, base, false);
+    public float tile4x4() {
+        TileKernel.tile4x4(window, windowStarts, 6L * LANES, LANES, 2 * LANES, 3 * LANES, weights, weightStarts4, 4,
+                SEGMENTS, STEPS, sums, base, false);
         return sums[0];
     }
 
-    /** The pixel-tiled plan's wide tile: 4 window vectors x 6 broadcast weights, one segment per call. */
+    /** The square tile with 16 registers: 2 window vectors x 4 broadcast weights. */
     @Benchmark
-    public float segmentTile6x4() {
-        TileKernel.storeZeros(sums, base, TileKernel.WIDE_BROADCASTS, TileKernel.VECTORS);
+    public float tile4x2() {
+        TileKernel.tile4x2(window, windowStarts, 6L * LANES, LANES, weights, weightStarts4, 4, SEGMENTS, STEPS, sums,
+                base, false);
+        return sums[0];
+    }
+
+    /** The wide tile with 32 registers: 4 window vectors x 6 broadcast weights, one segment per call. */
+    @Benchmark
+    public float tile6x4() {
+        TileKernel.storeZeros(sums, base, 6, 4);
         for (int s = 0; s < SEGMENTS; s++) {
-            TileKernel.computeWideTile(window, windowStarts[s], 6L * LANES, LANES, 2 * LANES, 3 * LANES, weights,
-                    weightStarts6[s], 6, STEPS, sums, base);
+            TileKernel.tile6x4(window, windowStarts[s], 6L * LANES, LANES, 2 * LANES, 3 * LANES, weights,
+                    6L * STEPS * s, 6, STEPS, sums, base);
         }
         return sums[0];
     }
 
-    /** The pixel-tiled plan's narrow tile: 6 window vectors x 3 broadcast weights. */
+    /** The wide tile with 16 registers: 2 window vectors x 5 broadcast weights. */
     @Benchmark
-    public float segmentTile3x6() {
-        TileKernel.storeZeros(sums, base, TileKernel.NARROW_BROADCASTS, TileKernel.NARROW_VECTORS);
+    public float tile5x2() {
+        TileKernel.storeZeros(sums, base, 5, 2);
         for (int s = 0; s < SEGMENTS; s++) {
-            TileKernel.computeNarrowTile(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s],
-                    3, STEPS, sums, base);
+            TileKernel.tile5x2(window, windowStarts[s], 6L * LANES, LANES, weights, 5L * STEPS * s, 5, STEPS, sums,
+                    base);
+        }
+        return sums[0];
+    }
+
+    /** The narrow tile with 32 registers: 6 window vectors x 3 broadcast weights. */
+    @Benchmark
+    public float tile3x6() {
+        TileKernel.storeZeros(sums, base, 3, 6);
+        for (int s = 0; s < SEGMENTS; s++) {
+            TileKernel.tile3x6(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s], 3,
+                    STEPS, sums, base);
+        }
+        return sums[0];
+    }
+
+    /** The narrow tile with 16 registers: 4 window vectors x 3 broadcast weights. */
+    @Benchmark
+    public float tile3x4() {
+        TileKernel.storeZeros(sums, base, 3, 4);
+        for (int s = 0; s < SEGMENTS; s++) {
+            TileKernel.tile3x4(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s], 3,
+                    STEPS, sums, base);
         }
         return sums[0];
     }

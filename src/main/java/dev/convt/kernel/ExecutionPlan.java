@@ -65,6 +65,12 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
 
         /** For plans that run no micro-kernel tile. */
         public static final Tile NONE = new Tile(0, 0);
+        /** This machine's square tile: 4x4 with 32 vector registers, 4x2 with 16. */
+        public static final Tile SQUARE = new Tile(TileKernel.BROADCASTS, TileKernel.VECTORS);
+        /** This machine's wide tile: 6x4 or 5x2. */
+        public static final Tile WIDE = new Tile(TileKernel.WIDE_BROADCASTS, TileKernel.VECTORS);
+        /** This machine's narrow tile: 3x6 or 3x4. */
+        public static final Tile NARROW = new Tile(TileKernel.NARROW_BROADCASTS, TileKernel.NARROW_VECTORS);
 
         /** {@return rows x vectors, as in "3x6"} */
         @Override

@@ -9,32 +9,43 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked micro-kernels the plans run. The square tile is 4 broadcast operands x 4
- * vector operands, 16 accumulators: per step 4 vector loads and 4 broadcasts for 16 FMAs, and 16 +
- * 4 + 1 live vectors fit the 32 AVX-512 registers. The wide tile is 6 x 4, 24 accumulators: each
- * vector load feeds 6 FMAs, which matters where the vector operand streams from L2 rather than L1.
- * The narrow tile is 3 x 6, 18 accumulators (9 loads per 18 FMAs, 18 + 3 + 1 live vectors), for
- * plans whose rows come in threes: one to three output channels times 1, 3 or 9 phases, which a
- * 4-row tile pads by a quarter or more. The wide and narrow tiles take one segment per call: with a
- * loop over segments around their step loop, C2 spills some of their sums to the stack.
+ * The register-blocked micro-kernels the plans run, in two sets sized to the vector register file,
+ * named by tile (broadcast rows x vectors). With 32 registers (AVX-512): the square tile 4x4, 16
+ * sums (4 vector loads and 4 broadcasts per 16 FMAs; 16 + 4 + 1 live vectors); the wide tile 6x4,
+ * 24 sums, whose vector loads each feed 6 FMAs, for plans whose vector operand streams from L2; the
+ * narrow tile 3x6, 18 sums, for plans whose rows come in threes (one to three output channels times
+ * 1, 3 or 9 phases, which a 4-row tile pads by a quarter or more). With 16 registers (AVX2, and any
+ * machine whose preferred vectors are narrower than 512 bits) those tiles spill, so the set is 4x2
+ * (8 sums), 5x2 (10) and 3x4 (12): alone on a Zen 3 they ran at 1.5x the 32-register tiles there.
+ * The plans call {@link #computeTile}, {@link #computeWideTile} and {@link #computeNarrowTile},
+ * which take the machine's set; the branch is on a constant, so C2 keeps one tile per call site.
+ * The wide and narrow tiles take one segment per call: with a loop over segments around their step
+ * loop, C2 spills some of their sums to the stack.
  *
- * <p>Both operands are in native memory. The broadcast operand is read front to back, 4 floats
- * per step; the vector operand is read in segments, each with its own start and a fixed stride
- * per step. Which is which is the plan's choice: input pixels as vectors (a padded input window,
- * one segment per kernel tap) and weights broadcast ({@link PixelTiledPlan}), or weights as
+ * <p>Both operands are in native memory. The broadcast operand is read front to back, one float
+ * per row per step; the vector operand is read in segments, each with its own start and a fixed
+ * stride per step. Which is which is the plan's choice: input pixels as vectors (a padded input
+ * window, one segment per kernel tap) and weights broadcast ({@link PixelTiledPlan}), or weights as
  * vectors over output channels and input pixels broadcast ({@link ChannelTiledPlan}).
  */
 final class TileKernel {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
+    /**
+     * Vector registers the tiles may fill: 32 with 512-bit vectors (AVX-512), else 16 (AVX2). The
+     * property {@code convt.kernel.registers} overrides it, so that tests run both sets on one machine.
+     */
+    static final int REGISTERS = Integer.getInteger("convt.kernel.registers",
+            SPECIES.vectorBitSize() >= 512 ? 32 : 16);
+    private static final boolean LARGE = REGISTERS >= 32;
     static final int BROADCASTS = 4;
-    static final int VECTORS = 4;
+    static final int VECTORS = LARGE ? 4 : 2;
     /** Floats of the square tile's vector operand per step. */
     static final int VECTOR_WIDTH = VECTORS * LANES;
-    static final int WIDE_BROADCASTS = 6;
+    static final int WIDE_BROADCASTS = LARGE ? 6 : 5;
     static final int NARROW_BROADCASTS = 3;
-    static final int NARROW_VECTORS = 6;
+    static final int NARROW_VECTORS = LARGE ? 6 : 4;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
@@ -51,16 +62,28 @@ final class TileKernel {
     }
 
     /**
-     * The square tile. Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores
+     * The square tile, {@link #BROADCASTS} x {@link #VECTORS}. Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores
      * accumulator (b, v) to {@code scratch[base[b] + v * LANES]}, or adds it to what is there when
      * {@code accumulate} (a later run of input channels).
      *
      * <p>Segment {@code s} reads its vector operand from element {@code vecStart[s]}: vector 0
-     * there, vectors 1-3 at {@code v1, v2, v3} further, all advancing {@code vecStride} per step;
+     * there, vectors 1-3 at {@code v1, v2, v3} further (the 16-register tile reads only {@code v1}), all advancing {@code vecStride} per step;
      * and its broadcast operand, {@link #BROADCASTS} consecutive floats, from element
      * {@code bcStart[s]}, advancing {@code bcStride} per step.
      */
     static void computeTile(MemorySegment vec, long[] vecStart, long vecStride, int v1, int v2, int v3,
+            MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base,
+            boolean accumulate) {
+        if (LARGE) {
+            tile4x4(vec, vecStart, vecStride, v1, v2, v3, bc, bcStart, bcStride, segments, steps, scratch, base,
+                    accumulate);
+        } else {
+            tile4x2(vec, vecStart, vecStride, v1, bc, bcStart, bcStride, segments, steps, scratch, base, accumulate);
+        }
+    }
+
+    /** The square tile for 32 registers, 4 x 4, as {@link #computeTile}. */
+    static void tile4x4(MemorySegment vec, long[] vecStart, long vecStride, int v1, int v2, int v3,
             MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base,
             boolean accumulate) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
@@ -155,10 +178,20 @@ final class TileKernel {
      * {@code vecOffset[v]} elements past element {@code vecStart} ({@code vecOffset[0]} is unused),
      * the 3 broadcast floats from element {@code bcStart}; both advance {@code vecStride} and
      * {@code bcStride} per step. One flat loop: with a loop over segments around it, C2 kept three
-     * of the 18 sums on the stack and the tile ran at half speed; the sums' round trip through
-     * scratch per segment costs a few percent.
+     * of the 3x6 tile's sums on the stack and the tile ran at half speed; the sums' round trip
+     * through scratch per segment costs a few percent.
      */
     static void computeNarrowTile(MemorySegment vec, long vecStart, long vecStride, int[] vecOffset,
+            MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
+        if (LARGE) {
+            tile3x6(vec, vecStart, vecStride, vecOffset, bc, bcStart, bcStride, steps, scratch, base);
+        } else {
+            tile3x4(vec, vecStart, vecStride, vecOffset, bc, bcStart, bcStride, steps, scratch, base);
+        }
+    }
+
+    /** The narrow tile for 32 registers, 3 x 6, as {@link #computeNarrowTile}. */
+    static void tile3x6(MemorySegment vec, long vecStart, long vecStride, int[] vecOffset,
             MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
         int r0 = base[0];
         int r1 = base[1];
@@ -239,15 +272,26 @@ final class TileKernel {
         a24.intoArray(scratch, r2 + 4 * LANES);
         a25.intoArray(scratch, r2 + 5 * LANES);
     }
+
     /**
      * The wide tile, one segment per call: adds {@code steps} steps ({@code steps >= 1}) to the
      * {@link #WIDE_BROADCASTS} x {@link #VECTORS} sums at {@code scratch[base[b] + v * LANES]}, which
      * the caller zeroes before a tile's first segment. Operands as in {@link #computeTile} for one
      * segment, with {@link #WIDE_BROADCASTS} broadcast floats per step. Each vector load feeds 6
-     * FMAs instead of 4: in a plan the vector operand streams from L2, and 24 + 4 + 1 live vectors
-     * still fit the 32 AVX-512 registers. One flat loop, as {@link #computeNarrowTile}.
+     * (or 5) FMAs instead of 4: in a plan the vector operand streams from L2. One flat loop, as
+     * {@link #computeNarrowTile}.
      */
     static void computeWideTile(MemorySegment vec, long vecStart, long vecStride, int v1, int v2, int v3,
+            MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
+        if (LARGE) {
+            tile6x4(vec, vecStart, vecStride, v1, v2, v3, bc, bcStart, bcStride, steps, scratch, base);
+        } else {
+            tile5x2(vec, vecStart, vecStride, v1, bc, bcStart, bcStride, steps, scratch, base);
+        }
+    }
+
+    /** The wide tile for 32 registers, 6 x 4, as {@link #computeWideTile}. */
+    static void tile6x4(MemorySegment vec, long vecStart, long vecStride, int v1, int v2, int v3,
             MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
         int r0 = base[0];
         int r1 = base[1];
@@ -346,5 +390,180 @@ final class TileKernel {
         a51.intoArray(scratch, r5 + LANES);
         a52.intoArray(scratch, r5 + 2 * LANES);
         a53.intoArray(scratch, r5 + 3 * LANES);
+    }
+
+    /** The square tile for 16 registers, 4 x 2, as {@link #computeTile}: 8 + 2 + 1 live vectors. */
+    static void tile4x2(MemorySegment vec, long[] vecStart, long vecStride, int v1, MemorySegment bc,
+            long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base, boolean accumulate) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00;
+        FloatVector a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00;
+        long o1 = (long) v1 * Float.BYTES;
+        long stride = vecStride * Float.BYTES;
+        long bcStep = bcStride * Float.BYTES;
+        for (int segment = 0; segment < segments; segment++) {
+            long vp = vecStart[segment] * Float.BYTES;
+            long bp = bcStart[segment] * Float.BYTES;
+            for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
+                FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
+                FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+                FloatVector w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
+                a00 = x0.fma(w, a00);
+                a01 = x1.fma(w, a01);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
+                a10 = x0.fma(w, a10);
+                a11 = x1.fma(w, a11);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
+                a20 = x0.fma(w, a20);
+                a21 = x1.fma(w, a21);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 12));
+                a30 = x0.fma(w, a30);
+                a31 = x1.fma(w, a31);
+            }
+        }
+        if (accumulate) {
+            int r = base[0];
+            a00 = a00.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a01 = a01.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+            r = base[1];
+            a10 = a10.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a11 = a11.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+            r = base[2];
+            a20 = a20.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a21 = a21.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+            r = base[3];
+            a30 = a30.add(FloatVector.fromArray(SPECIES, scratch, r));
+            a31 = a31.add(FloatVector.fromArray(SPECIES, scratch, r + LANES));
+        }
+        int r = base[0];
+        a00.intoArray(scratch, r);
+        a01.intoArray(scratch, r + LANES);
+        r = base[1];
+        a10.intoArray(scratch, r);
+        a11.intoArray(scratch, r + LANES);
+        r = base[2];
+        a20.intoArray(scratch, r);
+        a21.intoArray(scratch, r + LANES);
+        r = base[3];
+        a30.intoArray(scratch, r);
+        a31.intoArray(scratch, r + LANES);
+    }
+
+    /**
+     * The wide tile for 16 registers, 5 x 2, as {@link #computeWideTile}: 10 + 2 + 1 live vectors.
+     * Alone it ran faster than 6 x 2, which leaves C2 no spare register.
+     */
+    static void tile5x2(MemorySegment vec, long vecStart, long vecStride, int v1,
+            MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
+        int r0 = base[0];
+        int r1 = base[1];
+        int r2 = base[2];
+        int r3 = base[3];
+        int r4 = base[4];
+        FloatVector a00 = FloatVector.fromArray(SPECIES, scratch, r0);
+        FloatVector a01 = FloatVector.fromArray(SPECIES, scratch, r0 + LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, scratch, r1);
+        FloatVector a11 = FloatVector.fromArray(SPECIES, scratch, r1 + LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, scratch, r2);
+        FloatVector a21 = FloatVector.fromArray(SPECIES, scratch, r2 + LANES);
+        FloatVector a30 = FloatVector.fromArray(SPECIES, scratch, r3);
+        FloatVector a31 = FloatVector.fromArray(SPECIES, scratch, r3 + LANES);
+        FloatVector a40 = FloatVector.fromArray(SPECIES, scratch, r4);
+        FloatVector a41 = FloatVector.fromArray(SPECIES, scratch, r4 + LANES);
+        long o1 = (long) v1 * Float.BYTES;
+        long stride = vecStride * Float.BYTES;
+        long bcStep = bcStride * Float.BYTES;
+        long vp = vecStart * Float.BYTES;
+        long bp = bcStart * Float.BYTES;
+        for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
+            FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
+            FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+            FloatVector w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
+            a00 = x0.fma(w, a00);
+            a01 = x1.fma(w, a01);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
+            a10 = x0.fma(w, a10);
+            a11 = x1.fma(w, a11);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
+            a20 = x0.fma(w, a20);
+            a21 = x1.fma(w, a21);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 12));
+            a30 = x0.fma(w, a30);
+            a31 = x1.fma(w, a31);
+            w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 16));
+            a40 = x0.fma(w, a40);
+            a41 = x1.fma(w, a41);
+        }
+        a00.intoArray(scratch, r0);
+        a01.intoArray(scratch, r0 + LANES);
+        a10.intoArray(scratch, r1);
+        a11.intoArray(scratch, r1 + LANES);
+        a20.intoArray(scratch, r2);
+        a21.intoArray(scratch, r2 + LANES);
+        a30.intoArray(scratch, r3);
+        a31.intoArray(scratch, r3 + LANES);
+        a40.intoArray(scratch, r4);
+        a41.intoArray(scratch, r4 + LANES);
+    }
+
+    /** The narrow tile for 16 registers, 3 x 4, as {@link #computeNarrowTile}: 12 + 3 + 1 live vectors. */
+    static void tile3x4(MemorySegment vec, long vecStart, long vecStride, int[] vecOffset,
+            MemorySegment bc, long bcStart, long bcStride, int steps, float[] scratch, int[] base) {
+        int r0 = base[0];
+        int r1 = base[1];
+        int r2 = base[2];
+        FloatVector a00 = FloatVector.fromArray(SPECIES, scratch, r0);
+        FloatVector a01 = FloatVector.fromArray(SPECIES, scratch, r0 + LANES);
+        FloatVector a02 = FloatVector.fromArray(SPECIES, scratch, r0 + 2 * LANES);
+        FloatVector a03 = FloatVector.fromArray(SPECIES, scratch, r0 + 3 * LANES);
+        FloatVector a10 = FloatVector.fromArray(SPECIES, scratch, r1);
+        FloatVector a11 = FloatVector.fromArray(SPECIES, scratch, r1 + LANES);
+        FloatVector a12 = FloatVector.fromArray(SPECIES, scratch, r1 + 2 * LANES);
+        FloatVector a13 = FloatVector.fromArray(SPECIES, scratch, r1 + 3 * LANES);
+        FloatVector a20 = FloatVector.fromArray(SPECIES, scratch, r2);
+        FloatVector a21 = FloatVector.fromArray(SPECIES, scratch, r2 + LANES);
+        FloatVector a22 = FloatVector.fromArray(SPECIES, scratch, r2 + 2 * LANES);
+        FloatVector a23 = FloatVector.fromArray(SPECIES, scratch, r2 + 3 * LANES);
+        long o1 = (long) vecOffset[1] * Float.BYTES;
+        long o2 = (long) vecOffset[2] * Float.BYTES;
+        long o3 = (long) vecOffset[3] * Float.BYTES;
+        long stride = vecStride * Float.BYTES;
+        long bcStep = bcStride * Float.BYTES;
+        long vp = vecStart * Float.BYTES;
+        long bp = bcStart * Float.BYTES;
+        for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
+            FloatVector w0 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
+            FloatVector w1 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
+            FloatVector w2 = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
+            FloatVector x = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
+            a00 = x.fma(w0, a00);
+            a10 = x.fma(w1, a10);
+            a20 = x.fma(w2, a20);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+            a01 = x.fma(w0, a01);
+            a11 = x.fma(w1, a11);
+            a21 = x.fma(w2, a21);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o2, ORDER);
+            a02 = x.fma(w0, a02);
+            a12 = x.fma(w1, a12);
+            a22 = x.fma(w2, a22);
+            x = FloatVector.fromMemorySegment(SPECIES, vec, vp + o3, ORDER);
+            a03 = x.fma(w0, a03);
+            a13 = x.fma(w1, a13);
+            a23 = x.fma(w2, a23);
+        }
+        a00.intoArray(scratch, r0);
+        a01.intoArray(scratch, r0 + LANES);
+        a02.intoArray(scratch, r0 + 2 * LANES);
+        a03.intoArray(scratch, r0 + 3 * LANES);
+        a10.intoArray(scratch, r1);
+        a11.intoArray(scratch, r1 + LANES);
+        a12.intoArray(scratch, r1 + 2 * LANES);
+        a13.intoArray(scratch, r1 + 3 * LANES);
+        a20.intoArray(scratch, r2);
+        a21.intoArray(scratch, r2 + LANES);
+        a22.intoArray(scratch, r2 + 2 * LANES);
+        a23.intoArray(scratch, r2 + 3 * LANES);
     }
 }

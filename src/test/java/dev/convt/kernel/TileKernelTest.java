@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Each micro-kernel alone against a scalar loop that sums the same products in the same order with
- * {@link Math#fma}, so results must be bitwise equal: one, odd and many segments and steps, vector
+ * {@link Math#fma}, so results must be bitwise equal, for both register sets' tiles on any machine: one, odd and many segments and steps, vector
  * offsets that jump as tiles crossing grid rows do, and sums already in scratch (a later run).
  */
 class TileKernelTest {
@@ -25,12 +25,12 @@ class TileKernelTest {
 
         static Operands random(Arena arena, Random r, int rows, int vectors, int segments, int steps) {
             long vecStride = LANES * (vectors + 1) + r.nextInt(3);
-            int[] offsets = new int[vectors];
-            for (int v = 1; v < vectors; v++) {
+            int[] offsets = new int[Math.max(vectors, 4)];  // the 4-vector signature reads offsets 1-3
+            for (int v = 1; v < offsets.length; v++) {
                 // Mostly the next vector; sometimes a jump, as when a tile crosses a grid row.
                 offsets[v] = offsets[v - 1] + (r.nextInt(4) == 0 ? LANES + 1 + r.nextInt(2 * LANES) : LANES);
             }
-            long span = (steps - 1) * vecStride + offsets[vectors - 1] + LANES;
+            long span = (steps - 1) * vecStride + offsets[offsets.length - 1] + LANES;
             long[] vecStart = new long[segments];
             long[] bcStart = new long[segments];
             for (int s = 0; s < segments; s++) {
@@ -77,15 +77,25 @@ class TileKernelTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} segments x {1} steps, seed {2}")
-    @CsvSource({"1, 1, 1", "1, 7, 2", "3, 1, 3", "3, 5, 4", "9, 64, 5", "4, 129, 6"})
-    void squareTileSumsLikeTheScalarLoop(int segments, int steps, long seed) {
+    /** Runs one square tile by its vector count: 4 (the 32-register tile 4x4) or 2 (4x2). */
+    private static void square(int vectors, Operands o, int segments, int steps, boolean accumulate) {
+        if (vectors == 4) {
+            TileKernel.tile4x4(o.vec, o.vecStart, o.vecStride, o.offsets[1], o.offsets[2], o.offsets[3], o.bc,
+                    o.bcStart, TileKernel.BROADCASTS, segments, steps, o.scratch, o.base, accumulate);
+        } else {
+            TileKernel.tile4x2(o.vec, o.vecStart, o.vecStride, o.offsets[1], o.bc, o.bcStart, TileKernel.BROADCASTS,
+                    segments, steps, o.scratch, o.base, accumulate);
+        }
+    }
+
+    @ParameterizedTest(name = "4x{3}: {0} segments x {1} steps, seed {2}")
+    @CsvSource({"1, 1, 1, 4", "1, 7, 2, 4", "3, 1, 3, 4", "3, 5, 4, 4", "9, 64, 5, 4", "4, 129, 6, 4",
+            "1, 1, 1, 2", "1, 7, 2, 2", "3, 1, 3, 2", "3, 5, 4, 2", "9, 64, 5, 2", "4, 129, 6, 2"})
+    void squareTileSumsLikeTheScalarLoop(int segments, int steps, long seed, int vectors) {
         try (Arena arena = Arena.ofConfined()) {
-            Operands o = Operands.random(arena, new Random(seed), TileKernel.BROADCASTS, TileKernel.VECTORS, segments,
-                    steps);
-            float[] expected = o.expected(TileKernel.BROADCASTS, TileKernel.VECTORS, false);
-            TileKernel.computeTile(o.vec, o.vecStart, o.vecStride, o.offsets[1], o.offsets[2], o.offsets[3], o.bc,
-                    o.bcStart, TileKernel.BROADCASTS, segments, steps, o.scratch, o.base, false);
+            Operands o = Operands.random(arena, new Random(seed), TileKernel.BROADCASTS, vectors, segments, steps);
+            float[] expected = o.expected(TileKernel.BROADCASTS, vectors, false);
+            square(vectors, o, segments, steps, false);
             assertArrayEquals(expected, o.scratch);
         }
     }
@@ -94,48 +104,58 @@ class TileKernelTest {
      * With {@code accumulate} the square tile adds its run's sum to what scratch holds: one rounding
      * more than a continued chain, so this compares with the run's own sum added once.
      */
-    @ParameterizedTest(name = "{0} segments x {1} steps, seed {2}")
-    @CsvSource({"1, 3, 7", "4, 16, 8"})
-    void squareTileAccumulatesOntoScratch(int segments, int steps, long seed) {
+    @ParameterizedTest(name = "4x{3}: {0} segments x {1} steps, seed {2}")
+    @CsvSource({"1, 3, 7, 4", "4, 16, 8, 4", "1, 3, 7, 2", "4, 16, 8, 2"})
+    void squareTileAccumulatesOntoScratch(int segments, int steps, long seed, int vectors) {
         try (Arena arena = Arena.ofConfined()) {
-            Operands o = Operands.random(arena, new Random(seed), TileKernel.BROADCASTS, TileKernel.VECTORS, segments,
-                    steps);
-            float[] run = o.expected(TileKernel.BROADCASTS, TileKernel.VECTORS, false);
+            Operands o = Operands.random(arena, new Random(seed), TileKernel.BROADCASTS, vectors, segments, steps);
+            float[] run = o.expected(TileKernel.BROADCASTS, vectors, false);
             float[] expected = new float[run.length];
             for (int i = 0; i < run.length; i++) {
                 expected[i] = run[i] + o.scratch[i];
             }
-            TileKernel.computeTile(o.vec, o.vecStart, o.vecStride, o.offsets[1], o.offsets[2], o.offsets[3], o.bc,
-                    o.bcStart, TileKernel.BROADCASTS, segments, steps, o.scratch, o.base, true);
+            square(vectors, o, segments, steps, true);
             assertArrayEquals(expected, o.scratch);
         }
     }
 
-    @ParameterizedTest(name = "{0} segments x {1} steps, seed {2}")
-    @CsvSource({"1, 1, 11", "1, 7, 12", "3, 1, 13", "3, 5, 14", "9, 64, 15", "4, 129, 16"})
-    void wideTileContinuesTheSumsInScratch(int segments, int steps, long seed) {
+    @ParameterizedTest(name = "{3}x{4}: {0} segments x {1} steps, seed {2}")
+    @CsvSource({"1, 1, 11, 6, 4", "1, 7, 12, 6, 4", "3, 1, 13, 6, 4", "3, 5, 14, 6, 4", "9, 64, 15, 6, 4",
+            "4, 129, 16, 6, 4", "1, 1, 11, 5, 2", "1, 7, 12, 5, 2", "3, 1, 13, 5, 2", "3, 5, 14, 5, 2",
+            "9, 64, 15, 5, 2", "4, 129, 16, 5, 2"})
+    void wideTileContinuesTheSumsInScratch(int segments, int steps, long seed, int rows, int vectors) {
         try (Arena arena = Arena.ofConfined()) {
-            Operands o = Operands.random(arena, new Random(seed), TileKernel.WIDE_BROADCASTS, TileKernel.VECTORS,
-                    segments, steps);
-            float[] expected = o.expected(TileKernel.WIDE_BROADCASTS, TileKernel.VECTORS, true);
+            Operands o = Operands.random(arena, new Random(seed), rows, vectors, segments, steps);
+            float[] expected = o.expected(rows, vectors, true);
             for (int s = 0; s < segments; s++) {
-                TileKernel.computeWideTile(o.vec, o.vecStart[s], o.vecStride, o.offsets[1], o.offsets[2],
-                        o.offsets[3], o.bc, o.bcStart[s], TileKernel.WIDE_BROADCASTS, steps, o.scratch, o.base);
+                if (vectors == 4) {
+                    TileKernel.tile6x4(o.vec, o.vecStart[s], o.vecStride, o.offsets[1], o.offsets[2], o.offsets[3],
+                            o.bc, o.bcStart[s], rows, steps, o.scratch, o.base);
+                } else {
+                    TileKernel.tile5x2(o.vec, o.vecStart[s], o.vecStride, o.offsets[1], o.bc, o.bcStart[s], rows,
+                            steps, o.scratch, o.base);
+                }
             }
             assertArrayEquals(expected, o.scratch);
         }
     }
 
-    @ParameterizedTest(name = "{0} segments x {1} steps, seed {2}")
-    @CsvSource({"1, 1, 21", "1, 7, 22", "3, 1, 23", "3, 5, 24", "9, 64, 25", "4, 129, 26"})
-    void narrowTileContinuesTheSumsInScratch(int segments, int steps, long seed) {
+    @ParameterizedTest(name = "3x{3}: {0} segments x {1} steps, seed {2}")
+    @CsvSource({"1, 1, 21, 6", "1, 7, 22, 6", "3, 1, 23, 6", "3, 5, 24, 6", "9, 64, 25, 6", "4, 129, 26, 6",
+            "1, 1, 21, 4", "1, 7, 22, 4", "3, 1, 23, 4", "3, 5, 24, 4", "9, 64, 25, 4", "4, 129, 26, 4"})
+    void narrowTileContinuesTheSumsInScratch(int segments, int steps, long seed, int vectors) {
         try (Arena arena = Arena.ofConfined()) {
-            Operands o = Operands.random(arena, new Random(seed), TileKernel.NARROW_BROADCASTS,
-                    TileKernel.NARROW_VECTORS, segments, steps);
-            float[] expected = o.expected(TileKernel.NARROW_BROADCASTS, TileKernel.NARROW_VECTORS, true);
+            Operands o = Operands.random(arena, new Random(seed), TileKernel.NARROW_BROADCASTS, vectors, segments,
+                    steps);
+            float[] expected = o.expected(TileKernel.NARROW_BROADCASTS, vectors, true);
             for (int s = 0; s < segments; s++) {
-                TileKernel.computeNarrowTile(o.vec, o.vecStart[s], o.vecStride, o.offsets, o.bc, o.bcStart[s],
-                        TileKernel.NARROW_BROADCASTS, steps, o.scratch, o.base);
+                if (vectors == 6) {
+                    TileKernel.tile3x6(o.vec, o.vecStart[s], o.vecStride, o.offsets, o.bc, o.bcStart[s],
+                            TileKernel.NARROW_BROADCASTS, steps, o.scratch, o.base);
+                } else {
+                    TileKernel.tile3x4(o.vec, o.vecStart[s], o.vecStride, o.offsets, o.bc, o.bcStart[s],
+                            TileKernel.NARROW_BROADCASTS, steps, o.scratch, o.base);
+                }
             }
             assertArrayEquals(expected, o.scratch);
         }

@@ -87,10 +87,14 @@ class KernelDifferentialFuzzTest {
         // The draw must keep reaching both kernel orientations, both tiles and the thread pool, or this test
         // would silently stop covering them.
         // 18 channel-tiled cases at 512-bit vectors, 6 at 128-bit, where fewer maps are narrower than a vector.
-        assertTrue(tally.plans.getOrDefault("CHANNEL_TILED 4x4", 0L) >= 5, "channel-tiled cases: " + tally.plans);
-        assertTrue(tally.plans.getOrDefault("PIXEL_TILED 4x4", 0L) >= 10, "square-tile cases: " + tally.plans);
-        assertTrue(tally.plans.getOrDefault("PIXEL_TILED 3x6", 0L) >= 10, "narrow-tile cases: " + tally.plans);
-        assertTrue(tally.plans.getOrDefault("PIXEL_TILED 6x4", 0L) >= 4, "wide-tile cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("CHANNEL_TILED " + ExecutionPlan.Tile.SQUARE, 0L) >= 5,
+                "channel-tiled cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PIXEL_TILED " + ExecutionPlan.Tile.SQUARE, 0L) >= 10,
+                "square-tile cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PIXEL_TILED " + ExecutionPlan.Tile.NARROW, 0L) >= 10,
+                "narrow-tile cases: " + tally.plans);
+        assertTrue(tally.plans.getOrDefault("PIXEL_TILED " + ExecutionPlan.Tile.WIDE, 0L) >= 4,
+                "wide-tile cases: " + tally.plans);
         assertTrue(tally.threadComparisons >= 20, "multi-threaded comparisons: " + tally.threadComparisons);
     }
 

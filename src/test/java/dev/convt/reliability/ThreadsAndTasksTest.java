@@ -59,8 +59,10 @@ class ThreadsAndTasksTest {
 
     /**
      * A 3-D layer has the tasks of one 2-D slice for each output depth slice: the depth axis only
-     * multiplies them. The slice here is a one-tap layer with as many input channels as the volume's
-     * longest depth phase sums over (2 taps x 32), which is what the slice's layout depends on.
+     * multiplies them, as the batch does. The slice here is a one-tap layer with as many input
+     * channels as the volume's longest depth phase sums over (2 taps x 32), which is what the slice's
+     * layout depends on, run on a batch of one image per output depth slice, so that both have the
+     * same task count before the layout decides whether to cut grid columns for more tasks.
      */
     @Test
     void aVolumeHasTheTasksOfItsSliceForEveryOutputDepthSlice() {
@@ -68,7 +70,7 @@ class ThreadsAndTasksTest {
         ConvTransposeSpec slice = ConvTransposeSpec.builder3d(64, 48, 1, 4, 4).stride(1, 2, 2).padding(0, 1, 1).build();
         for (long[] hw : new long[][] {{4, 4}, {8, 40}}) {
             long depthOut = volume.geometry(1, 32, 5, hw[0], hw[1]).outputShape()[2];
-            assertEquals(depthOut * tasks(slice, 1, 64, 1, hw[0], hw[1]), tasks(volume, 1, 32, 5, hw[0], hw[1]),
+            assertEquals(tasks(slice, depthOut, 64, 1, hw[0], hw[1]), tasks(volume, 1, 32, 5, hw[0], hw[1]),
                     "tasks of the volume against " + depthOut + " slices, on " + hw[0] + "x" + hw[1]);
         }
     }
