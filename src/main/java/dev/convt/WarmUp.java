@@ -1,5 +1,6 @@
 package dev.convt;
 
+import dev.convt.kernel.ExecutionPlan;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -141,6 +142,26 @@ final class WarmUp {
                 || Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) >= 4;
     }
 
+    /** {@return the kind and tile of each warm-up layer's plan, as "PIXEL_TILED 4x2"}: what it compiles, for tests */
+    static List<String> plannedKernels() {
+        List<Call> calls = new ArrayList<>();
+        List<String> kernels = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            try {
+                addCalls(arena, calls);
+                for (Call c : calls) {
+                    ExecutionPlan plan = c.layer().plan(c.x().shape()).executionPlan();
+                    kernels.add(plan.kind() + " " + plan.tile());
+                }
+            } finally {
+                for (Call c : calls) {
+                    c.layer().close();
+                }
+            }
+        }
+        return kernels;
+    }
+
     /**
      * The suite's kinds of layer (square, wide and narrow pixel tiles, channel tiles, depthwise, 1-D)
      * with a few channels and the narrowest maps that still get each plan, so that C2 compiles the
@@ -152,10 +173,11 @@ final class WarmUp {
         int lanes = FloatVector.SPECIES_PREFERRED.length();
         // Runs of input channels: 72 channels x 4 taps exceed the kernel's run of 256 steps (rows
         // of output inside the image have all 4 taps with 3 input rows). Few output channels keep
-        // the square 4 x 4 tile; a few more (and most real layers) get the wide 6 x 4 tile.
+        // the square tile; 10 (40 phase rows, which 6- and 5-row tiles pad little), like most real
+        // layers, get the wide tile of either register set.
         calls.add(call(arena, ConvTransposeSpec.builder(72, 4, 4, 4).stride(2).padding(1), Epilogue.NONE,
                 1, 72, 3, lanes));
-        calls.add(call(arena, ConvTransposeSpec.builder(72, 6, 4, 4).stride(2).padding(1), Epilogue.relu(),
+        calls.add(call(arena, ConvTransposeSpec.builder(72, 10, 4, 4).stride(2).padding(1), Epilogue.relu(),
                 1, 72, 3, lanes));
         calls.add(call(arena, ConvTransposeSpec.builder(4, 1, 9, 9).stride(3).padding(4).outputPadding(2),
                 Epilogue.relu(), 1, 4, 2, lanes));

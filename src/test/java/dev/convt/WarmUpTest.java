@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convt.kernel.ExecutionPlan;
 import dev.convt.reference.DirectReference;
 import dev.convt.testing.RandomFloats;
 import java.lang.foreign.Arena;
@@ -40,6 +41,21 @@ class WarmUpTest {
             layer.forward(in, out, 2);
             assertArrayEquals(expected, before);
             assertArrayEquals(expected, out.segment().toArray(ValueLayout.JAVA_FLOAT));
+        }
+    }
+
+    /**
+     * The warm-up must reach every kernel real layers run, in this machine's register set: a tile it
+     * never compiled costs a real layer's first call hundreds of milliseconds (it once missed the
+     * 16-register wide tile, and the first call of a 268 MFLOP layer took 428 ms after the warm-up).
+     */
+    @Test
+    void theWarmUpReachesEveryKernel() {
+        List<String> kernels = WarmUp.plannedKernels();
+        for (String expected : List.of("PIXEL_TILED " + ExecutionPlan.Tile.SQUARE, "PIXEL_TILED " + ExecutionPlan.Tile.WIDE,
+                "PIXEL_TILED " + ExecutionPlan.Tile.NARROW, "CHANNEL_TILED " + ExecutionPlan.Tile.SQUARE,
+                "DEPTHWISE " + ExecutionPlan.Tile.NONE)) {
+            assertTrue(kernels.contains(expected), expected + " missing from " + kernels);
         }
     }
 
