@@ -52,8 +52,8 @@ class WarmUpTest {
     @Test
     void theWarmUpReachesEveryKernel() {
         List<String> kernels = WarmUp.plannedKernels();
-        for (String expected : List.of("PIXEL_TILED " + ExecutionPlan.Tile.SQUARE, "PIXEL_TILED " + ExecutionPlan.Tile.WIDE,
-                "PIXEL_TILED " + ExecutionPlan.Tile.NARROW, "CHANNEL_TILED " + ExecutionPlan.Tile.SQUARE,
+        for (String expected : List.of("PIXEL_TILED " + ExecutionPlan.Tile.SQUARE,
+                "PIXEL_TILED " + ExecutionPlan.Tile.WIDE, "PIXEL_TILED " + ExecutionPlan.Tile.NARROW, "CHANNEL_TILED " + ExecutionPlan.Tile.SQUARE,
                 "DEPTHWISE " + ExecutionPlan.Tile.NONE)) {
             assertTrue(kernels.contains(expected), expected + " missing from " + kernels);
         }

@@ -62,14 +62,15 @@ final class TileKernel {
     }
 
     /**
-     * The square tile, {@link #BROADCASTS} x {@link #VECTORS}. Sums {@code segments * steps} steps ({@code segments, steps >= 1}) and stores
-     * accumulator (b, v) to {@code scratch[base[b] + v * LANES]}, or adds it to what is there when
-     * {@code accumulate} (a later run of input channels).
+     * The square tile, {@link #BROADCASTS} x {@link #VECTORS}. Sums {@code segments * steps} steps
+     * ({@code segments, steps >= 1}) and stores accumulator (b, v) to {@code scratch[base[b] + v *
+     * LANES]}, or adds it to what is there when {@code accumulate} (a later run of input channels).
      *
      * <p>Segment {@code s} reads its vector operand from element {@code vecStart[s]}: vector 0
-     * there, vectors 1-3 at {@code v1, v2, v3} further (the 16-register tile reads only {@code v1}), all advancing {@code vecStride} per step;
-     * and its broadcast operand, {@link #BROADCASTS} consecutive floats, from element
-     * {@code bcStart[s]}, advancing {@code bcStride} per step.
+     * there, vectors 1-3 at {@code v1, v2, v3} further (the 16-register tile reads only
+     * {@code v1}), all advancing {@code vecStride} per step; and its broadcast operand,
+     * {@link #BROADCASTS} consecutive floats, from element {@code bcStart[s]}, advancing
+     * {@code bcStride} per step.
      */
     static void computeTile(MemorySegment vec, long[] vecStart, long vecStride, int v1, int v2, int v3,
             MemorySegment bc, long[] bcStart, long bcStride, int segments, int steps, float[] scratch, int[] base,

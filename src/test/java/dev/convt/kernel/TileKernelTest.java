@@ -12,8 +12,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Each micro-kernel alone against a scalar loop that sums the same products in the same order with
- * {@link Math#fma}, so results must be bitwise equal, for both register sets' tiles on any machine: one, odd and many segments and steps, vector
- * offsets that jump as tiles crossing grid rows do, and sums already in scratch (a later run).
+ * {@link Math#fma}, so results must be bitwise equal, for both register sets' tiles on any machine:
+ * one, odd and many segments and steps, vector offsets that jump as tiles crossing grid rows do,
+ * and sums already in scratch (a later run).
  */
 class TileKernelTest {
 
