@@ -49,7 +49,7 @@ final class PixelTiledLayout {
      * (or 5) FMAs instead of 4, which the tiles alone show as 10-20% (16 registers: about 10%) more
      * FMAs per second.
      */
-    private static final double WIDE_SPEED = TileKernel.REGISTERS >= 32 ? 0.87 : 0.91;
+    private static final double WIDE_SPEED = TileKernel.LARGE ? 0.87 : 0.91;
     /** The wide tile's sums round-trip through scratch once per tap: about this many steps' time. */
     private static final double WIDE_CALL_STEPS = 4;
     /** Packing a panel costs about as much as this many rows of tile work, in the cost model. */

@@ -38,7 +38,8 @@ final class TileKernel {
      */
     static final int REGISTERS = Integer.getInteger("convt.kernel.registers",
             SPECIES.vectorBitSize() >= 512 ? 32 : 16);
-    private static final boolean LARGE = REGISTERS >= 32;
+    /** Whether the 32-register set runs (4x4, 6x4, 3x6) rather than the 16-register one (4x2, 5x2, 3x4). */
+    static final boolean LARGE = REGISTERS >= 32;
     static final int BROADCASTS = 4;
     static final int VECTORS = LARGE ? 4 : 2;
     /** Floats of the square tile's vector operand per step. */
