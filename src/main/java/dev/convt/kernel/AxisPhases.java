@@ -177,6 +177,21 @@ final class AxisPhases {
         return s;
     }
 
+    /** {@return the output at grid index {@code q} of phase {@code j}: {@code q * stride + j}} */
+    int output(int j, int q) {
+        return q * stride + j;
+    }
+
+    /** {@return the phase of output {@code o}} */
+    int phase(int o) {
+        return o % stride;
+    }
+
+    /** {@return the grid index of output {@code o} in its phase} */
+    int gridIndex(int o) {
+        return o / stride;
+    }
+
     /** {@return number of outputs of phase {@code j}} */
     int count(int j) {
         return count(j, out, stride);

@@ -220,14 +220,12 @@ final class ChannelTiledPlan extends ExecutionPlan {
         int cFrom = t.c0;
         int cTo = t.c1;
         int colsQ = xs.count(jx);
-        ConvTransposeGeometry.Axis ay = geometry.height();
-        ConvTransposeGeometry.Axis ax = geometry.width();
         long plane = geometry.outputPlane();
         long biasBase = (long) t.g * weights.outPerGroup;
         for (int row = t.gridRow0; row < t.gridRow1; row++) {
-            int oy = row * ay.stride() + t.fy;
+            int oy = ys.output(t.fy, row);
             for (int col = 0; col < colsQ; col++) {
-                int ox = col * ax.stride() + jx;
+                int ox = xs.output(jx, col);
                 int pixel = (row - t.gridRow0) * groupsPerRow * PIXELS + col;
                 int s = pixel * channels - cFrom;
                 for (int c = cFrom; c < cTo; c += LANES) {

@@ -124,7 +124,7 @@ final class DepthwisePlan extends ExecutionPlan {
             int lo = Integer.MAX_VALUE;
             int hi = Integer.MIN_VALUE;
             for (int l = 0; l < LANES; l++) {
-                int o = l / xs.stride + xs.offsets[l % xs.stride][t];
+                int o = xs.gridIndex(l) + xs.offsets[xs.phase(l)][t];
                 lo = Math.min(lo, o);
                 hi = Math.max(hi, o);
             }
@@ -175,8 +175,8 @@ final class DepthwisePlan extends ExecutionPlan {
             Workspace ws) {
         ConvTransposeGeometry.Axis ay = geometry.height();
         ConvTransposeGeometry.Axis ax = geometry.width();
-        int jy = oy % ay.stride();
-        int qy = oy / ay.stride();
+        int jy = ys.phase(oy);
+        int qy = ys.gridIndex(oy);
         int[] offY = ys.offsets[jy];
         int inW = ax.in();
         int ow = ax.out();

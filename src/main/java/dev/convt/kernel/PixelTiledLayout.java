@@ -251,13 +251,12 @@ final class PixelTiledLayout {
                 familyOfX[j] = f;
             }
         }
-        int sx = ax.stride();
         this.columnSource = new int[blockRows][Math.ceilDiv(blockColumns, LANES) * LANES];
         for (int dy = 0; dy < blockRows; dy++) {
             for (int x = 0; x < blockColumns; x++) {
-                int jx = x % sx;
+                int jx = xs.phase(x);
                 int f = familyOfX[jx];
-                int g = x / sx + xs.shift[jx] - gridStartX[f];
+                int g = xs.gridIndex(x) + xs.shift[jx] - gridStartX[f];
                 columnSource[dy][x] = xSlot[jx] * region + dy * chunks[f] * LANES + g;
             }
         }

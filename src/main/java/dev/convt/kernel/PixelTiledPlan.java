@@ -110,24 +110,24 @@ final class PixelTiledPlan extends ExecutionPlan {
         int inH = geometry.height().in();
         int g = t.g;
         int fy = t.fy;
-        int row0 = t.gridRow0;
+        int gridRow0 = t.gridRow0;
         int c0 = t.c0;
         int c1 = t.c1;
         WeightBlocks wb = t.blocks;
         int channels = t.inputs;
         int firstChannel = t.firstInput;
         int[] offY = layout.ys.offsets[layout.familiesY[fy][0]];
-        int gy0 = layout.gridStartY[fy] + row0;
+        int gy0 = layout.gridStartY[fy] + gridRow0;
         int minY = offY[offY.length - 1];
         int windowRows = layout.blockRows + offY[0] - minY;
         int width = layout.windowWidth;
-        int rowPitch = channels * width;
-        MemorySegment window = ws.panel((long) windowRows * rowPitch + LANES);
+        int windowRowPitch = channels * width;
+        MemorySegment window = ws.panel((long) windowRows * windowRowPitch + LANES);
         packSlices(ws, in, t, gy0 + minY, windowRows, layout.windowStart + t.column * layout.blockChunks * LANES, width,
                 window);
         if (layout.zeroSlot) {
-            for (int row = 0; row < (c1 - c0) * layout.familiesY[fy].length; row++) {
-                int at = (row * layout.xSlots + layout.xSlots - 1) * layout.region;
+            for (int weightRow = 0; weightRow < (c1 - c0) * layout.familiesY[fy].length; weightRow++) {
+                int at = (weightRow * layout.xSlots + layout.xSlots - 1) * layout.region;
                 Arrays.fill(scratch, at, at + layout.region, 0f);
             }
         }
@@ -137,8 +137,8 @@ final class PixelTiledPlan extends ExecutionPlan {
             if (offX.length == 0) {
                 continue;
             }
-            int rowsPerChannel = layout.familiesY[fy].length * layout.familiesX[fx].length;
-            int rowEnd = c1 * rowsPerChannel;
+            int weightRowsPerChannel = layout.familiesY[fy].length * layout.familiesX[fx].length;
+            int weightRowEnd = c1 * weightRowsPerChannel;
             int vectors = layout.blockRows * layout.chunks[fx];
             for (int v0 = 0; v0 < vectors; v0 += layout.tileVectors) {
                 // A tile reaching past the block's vectors repeats its last one; the scratch region has room.
@@ -148,12 +148,13 @@ final class PixelTiledPlan extends ExecutionPlan {
                 int[] reach = AxisPhases.reachingTaps(offY, gy0 + dyLo, gy0 + dyHi, inH, ws.rangeY);
                 int tyLo = reach[0];
                 int tyHi = reach[1];
-                int first = layout.vectorStart(v0, fx, rowPitch);
+                int first = layout.vectorStart(v0, fx, windowRowPitch);
                 long[] vectorStarts = ws.vectorStarts(Math.max(1, (tyHi - tyLo) * offX.length));
                 int count = 0;
                 for (int ty = tyLo; ty < tyHi; ty++) {
                     for (int tx = 0; tx < offX.length; tx++) {
-                        vectorStarts[count++] = first + (long) (offY[ty] - minY) * rowPitch + offX[tx] - layout.windowStart;
+                        vectorStarts[count++] = first + (long) (offY[ty] - minY) * windowRowPitch + offX[tx]
+                                - layout.windowStart;
                     }
                 }
                 long skipTaps = (long) tyLo * offX.length * wb.channels * layout.tileRows;
@@ -161,7 +162,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                 long[] runStarts = ws.runStarts(count);
                 int[] offsets = ws.vectorOffsets;
                 for (int v = 1; v < layout.tileVectors; v++) {
-                    offsets[v] = layout.vectorStart(Math.min(v0 + v, last), fx, rowPitch) - first;
+                    offsets[v] = layout.vectorStart(Math.min(v0 + v, last), fx, windowRowPitch) - first;
                 }
                 int run = PixelTiledLayout.runLength(count, channels, layout.tileRows);
                 for (int ci = 0; ci < channels; ci += run) {
@@ -169,10 +170,12 @@ final class PixelTiledPlan extends ExecutionPlan {
                     for (int s = 0; s < count; s++) {
                         runStarts[s] = vectorStarts[s] + (long) ci * width;
                     }
-                    for (int tile = c0 * rowsPerChannel / layout.tileRows; tile * layout.tileRows < rowEnd; tile++) {
+                    int firstTile = c0 * weightRowsPerChannel / layout.tileRows;
+                    for (int tile = firstTile; tile * layout.tileRows < weightRowEnd; tile++) {
                         for (int b = 0; b < layout.tileRows; b++) {
-                            int row = tile * layout.tileRows + b;
-                            ws.base[b] = v0 * LANES + (row < rowEnd ? layout.scratchRow(row, fy, fx, c0) : dummy);
+                            int weightRow = tile * layout.tileRows + b;
+                            ws.base[b] = v0 * LANES
+                                    + (weightRow < weightRowEnd ? layout.scratchRow(weightRow, fy, fx, c0) : dummy);
                         }
                         if (count == 0) {
                             TileKernel.storeZeros(scratch, ws.base, layout.tileRows, layout.tileVectors);
@@ -209,7 +212,6 @@ final class PixelTiledPlan extends ExecutionPlan {
 
 
     private void storeRows(float[] scratch, MemorySegment out, TaskCursor t, Workspace ws) {
-        ConvTransposeGeometry.Axis ay = geometry.height();
         int fy = t.fy;
         int row0 = t.gridRow0;
         int c0 = t.c0;
@@ -224,7 +226,8 @@ final class PixelTiledPlan extends ExecutionPlan {
                     if (q >= 0 && q < layout.ys.count(jy)) {
                         int source = ((c - c0) * py.length + phaseY) * layout.xSlots * layout.region;
                         storeRow(scratch, source, layout.columnSource[dy], out,
-                                outputRow(t.n, co, t.oz, q * ay.stride() + jy), t.column * layout.blockColumns, bias, ws);
+                                outputRow(t.n, co, t.oz, layout.ys.output(jy, q)), t.column * layout.blockColumns, bias,
+                                ws);
                     }
                 }
             }
@@ -236,7 +239,6 @@ final class PixelTiledPlan extends ExecutionPlan {
      * for a bias of -0, as the definition's sum gives), written without scratch.
      */
     private void storeBias(MemorySegment out, TaskCursor t, Workspace ws) {
-        ConvTransposeGeometry.Axis ay = geometry.height();
         int fy = t.fy;
         int x0 = t.column * layout.blockColumns;
         int x1 = Math.min(x0 + layout.blockColumns, geometry.width().out());
@@ -249,7 +251,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                 for (int dy = 0; dy < layout.blockRows; dy++) {
                     int q = layout.gridStartY[fy] + t.gridRow0 + dy - layout.ys.shift[jy];
                     if (q >= 0 && q < layout.ys.count(jy)) {
-                        long rowStart = outputRow(t.n, co, t.oz, q * ay.stride() + jy);
+                        long rowStart = outputRow(t.n, co, t.oz, layout.ys.output(jy, q));
                         copyOut(row, x1 - x0, out, (rowStart + x0) * Float.BYTES);
                     }
                 }

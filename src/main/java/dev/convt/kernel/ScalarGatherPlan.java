@@ -88,16 +88,16 @@ final class ScalarGatherPlan extends ExecutionPlan {
             int[] start = new int[a.out() + 1];
             int total = 0;
             for (int o = 0; o < a.out(); o++) {
-                total += phases.taps[o % a.stride()].length;
+                total += phases.taps[phases.phase(o)].length;
             }
             int[] tap = new int[total];
             int[] input = new int[total];
             int n = 0;
             for (int o = 0; o < a.out(); o++) {
                 start[o] = n;
-                int j = o % a.stride();
+                int j = phases.phase(o);
                 for (int t = 0; t < phases.taps[j].length; t++) {
-                    int i = o / a.stride() + phases.offsets[j][t];
+                    int i = phases.gridIndex(o) + phases.offsets[j][t];
                     if (i >= 0 && i < a.in()) {
                         tap[n] = phases.taps[j][t];
                         input[n] = i;

@@ -37,6 +37,9 @@ class AxisPhasesTest {
             for (int o = 0; o < a.out(); o++) {
                 int j = o % s;
                 int q = o / s;
+                assertEquals(j, p.phase(o));
+                assertEquals(q, p.gridIndex(o));
+                assertEquals(o, p.output(j, q));
                 for (int k = 0; k < a.kernel(); k++) {
                     long full = (long) o + a.padBegin() - (long) k * a.dilation();
                     if (Math.floorMod(full, s) != 0 || full < 0 || full / s >= a.in()) {
