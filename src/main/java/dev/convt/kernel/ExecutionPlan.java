@@ -196,13 +196,14 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
         t.n = slice / depth;
         t.oz = slice % depth;
         t.g = g;
-        int q = t.oz / zs.stride;
-        int[] tz = AxisPhases.reachingTaps(zs.offsets[t.oz % zs.stride], q, q, geometry.depth().in(), ws.rangeZ);
+        int jz = zs.phase(t.oz);
+        int q = zs.gridIndex(t.oz);
+        int[] tz = AxisPhases.reachingTaps(zs.offsets[jz], q, q, geometry.depth().in(), ws.rangeZ);
         t.tz0 = tz[0];
         t.tz1 = tz[1];
         t.firstInput = t.tz0 * weights.inPerGroup;
         t.inputs = (t.tz1 - t.tz0) * weights.inPerGroup;
-        t.blocks = blocksByDepthPhase[t.oz % zs.stride];
+        t.blocks = blocksByDepthPhase[jz];
         return t;
     }
 
@@ -217,9 +218,9 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
         ConvTransposeGeometry.Axis ax = geometry.width();
         int cin = weights.inPerGroup;
         long rowPitch = (long) t.inputs * width;
-        int[] offsets = zs.offsets[t.oz % zs.stride];
+        int[] offsets = zs.offsets[zs.phase(t.oz)];
         for (int tz = t.tz0; tz < t.tz1; tz++) {
-            long slice = (long) (t.oz / zs.stride + offsets[tz]) * ay.in() * ax.in();
+            long slice = (long) (zs.gridIndex(t.oz) + offsets[tz]) * ay.in() * ax.in();
             PanelPacker.Source src = ws.source.set(in, inputChannelBase(t.n, t.g) + slice, cin, geometry.inputPlane(),
                     ay.in(), ax.in());
             PanelPacker.packWindow(src, row0, rows, col0, width, width, rowPitch, window,

@@ -213,7 +213,7 @@ final class PixelTiledPlan extends ExecutionPlan {
 
     private void storeRows(float[] scratch, MemorySegment out, TaskCursor t, Workspace ws) {
         int fy = t.fy;
-        int row0 = t.gridRow0;
+        int gridRow0 = t.gridRow0;
         int c0 = t.c0;
         int[] py = layout.familiesY[fy];
         for (int c = c0; c < t.c1; c++) {
@@ -222,7 +222,7 @@ final class PixelTiledPlan extends ExecutionPlan {
             for (int phaseY = 0; phaseY < py.length; phaseY++) {
                 int jy = py[phaseY];
                 for (int dy = 0; dy < layout.blockRows; dy++) {
-                    int q = layout.gridStartY[fy] + row0 + dy - layout.ys.shift[jy];
+                    int q = layout.gridStartY[fy] + gridRow0 + dy - layout.ys.shift[jy];
                     if (q >= 0 && q < layout.ys.count(jy)) {
                         int source = ((c - c0) * py.length + phaseY) * layout.xSlots * layout.region;
                         storeRow(scratch, source, layout.columnSource[dy], out,
