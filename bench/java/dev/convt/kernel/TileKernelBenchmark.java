@@ -127,7 +127,7 @@ public class TileKernelBenchmark {
     public float tile3x6() {
         TileKernel.storeZeros(sums, base, 3, 6);
         for (int s = 0; s < SEGMENTS; s++) {
-            TileKernel.tile3x6(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s], 3,
+            TileKernel.tile3x6(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s],
                     STEPS, sums, base);
         }
         return sums[0];
@@ -138,7 +138,7 @@ public class TileKernelBenchmark {
     public float tile3x4() {
         TileKernel.storeZeros(sums, base, 3, 4);
         for (int s = 0; s < SEGMENTS; s++) {
-            TileKernel.tile3x4(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s], 3,
+            TileKernel.tile3x4(window, windowStarts[s], 6L * LANES, narrowOffsets, weights, weightStarts3[s],
                     STEPS, sums, base);
         }
         return sums[0];

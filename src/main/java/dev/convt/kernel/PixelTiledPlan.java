@@ -200,7 +200,7 @@ final class PixelTiledPlan extends ExecutionPlan {
                                         offsets[3], wb.data, broadcastStarts[sg], layout.tileRows, steps, scratch, ws.base);
                             } else {
                                 TileKernel.computeNarrowTile(window, runStarts[sg], width, offsets, wb.data,
-                                        broadcastStarts[sg], layout.tileRows, steps, scratch, ws.base);
+                                        broadcastStarts[sg], steps, scratch, ws.base);
                             }
                         }
                     }

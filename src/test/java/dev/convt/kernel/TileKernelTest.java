@@ -152,10 +152,10 @@ class TileKernelTest {
             for (int s = 0; s < segments; s++) {
                 if (vectors == 6) {
                     TileKernel.tile3x6(o.vec, o.vecStart[s], o.vecStride, o.offsets, o.bc, o.bcStart[s],
-                            TileKernel.NARROW_BROADCASTS, steps, o.scratch, o.base);
+                            steps, o.scratch, o.base);
                 } else {
                     TileKernel.tile3x4(o.vec, o.vecStart[s], o.vecStride, o.offsets, o.bc, o.bcStart[s],
-                            TileKernel.NARROW_BROADCASTS, steps, o.scratch, o.base);
+                            steps, o.scratch, o.base);
                 }
             }
             assertArrayEquals(expected, o.scratch);
