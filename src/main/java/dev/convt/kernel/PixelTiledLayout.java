@@ -14,10 +14,11 @@ import dev.convt.internal.Shapes;
  * square or wide tile; one output channel (FSRCNN: 9 phase rows) favours one shared family and the
  * narrow tile.
  *
- * <p>Memory: a row block never exceeds the grid's rows, and grid columns are cut into blocks so
- * that a task's packed panel stays within {@link #PANEL_BUDGET} floats (or one column block, for
- * layers with more input channels than that), so 1-D layers and wide maps never pack the whole
- * input per thread. Columns are also cut when the layer would otherwise have fewer than
+ * <p>Memory: a row block never exceeds the grid's rows, and a task's packed panel stays within
+ * {@link #PANEL_BUDGET} floats (or one column block, for layers with more input channels than
+ * that), so 1-D layers and wide maps never pack the whole input per thread: first by fewer rows
+ * per block, while a block's halo rows stay within a quarter of its rows, then by cutting grid
+ * columns into blocks. The same two steps, in that order, give a layer at least
  * {@link #MIN_TASKS} tasks, so that 1-D layers with few channels use the threads asked for.
  */
 final class PixelTiledLayout {
@@ -196,14 +197,20 @@ final class PixelTiledLayout {
                 GROWN_SCRATCH / (taskRows * rowsForWholeTiles * maxChunks * LANES)));
         long cap = Math.max(1, gridRows / ((long) MIN_ROW_BLOCKS * rowsForWholeTiles));
         // Rows past the grid would only be packed as zeros and summed for nothing (1-D layers: 3 of 4).
-        this.blockRows = (int) Math.min(rowsForWholeTiles * Math.min(grow, cap), gridRows);
-
-        int blocksTotal = 0;
-        for (int f = 0; f < familiesY.length; f++) {
-            blocksTotal += Math.ceilDiv(gridRowsY[f], blockRows);
+        int rows = (int) Math.min(rowsForWholeTiles * Math.min(grow, cap), gridRows);
+        long imageTasks = (long) geometry.batch() * geometry.depth().out() * groups * channelBlocks;
+        // Fewer rows per block before cut columns, while a block's halo rows stay within a quarter
+        // of its rows: a column cut packs the halo columns again and sums every shifted phase one
+        // vector further (FSRCNN: half as many lanes again), a row block only packs its halo rows.
+        int fewestRows = Math.ceilDiv(Math.max(1, 4 * spanY), rowsForWholeTiles) * rowsForWholeTiles;
+        while (rows > fewestRows && ((long) sliceChannels * (rows + spanY) * windowWidth(gridChunks, maxChunks)
+                > PANEL_BUDGET || imageTasks * rowBlocks(rows) < MIN_TASKS)) {
+            rows = Math.max(fewestRows, (rows - 1) / rowsForWholeTiles * rowsForWholeTiles);
         }
-        long tasksPerColumnBlock = (long) geometry.batch() * geometry.depth().out() * groups * blocksTotal
-                * channelBlocks;
+        this.blockRows = rows;
+
+        int blocksTotal = rowBlocks(blockRows);
+        long tasksPerColumnBlock = imageTasks * blocksTotal;
         long columnFloats = (long) sliceChannels * (blockRows + spanY);
         int cut = maxChunks;
         while (cut > 1 && columnFloats * windowWidth(gridChunks, cut) > PANEL_BUDGET) {
@@ -274,6 +281,15 @@ final class PixelTiledLayout {
             delta = Math.max(delta, xs.shift[j] - gridStartX[f]);
         }
         return Math.min(gridChunks, cut + Math.ceilDiv(delta, LANES));
+    }
+
+    /** {@return the blocks of {@code rows} grid rows that the y-families cut into} */
+    private int rowBlocks(int rows) {
+        int blocks = 0;
+        for (int rowsOfFamily : gridRowsY) {
+            blocks += Math.ceilDiv(rowsOfFamily, rows);
+        }
+        return blocks;
     }
 
     /** {@return the window columns a column block of {@code cut} vectors reads, rounded up to whole vectors} */

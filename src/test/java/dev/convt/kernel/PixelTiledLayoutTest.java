@@ -79,4 +79,23 @@ class PixelTiledLayoutTest {
                     at + ": window of " + window + " floats with " + l.blockChunks + " vectors per column block");
         }
     }
+
+    /**
+     * FSRCNN's x3 layer (56 -> 1 channels, kernel 9, stride 3, 128 x 128 input): its whole width
+     * does not fit the panel budget in the grown row block, and too few row blocks would leave
+     * threads idle; the layout shrinks the row blocks instead of cutting columns, down to blocks
+     * whose halo rows are at most a quarter of their rows.
+     */
+    @Test
+    void shrinksRowBlocksBeforeCuttingColumns() {
+        ConvTransposeGeometry g = ConvTransposeSpec.builder(56, 1, 9, 9).stride(3).padding(4).outputPadding(2).build()
+                .geometry(1, 56, 128, 128);
+        PixelTiledLayout l = PixelTiledLayout.choose(g, 56);
+        int spanY = 2;  // three taps per y-phase
+        assertEquals(1, l.columnBlocks);
+        assertTrue(l.blockRows >= 4 * spanY, "rows per block " + l.blockRows);
+        assertTrue((long) 56 * l.windowWidth * (l.blockRows + spanY) <= PixelTiledLayout.PANEL_BUDGET,
+                "window of " + l.blockRows + " rows x " + l.windowWidth + " columns");
+        assertTrue(l.tasks >= PixelTiledLayout.MIN_TASKS, l.tasks + " tasks");
+    }
 }
