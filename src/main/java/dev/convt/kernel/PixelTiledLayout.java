@@ -344,13 +344,28 @@ final class PixelTiledLayout {
         return v / chunks[fx] * rowPitch + gridStartX[fx] + v % chunks[fx] * LANES;
     }
 
-    /** @return scratch index of the region of family row {@code row}: (channel, y-phase, x-phase) */
-    int scratchRow(int row, int fy, int fx, int c0) {
+    /**
+     * Writes to {@code regions[i]}, for {@code i < count}, the scratch index of the region of family
+     * row {@code c0 * rowsPerChannel + i}, which is (channel, y-phase, x-phase); rows from {@code end}
+     * on get {@code dummy}. Counters instead of a division per row: the tile loop would otherwise
+     * divide three times per row of every tile, every run.
+     */
+    void scratchRows(int fy, int fx, int c0, int end, int dummy, int[] regions, int count) {
         int[] py = familiesY[fy];
         int[] px = familiesX[fx];
-        int channel = row / (py.length * px.length) - c0;
-        int phaseY = row / px.length % py.length;
-        int jx = px[row % px.length];
-        return ((channel * py.length + phaseY) * xSlots + xSlot[jx]) * region;
+        int row = c0 * py.length * px.length;
+        int channel = 0;
+        int phaseY = 0;
+        int phaseX = 0;
+        for (int i = 0; i < count; i++, row++) {
+            regions[i] = row < end ? ((channel * py.length + phaseY) * xSlots + xSlot[px[phaseX]]) * region : dummy;
+            if (++phaseX == px.length) {
+                phaseX = 0;
+                if (++phaseY == py.length) {
+                    phaseY = 0;
+                    channel++;
+                }
+            }
+        }
     }
 }

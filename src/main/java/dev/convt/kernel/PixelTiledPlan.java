@@ -139,6 +139,11 @@ final class PixelTiledPlan extends ExecutionPlan {
             }
             int weightRowsPerChannel = layout.familiesY[fy].length * layout.familiesX[fx].length;
             int weightRowEnd = c1 * weightRowsPerChannel;
+            int firstTile = c0 * weightRowsPerChannel / layout.tileRows;
+            int tileRowCount = Math.ceilDiv(weightRowEnd - firstTile * layout.tileRows, layout.tileRows)
+                    * layout.tileRows;
+            int[] regions = ws.rowRegions(tileRowCount);
+            layout.scratchRows(fy, fx, c0, weightRowEnd, dummy, regions, tileRowCount);
             int vectors = layout.blockRows * layout.chunks[fx];
             for (int v0 = 0; v0 < vectors; v0 += layout.tileVectors) {
                 // A tile reaching past the block's vectors repeats its last one; the scratch region has room.
@@ -170,12 +175,9 @@ final class PixelTiledPlan extends ExecutionPlan {
                     for (int s = 0; s < count; s++) {
                         runStarts[s] = vectorStarts[s] + (long) ci * width;
                     }
-                    int firstTile = c0 * weightRowsPerChannel / layout.tileRows;
                     for (int tile = firstTile; tile * layout.tileRows < weightRowEnd; tile++) {
                         for (int b = 0; b < layout.tileRows; b++) {
-                            int weightRow = tile * layout.tileRows + b;
-                            ws.base[b] = v0 * LANES
-                                    + (weightRow < weightRowEnd ? layout.scratchRow(weightRow, fy, fx, c0) : dummy);
+                            ws.base[b] = v0 * LANES + regions[(tile - firstTile) * layout.tileRows + b];
                         }
                         if (count == 0) {
                             TileKernel.storeZeros(scratch, ws.base, layout.tileRows, layout.tileVectors);

@@ -39,6 +39,7 @@ final class Workspace {
     private long[] vectorStarts = new long[0];
     private long[] broadcastStarts = new long[0];
     private long[] runStarts = new long[0];
+    private int[] rowRegions = new int[0];
 
     static Workspace current() {
         return CURRENT.get();
@@ -114,5 +115,13 @@ final class Workspace {
             runStarts = new long[size];
         }
         return runStarts;
+    }
+
+    /** @return the scratch regions of one task's tile rows ({@link PixelTiledLayout#scratchRows}) */
+    int[] rowRegions(int size) {
+        if (rowRegions.length < size) {
+            rowRegions = new int[size];
+        }
+        return rowRegions;
     }
 }
