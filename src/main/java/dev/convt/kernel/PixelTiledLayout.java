@@ -203,17 +203,16 @@ final class PixelTiledLayout {
         // of its rows: a column cut packs the halo columns again and sums every shifted phase one
         // vector further (FSRCNN: half as many lanes again), a row block only packs its halo rows.
         int fewestRows = Math.ceilDiv(Math.max(1, 4 * spanY), rowsForWholeTiles) * rowsForWholeTiles;
-        while (rows > fewestRows && ((long) sliceChannels * (rows + spanY) * windowWidth(gridChunks, maxChunks)
-                > PANEL_BUDGET || imageTasks * rowBlocks(rows) < MIN_TASKS)) {
+        while (rows > fewestRows && (panelFloats(sliceChannels, rows + spanY, gridChunks, maxChunks) > PANEL_BUDGET
+                || imageTasks * rowBlocks(rows) < MIN_TASKS)) {
             rows = Math.max(fewestRows, (rows - 1) / rowsForWholeTiles * rowsForWholeTiles);
         }
         this.blockRows = rows;
 
         int blocksTotal = rowBlocks(blockRows);
         long tasksPerColumnBlock = imageTasks * blocksTotal;
-        long columnFloats = (long) sliceChannels * (blockRows + spanY);
         int cut = maxChunks;
-        while (cut > 1 && columnFloats * windowWidth(gridChunks, cut) > PANEL_BUDGET) {
+        while (cut > 1 && panelFloats(sliceChannels, blockRows + spanY, gridChunks, cut) > PANEL_BUDGET) {
             cut = Math.ceilDiv(cut, 2);
         }
         if (tasksPerColumnBlock < MIN_TASKS) {
@@ -281,6 +280,11 @@ final class PixelTiledLayout {
             delta = Math.max(delta, xs.shift[j] - gridStartX[f]);
         }
         return Math.min(gridChunks, cut + Math.ceilDiv(delta, LANES));
+    }
+
+    /** {@return the floats of a task's panel: {@code windowRows} rows of a column block of {@code cut} vectors} */
+    private long panelFloats(int sliceChannels, int windowRows, int[] gridChunks, int cut) {
+        return (long) sliceChannels * windowRows * windowWidth(gridChunks, cut);
     }
 
     /** {@return the blocks of {@code rows} grid rows that the y-families cut into} */

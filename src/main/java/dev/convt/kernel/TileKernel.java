@@ -179,11 +179,11 @@ final class TileKernel {
      * LANES]}, which the caller zeroes before a tile's first segment. Vector {@code v} is read
      * {@code vecOffset[v]} elements past element {@code vecStart} ({@code vecOffset[0]} is unused),
      * the 3 broadcast floats from element {@code bcStart}; the vector advances {@code vecStride}
-     * per step, the broadcast 3 floats (its rows packed back to back): with that stride passed in
-     * as well, C2 kept loop values on the stack and the 3x6 tile ran at 55% of the FMA peak alone
-     * instead of 85% (the square and wide tiles showed no such gain). One flat loop: with a loop over segments around it, C2 kept three of the 3x6 tile's
-     * sums on the stack and the tile ran at half speed; the sums' round trip through scratch per
-     * segment costs a few percent.
+     * per step, the broadcast 3 floats (its rows packed back to back), since with that stride
+     * passed in as well C2 runs out of registers in the 3x6 loop and keeps loop values on the stack
+     * (the wide tiles keep theirs: they ran slower without it). One flat loop: with a loop over
+     * segments around it, C2 kept three of the 3x6 tile's sums on the stack and the tile ran at
+     * half speed; the sums' round trip through scratch per segment costs a few percent.
      */
     static void computeNarrowTile(MemorySegment vec, long vecStart, long vecStride, int[] vecOffset,
             MemorySegment bc, long bcStart, int steps, float[] scratch, int[] base) {
