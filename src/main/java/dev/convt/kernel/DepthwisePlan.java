@@ -149,69 +149,76 @@ final class DepthwisePlan extends ExecutionPlan {
         return (long) geometry.batch() * channels * rowBlocks;
     }
 
+    /** Output rows {@code [outputRow0, outputRow1)} of channel {@code c0} of group {@code g} of image {@code n}. */
     @Override
     public void runTask(long task, MemorySegment in, MemorySegment out) {
         int block = (int) (task % rowBlocks);
         long rest = task / rowBlocks;
         int c = (int) (rest % channels);
-        int n = (int) (rest / channels);
-        ConvTransposeGeometry.Axis ay = geometry.height();
-        int g = c / weights.outPerGroup;
-        long plane = inputChannelBase(n, g);
-        float bias = weights.biasLanes[c];
-        int end = Math.min(ay.out(), (block + 1) * ROWS_PER_TASK);
         Workspace ws = Workspace.current();
-        for (int oy = block * ROWS_PER_TASK; oy < end; oy++) {
-            writeRow(in, out, plane, outputRow(n, c, 0, oy), c, oy, bias, ws);
+        TaskCursor t = cursor(ws, (int) (rest / channels), c / weights.outPerGroup);
+        t.c0 = c % weights.outPerGroup;
+        t.c1 = t.c0 + 1;
+        t.outputRow0 = block * ROWS_PER_TASK;
+        t.outputRow1 = Math.min(geometry.height().out(), t.outputRow0 + ROWS_PER_TASK);
+        float[] sums = ws.scratch(Math.ceilDiv(geometry.width().out(), LANES) * LANES);
+        for (int oy = t.outputRow0; oy < t.outputRow1; oy++) {
+            sumRow(in, t, oy, sums, ws.spill);
+            storeRow(sums, out, t, oy);
         }
     }
 
     /**
-     * One output row, tap by tap: the innermost loop runs along the row with the tap's weights,
-     * shuffle and input row fixed, so the compiler hoists the memory-access checks out of it. The
-     * sums build up in a row of scratch (L1), then one pass adds nothing more but the epilogue.
+     * Sums output row {@code oy} of task {@code t} into {@code sums}, tap by tap: the innermost loop
+     * runs along the row with the tap's weights, shuffle and input row fixed, so the compiler hoists
+     * the memory-access checks out of it, and the sums stay in a row of scratch (L1).
      */
-    private void writeRow(MemorySegment in, MemorySegment out, long plane, long rowStart, int c, int oy, float bias,
-            Workspace ws) {
+    private void sumRow(MemorySegment in, TaskCursor t, int oy, float[] sums, float[] spill) {
         ConvTransposeGeometry.Axis ay = geometry.height();
-        ConvTransposeGeometry.Axis ax = geometry.width();
+        int c = t.g * weights.outPerGroup + t.c0;
         int jy = ys.phase(oy);
         int qy = ys.gridIndex(oy);
         int[] offY = ys.offsets[jy];
-        int inW = ax.in();
-        int ow = ax.out();
-        int perVector = LANES / ax.stride();
-        float[] sums = ws.scratch(Math.ceilDiv(ow, LANES) * LANES);
         // A bias of -0 would keep a sum of zero products at -0; the definition's sum starts at +0
         // and then adds the bias, which gives +0 (see ExecutionPlan on the sign of zero).
-        FloatVector start = FloatVector.broadcast(SPECIES, bias + 0f);
-        for (int x = 0; x < ow; x += LANES) {
+        FloatVector start = FloatVector.broadcast(SPECIES, weights.biasLanes[c] + 0f);
+        for (int x = 0; x < geometry.width().out(); x += LANES) {
             start.intoArray(sums, x);
         }
+        long plane = inputChannelBase(t.n, t.g);
         for (int ty = 0; ty < offY.length; ty++) {
             int iy = qy + offY[ty];
             if (iy < 0 || iy >= ay.in()) {
                 continue;
             }
-            long row = (plane + (long) iy * inW) * Float.BYTES;
+            long row = (plane + (long) iy * geometry.width().in()) * Float.BYTES;
             for (int tx = 0; tx < tapsX; tx++) {
-                addTap(in, row, loadOffset[tx], spread[tx], weightIndex(c, jy, ty, tx), sums, ow, inW, perVector,
-                        ws.spill);
+                addTap(in, row, tx, weightIndex(c, jy, ty, tx), sums, spill);
             }
         }
+    }
+
+    /** Applies the epilogue to output row {@code oy}'s sums and writes the row once. */
+    private void storeRow(float[] sums, MemorySegment out, TaskCursor t, int oy) {
+        int ow = geometry.width().out();
         epilogue.applyTo(sums, 0, ow);
+        long rowStart = outputRow(t.n, t.g * weights.outPerGroup + t.c0, 0, oy);
         MemorySegment.copy(sums, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, rowStart * Float.BYTES, ow);
     }
 
     /**
-     * Adds one tap's products to the row sums. Vectors that reach past the input row are peeled off
+     * Adds the products of x-tap slot {@code tx}, whose lane weights start at {@code laneWeight}, to
+     * the row sums. Vectors that reach past the input row are peeled off
      * the main loop, whose body then has no call on any path: C2 keeps it a simple counted loop and
      * hoists the memory-access checks out of it.
      */
-    private void addTap(MemorySegment in, long row, int loadOffset, VectorShuffle<Float> spread, long weights,
-            float[] sums, int ow, int inW, int perVector, float[] spill) {
-        FloatVector w = FloatVector.fromMemorySegment(SPECIES, laneWeights, weights * Float.BYTES, ORDER);
-        int vectors = Math.ceilDiv(ow, LANES);
+    private void addTap(MemorySegment in, long row, int tx, long laneWeight, float[] sums, float[] spill) {
+        FloatVector w = FloatVector.fromMemorySegment(SPECIES, laneWeights, laneWeight * Float.BYTES, ORDER);
+        VectorShuffle<Float> spread = this.spread[tx];
+        int loadOffset = this.loadOffset[tx];
+        int inW = geometry.width().in();
+        int perVector = LANES / geometry.width().stride();
+        int vectors = Math.ceilDiv(geometry.width().out(), LANES);
         int first = Lanes.interiorStart(loadOffset, perVector, vectors);
         int last = Lanes.interiorEnd(loadOffset, perVector, LANES, inW, first, vectors);
         for (int edge = 0; edge < first + vectors - last; edge++) {

@@ -191,6 +191,13 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
      * that phase's blocks} The plan sets the rest.
      */
     final TaskCursor cursor(Workspace ws, int slice, int g, WeightBlocks[] blocksByDepthPhase) {
+        TaskCursor t = cursor(ws, slice, g);
+        t.blocks = blocksByDepthPhase[zs.phase(t.oz)];
+        return t;
+    }
+
+    /** {@return the thread's cursor, set as {@link #cursor(Workspace, int, int, WeightBlocks[])} sets it, for plans without weight blocks} */
+    final TaskCursor cursor(Workspace ws, int slice, int g) {
         TaskCursor t = ws.cursor;
         int depth = geometry.depth().out();
         t.n = slice / depth;
@@ -203,7 +210,7 @@ public abstract sealed class ExecutionPlan permits PixelTiledPlan, ChannelTiledP
         t.tz1 = tz[1];
         t.firstInput = t.tz0 * weights.inPerGroup;
         t.inputs = (t.tz1 - t.tz0) * weights.inPerGroup;
-        t.blocks = blocksByDepthPhase[jz];
+        t.blocks = null;
         return t;
     }
 

@@ -17,65 +17,64 @@ final class ScalarGatherPlan extends ExecutionPlan {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final Epilogue scalarEpilogue;
-    private final AxisTaps depths;
     private final AxisTaps rows;
     private final AxisTaps cols;
     private final long inputPlane;
-    private final long outputPlane;
 
     ScalarGatherPlan(ConvTransposeGeometry geometry, PackedWeights weights, Epilogue epilogue) {
         super(geometry, weights, epilogue);
         this.scalarEpilogue = epilogue;
-        this.depths = AxisTaps.of(geometry.depth());
         this.rows = AxisTaps.of(geometry.height());
         this.cols = AxisTaps.of(geometry.width());
         this.inputPlane = geometry.inputPlane();
-        this.outputPlane = geometry.outputPlane();
     }
 
     @Override
     public long taskCount() {
-        return (long) geometry.batch() * geometry.spec().outChannels();
+        return (long) geometry.batch() * geometry.depth().out() * geometry.spec().outChannels();
     }
 
-    /** Output volume {@code task = n * Cout + co}: per element, taps by (z, y, x), then input channels. */
+    /** Output depth slice {@code oz} of channel {@code c0} of group {@code g} of image {@code n}, element by element. */
     @Override
     public void runTask(long task, MemorySegment in, MemorySegment out) {
         int cout = geometry.spec().outChannels();
-        int n = (int) (task / cout);
         int co = (int) (task % cout);
-        int g = co / weights.outPerGroup;
-        int col = co % weights.outPerGroup;
+        TaskCursor t = cursor(Workspace.current(), (int) (task / cout), co / weights.outPerGroup);
+        t.c0 = co % weights.outPerGroup;
+        t.c1 = t.c0 + 1;
+        t.outputRow0 = 0;
+        t.outputRow1 = geometry.height().out();
+        float bias = weights.biasLanes[co];
+        int ow = geometry.width().out();
+        for (int oy = t.outputRow0; oy < t.outputRow1; oy++) {
+            long row = outputRow(t.n, co, t.oz, oy);
+            for (int ox = 0; ox < ow; ox++) {
+                out.setAtIndex(FLOAT, row + ox, scalarEpilogue.apply(sum(in, t, oy, ox) + bias));
+            }
+        }
+    }
+
+    /** {@return the sum of output {@code (oy, ox)} of task {@code t}: taps by (z, y, x), then input channels} */
+    private float sum(MemorySegment in, TaskCursor t, int oy, int ox) {
         int inH = geometry.height().in();
         int inW = geometry.width().in();
-        int od = geometry.depth().out();
-        int oh = geometry.height().out();
-        int ow = geometry.width().out();
-        long channels = inputChannelBase(n, g);
-        long volume = ((long) n * cout + co) * outputPlane;
-        float bias = weights.biasLanes[co];
-        for (int oz = 0; oz < od; oz++) {
-            for (int oy = 0; oy < oh; oy++) {
-                long row = volume + ((long) oz * oh + oy) * ow;
-                for (int ox = 0; ox < ow; ox++) {
-                    float sum = 0f;
-                    for (int tz = depths.start[oz]; tz < depths.start[oz + 1]; tz++) {
-                        for (int ty = rows.start[oy]; ty < rows.start[oy + 1]; ty++) {
-                            for (int tx = cols.start[ox]; tx < cols.start[ox + 1]; tx++) {
-                                long pixel = channels + ((long) depths.input[tz] * inH + rows.input[ty]) * inW
-                                        + cols.input[tx];
-                                for (int c = 0; c < weights.inPerGroup; c++) {
-                                    float w = weights.weight(g * weights.inPerGroup + c, col, depths.tap[tz], rows.tap[ty],
-                                            cols.tap[tx]);
-                                    sum = Math.fma(in.getAtIndex(FLOAT, pixel + c * inputPlane), w, sum);
-                                }
-                            }
-                        }
+        int jz = zs.phase(t.oz);
+        long channels = inputChannelBase(t.n, t.g);
+        float sum = 0f;
+        for (int tz = t.tz0; tz < t.tz1; tz++) {
+            int iz = zs.gridIndex(t.oz) + zs.offsets[jz][tz];
+            for (int ty = rows.start[oy]; ty < rows.start[oy + 1]; ty++) {
+                for (int tx = cols.start[ox]; tx < cols.start[ox + 1]; tx++) {
+                    long pixel = channels + ((long) iz * inH + rows.input[ty]) * inW + cols.input[tx];
+                    for (int c = 0; c < weights.inPerGroup; c++) {
+                        float w = weights.weight(t.g * weights.inPerGroup + c, t.c0, zs.taps[jz][tz], rows.tap[ty],
+                                cols.tap[tx]);
+                        sum = Math.fma(in.getAtIndex(FLOAT, pixel + c * inputPlane), w, sum);
                     }
-                    out.setAtIndex(FLOAT, row + ox, scalarEpilogue.apply(sum + bias));
                 }
             }
         }
+        return sum;
     }
 
     /**

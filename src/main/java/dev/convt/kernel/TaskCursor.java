@@ -1,9 +1,9 @@
 package dev.convt.kernel;
 
 /**
- * One task's coordinates, decoded once from its index by the tiled plan that runs it and read by
- * its compute and store passes: image, output depth slice and group, the depth taps that reach the
- * slice, and the task's block of grid rows and output channels. Mutable and kept in the thread's
+ * One task's coordinates, decoded once from its index by the plan that runs it and read by its
+ * compute and store passes: image, output depth slice and group, the depth taps that reach the
+ * slice, and the task's block of rows and output channels. Mutable and kept in the thread's
  * {@link Workspace}, so a task allocates nothing.
  */
 final class TaskCursor {
@@ -12,7 +12,7 @@ final class TaskCursor {
     int n;
     int oz;
     int g;
-    /** The taps {@code [tz0, tz1)} of the slice's depth phase that read an input slice, and that phase's blocks. */
+    /** The taps {@code [tz0, tz1)} of the slice's depth phase that read an input slice, and that phase's blocks (tiled plans). */
     int tz0;
     int tz1;
     WeightBlocks blocks;
@@ -23,6 +23,9 @@ final class TaskCursor {
     int fy;
     int gridRow0;
     int gridRow1;
+    /** The output rows {@code [outputRow0, outputRow1)} of a plan that computes whole output rows (depthwise, scalar). */
+    int outputRow0;
+    int outputRow1;
     /** Output channels {@code [c0, c1)} of the group. */
     int c0;
     int c1;
