@@ -42,6 +42,11 @@ final class DepthwisePlan extends ExecutionPlan {
     private final MemorySegment laneWeights;
     private final int channels;
     private final int rowBlocks;
+    /** The hot loops' sizes, read once: input and output width, input columns per output vector, vectors per row. */
+    private final int inW;
+    private final int ow;
+    private final int perVector;
+    private final int rowVectors;
 
     /**
      * Whether this plan applies: a 1-D or 2-D layer, one input channel per group, a stride that divides the vector
@@ -111,6 +116,10 @@ final class DepthwisePlan extends ExecutionPlan {
             }
         }
         this.rowBlocks = Math.ceilDiv(ay.out(), ROWS_PER_TASK);
+        this.inW = ax.in();
+        this.ow = ax.out();
+        this.perVector = LANES / sx;
+        this.rowVectors = Math.ceilDiv(ow, LANES);
         @SuppressWarnings("unchecked")
         VectorShuffle<Float>[] s = (VectorShuffle<Float>[]) new VectorShuffle<?>[nx];
         for (int t = 0; t < nx; t++) {
@@ -161,78 +170,79 @@ final class DepthwisePlan extends ExecutionPlan {
         t.c1 = t.c0 + 1;
         t.outputRow0 = block * ROWS_PER_TASK;
         t.outputRow1 = Math.min(geometry.height().out(), t.outputRow0 + ROWS_PER_TASK);
-        float[] sums = ws.scratch(Math.ceilDiv(geometry.width().out(), LANES) * LANES);
-        for (int oy = t.outputRow0; oy < t.outputRow1; oy++) {
-            sumRow(in, t, oy, sums, ws.spill);
-            storeRow(sums, out, t, oy);
-        }
+        float[] sums = ws.scratch((t.outputRow1 - t.outputRow0) * rowVectors * LANES);
+        sumRows(in, t, sums, ws.spill);
+        storeRows(sums, out, t);
     }
 
     /**
-     * Sums output row {@code oy} of task {@code t} into {@code sums}, tap by tap: the innermost loop
-     * runs along the row with the tap's weights, shuffle and input row fixed, so the compiler hoists
-     * the memory-access checks out of it, and the sums stay in a row of scratch (L1).
+     * Sums task {@code t}'s output rows into {@code sums}, one row of whole vectors after another,
+     * tap by tap: the innermost loop runs along the row with the tap's weights, shuffle and input
+     * row fixed, so the compiler hoists the memory-access checks out of it.
      */
-    private void sumRow(MemorySegment in, TaskCursor t, int oy, float[] sums, float[] spill) {
-        ConvTransposeGeometry.Axis ay = geometry.height();
+    private void sumRows(MemorySegment in, TaskCursor t, float[] sums, float[] spill) {
+        int inH = geometry.height().in();
         int c = t.g * weights.outPerGroup + t.c0;
-        int jy = ys.phase(oy);
-        int qy = ys.gridIndex(oy);
-        int[] offY = ys.offsets[jy];
+        long plane = inputChannelBase(t.n, t.g);
         // A bias of -0 would keep a sum of zero products at -0; the definition's sum starts at +0
         // and then adds the bias, which gives +0 (see ExecutionPlan on the sign of zero).
         FloatVector start = FloatVector.broadcast(SPECIES, weights.biasLanes[c] + 0f);
-        for (int x = 0; x < geometry.width().out(); x += LANES) {
-            start.intoArray(sums, x);
-        }
-        long plane = inputChannelBase(t.n, t.g);
-        for (int ty = 0; ty < offY.length; ty++) {
-            int iy = qy + offY[ty];
-            if (iy < 0 || iy >= ay.in()) {
-                continue;
+        for (int oy = t.outputRow0; oy < t.outputRow1; oy++) {
+            int at = (oy - t.outputRow0) * rowVectors * LANES;
+            for (int x = 0; x < ow; x += LANES) {
+                start.intoArray(sums, at + x);
             }
-            long row = (plane + (long) iy * geometry.width().in()) * Float.BYTES;
-            for (int tx = 0; tx < tapsX; tx++) {
-                addTap(in, row, tx, weightIndex(c, jy, ty, tx), sums, spill);
+            int jy = ys.phase(oy);
+            int qy = ys.gridIndex(oy);
+            int[] offY = ys.offsets[jy];
+            for (int ty = 0; ty < offY.length; ty++) {
+                int iy = qy + offY[ty];
+                if (iy < 0 || iy >= inH) {
+                    continue;
+                }
+                long row = (plane + (long) iy * inW) * Float.BYTES;
+                for (int tx = 0; tx < tapsX; tx++) {
+                    addTap(in, row, tx, weightIndex(c, jy, ty, tx), sums, at, spill);
+                }
             }
         }
     }
 
-    /** Applies the epilogue to output row {@code oy}'s sums and writes the row once. */
-    private void storeRow(float[] sums, MemorySegment out, TaskCursor t, int oy) {
-        int ow = geometry.width().out();
-        epilogue.applyTo(sums, 0, ow);
-        long rowStart = outputRow(t.n, t.g * weights.outPerGroup + t.c0, 0, oy);
-        MemorySegment.copy(sums, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, rowStart * Float.BYTES, ow);
+    /** Applies the epilogue to task {@code t}'s row sums and writes each output row once. */
+    private void storeRows(float[] sums, MemorySegment out, TaskCursor t) {
+        for (int oy = t.outputRow0; oy < t.outputRow1; oy++) {
+            int at = (oy - t.outputRow0) * rowVectors * LANES;
+            epilogue.applyTo(sums, at, at + ow);
+            long rowStart = outputRow(t.n, t.g * weights.outPerGroup + t.c0, 0, oy);
+            MemorySegment.copy(sums, at, out, ValueLayout.JAVA_FLOAT_UNALIGNED, rowStart * Float.BYTES, ow);
+        }
     }
 
     /**
      * Adds the products of x-tap slot {@code tx}, whose lane weights start at {@code laneWeight}, to
-     * the row sums. Vectors that reach past the input row are peeled off
+     * the row sums from {@code sums[at]} on. Vectors that reach past the input row are peeled off
      * the main loop, whose body then has no call on any path: C2 keeps it a simple counted loop and
      * hoists the memory-access checks out of it.
      */
-    private void addTap(MemorySegment in, long row, int tx, long laneWeight, float[] sums, float[] spill) {
+    private void addTap(MemorySegment in, long row, int tx, long laneWeight, float[] sums, int at, float[] spill) {
         FloatVector w = FloatVector.fromMemorySegment(SPECIES, laneWeights, laneWeight * Float.BYTES, ORDER);
         VectorShuffle<Float> spread = this.spread[tx];
         int loadOffset = this.loadOffset[tx];
-        int inW = geometry.width().in();
-        int perVector = LANES / geometry.width().stride();
-        int vectors = Math.ceilDiv(geometry.width().out(), LANES);
-        int first = Lanes.interiorStart(loadOffset, perVector, vectors);
-        int last = Lanes.interiorEnd(loadOffset, perVector, LANES, inW, first, vectors);
-        for (int edge = 0; edge < first + vectors - last; edge++) {
+        int first = Lanes.interiorStart(loadOffset, perVector, rowVectors);
+        int last = Lanes.interiorEnd(loadOffset, perVector, LANES, inW, first, rowVectors);
+        for (int edge = 0; edge < first + rowVectors - last; edge++) {
             int i = edge < first ? edge : last + edge - first;
             int q = loadOffset + i * perVector;
             // Through spill, not a method returning the vector: one C2 left out of line would box it.
             Lanes.copy(in, row + (long) q * Float.BYTES, Lanes.bits(q, inW), spill);
             FloatVector v = FloatVector.fromArray(SPECIES, spill, 0);
-            v.rearrange(spread).fma(w, FloatVector.fromArray(SPECIES, sums, i * LANES)).intoArray(sums, i * LANES);
+            int x = at + i * LANES;
+            v.rearrange(spread).fma(w, FloatVector.fromArray(SPECIES, sums, x)).intoArray(sums, x);
         }
-        long at = row + (long) (loadOffset + first * perVector) * Float.BYTES;
+        long from = row + (long) (loadOffset + first * perVector) * Float.BYTES;
         long step = (long) perVector * Float.BYTES;
-        for (int x = first * LANES; x < last * LANES; x += LANES, at += step) {
-            FloatVector v = FloatVector.fromMemorySegment(SPECIES, in, at, ORDER).rearrange(spread);
+        for (int x = at + first * LANES; x < at + last * LANES; x += LANES, from += step) {
+            FloatVector v = FloatVector.fromMemorySegment(SPECIES, in, from, ORDER).rearrange(spread);
             v.fma(w, FloatVector.fromArray(SPECIES, sums, x)).intoArray(sums, x);
         }
     }
