@@ -182,6 +182,20 @@ final class AxisPhases {
         return q * stride + j;
     }
 
+    /**
+     * {@return the output at position {@code k} when outputs are listed phase by phase} Slices of
+     * one phase share their weights, so tasks that take them one after another find the weights
+     * still in cache.
+     */
+    int phaseMajor(int k) {
+        int j = 0;
+        while (k >= count(j)) {
+            k -= count(j);
+            j++;
+        }
+        return output(j, k);
+    }
+
     /** {@return the phase of output {@code o}} */
     int phase(int o) {
         return o % stride;

@@ -86,6 +86,24 @@ class AxisPhasesTest {
     }
 
     @Test
+    void phaseMajorOrderListsEveryOutputOncePhaseByPhase() {
+        PropertyCheck.forAll(AXES).tries(3000).check(d -> {
+            ConvTransposeGeometry.Axis a = d.axis();
+            AxisPhases p = AxisPhases.of(a, d.shifted());
+            boolean[] seen = new boolean[a.out()];
+            int previous = 0;
+            for (int k = 0; k < a.out(); k++) {
+                int o = p.phaseMajor(k);
+                assertTrue(o >= 0 && o < a.out() && !seen[o], "position " + k + " gives output " + o);
+                seen[o] = true;
+                assertTrue(k == 0 || o % a.stride() > previous % a.stride()
+                        || o % a.stride() == previous % a.stride() && o > previous, "position " + k + " after " + previous);
+                previous = o;
+            }
+        });
+    }
+
+    @Test
     void familiesPartitionThePhasesAndShareTheirInputs() {
         PropertyCheck.forAll(AXES).tries(3000).check(d -> {
             AxisPhases p = AxisPhases.of(d.axis(), d.shifted());

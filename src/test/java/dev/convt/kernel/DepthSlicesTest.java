@@ -33,16 +33,24 @@ class DepthSlicesTest {
         "8, 12, 2, 3, 3, 2, 2, 2, 1, 1, 2, 1, 4, 8, 17, PIXEL_TILED",
         // Channel-tiled with groups, depth stride 2, and a batch of 2.
         "64, 64, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2, 3, 1, 2, CHANNEL_TILED",
+        // 9.4 MB of weights, more than a shared cache: tasks take the depth slices phase by phase.
+        "288, 128, 1, 4, 4, 2, 2, 1, 1, 0, 1, 1, 3, 2, 2, CHANNEL_TILED",
     })
     void matchesTheDefinitionOnEveryThreadCount(int cin, int cout, int groups, int kd, int k, int sd, int s, int pd,
             int p, int outPad, int dilation, int n, int d, int h, int w, ExecutionPlan.Kind kind) {
         ConvTransposeSpec spec = ConvTransposeSpec.builder3d(cin, cout, kd, k, k).groups(groups).stride(sd, s, s)
                 .padding(pd, p, p).outputPadding(outPad, outPad, outPad).dilation(dilation, dilation, dilation).build();
-        long[] shape = {n, cin, d, h, w};
-        SplittableRandom r = new SplittableRandom(cin * 1000L + cout * 100L + kd * 10L + k);
-        RandomCase c = new RandomCase(spec, shape, RandomFloats.uniform(r, n * cin * d * h * w),
-                RandomFloats.uniform(r, (int) spec.weightCount()), RandomFloats.uniform(r, cout));
-        assertEquals(kind, PlanChecks.planOf(c).kind());
+        RandomCase c = randomCase(spec, new long[] {n, cin, d, h, w});
+        ExecutionPlan plan = PlanChecks.planOf(c);
+        assertEquals(kind, plan.kind());
+        assertEquals(spec.weightCount() * Float.BYTES > 8L << 20, plan.phaseMajorDepth(), "phase-major depth slices");
         PlanChecks.matchesTheDefinitionOnEveryThreadCount(c);
+    }
+
+    private static RandomCase randomCase(ConvTransposeSpec spec, long[] shape) {
+        SplittableRandom r = new SplittableRandom(spec.toString().hashCode());
+        int inputs = (int) (shape[0] * shape[1] * shape[2] * shape[3] * shape[4]);
+        return new RandomCase(spec, shape, RandomFloats.uniform(r, inputs),
+                RandomFloats.uniform(r, (int) spec.weightCount()), RandomFloats.uniform(r, spec.outChannels()));
     }
 }
