@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,6 +28,7 @@ final class DepthwisePlan extends ExecutionPlan {
     private static final VectorSpecies<Float> SPECIES = TileKernel.SPECIES;
     private static final int LANES = TileKernel.LANES;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
     /** Output rows per task. */
     private static final int ROWS_PER_TASK = 16;
 
@@ -233,9 +235,18 @@ final class DepthwisePlan extends ExecutionPlan {
         for (int edge = 0; edge < first + rowVectors - last; edge++) {
             int i = edge < first ? edge : last + edge - first;
             int q = loadOffset + i * perVector;
-            // Through spill, not a method returning the vector: one C2 left out of line would box it.
-            Lanes.copy(in, row + (long) q * Float.BYTES, Lanes.bits(q, inW), spill);
-            FloatVector v = FloatVector.fromArray(SPECIES, spill, 0);
+            long from = row + (long) q * Float.BYTES;
+            long lanes = Lanes.bits(q, inW);
+            // Loaded here, not by a method returning the vector: one C2 left out of line would box it.
+            // A masked load is fast while the whole vector lies inside the tensor; past its ends
+            // (its first and last rows) the lanes go through spill.
+            FloatVector v;
+            if (from >= 0 && from <= in.byteSize() - VECTOR_BYTES) {
+                v = FloatVector.fromMemorySegment(SPECIES, in, from, ORDER, VectorMask.fromLong(SPECIES, lanes));
+            } else {
+                Lanes.copy(in, from, lanes, spill);
+                v = FloatVector.fromArray(SPECIES, spill, 0);
+            }
             int x = at + i * LANES;
             v.rearrange(spread).fma(w, FloatVector.fromArray(SPECIES, sums, x)).intoArray(sums, x);
         }
