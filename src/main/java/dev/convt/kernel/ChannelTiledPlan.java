@@ -28,6 +28,12 @@ final class ChannelTiledPlan extends ExecutionPlan {
     private static final int LANES = TileKernel.LANES;
     private static final int PIXELS = TileKernel.BROADCASTS;
     private static final int CHANNELS = TileKernel.VECTOR_WIDTH;
+    /**
+     * Output channels per packed weight block: 2 vectors, half of a 4-vector tile's {@link
+     * #CHANNELS}, so that each half streams on its own through the paired tile.
+     */
+    private static final int PACKED = 2 * LANES;
+    private static final int HALVES = CHANNELS / PACKED;
     /** Below this many output channels per group, vectors over channels would be mostly empty. */
     static final int MIN_CHANNELS = 32;
     /** Tasks per image and group: enough to share among threads, few enough that panels are reused. */
@@ -71,7 +77,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
         this.xs = AxisPhases.of(geometry.width(), false);
         this.blocks = new WeightBlocks[zs.phases];
         for (int jz = 0; jz < zs.phases; jz++) {
-            blocks[jz] = weights.blocks(zs.taps[jz], ys, xs, true, CHANNELS);
+            blocks[jz] = weights.blocks(zs.taps[jz], ys, xs, true, PACKED);
         }
         this.blocksPerGroup = Math.ceilDiv(weights.outPerGroup, CHANNELS);
         int parts = Math.min(blocksPerGroup, Math.ceilDiv(TARGET_TASKS, ys.phases));
@@ -185,32 +191,69 @@ final class ChannelTiledPlan extends ExecutionPlan {
         int[] offY = ys.offsets[jy];
         int[] offX = xs.offsets[jx];
         int groupsPerRow = Math.ceilDiv(xs.count(jx), PIXELS);
-        long block = wb.blockIndex(t.g, jy, jx, b) + (long) t.firstInput * CHANNELS;
+        long block = wb.blockIndex(t.g, jy, jx, (long) b * HALVES) + (long) t.firstInput * PACKED;
+        long half = wb.blockIndex(t.g, jy, jx, 1) - wb.blockIndex(t.g, jy, jx, 0);
+        // The group's last block may have one half only; its other lanes are never stored.
+        int halves = Math.min(HALVES, Math.ceilDiv(weights.outPerGroup, PACKED) - b * HALVES);
         long[] vectorStarts = ws.vectorStarts(Math.max(1, offY.length * offX.length));
         long[] broadcastStarts = ws.broadcastStarts(Math.max(1, offY.length * offX.length));
-        for (int qy = row0; qy < row1; qy++) {
-            int[] ty = AxisPhases.reachingTaps(offY, qy, qy, geometry.height().in(), ws.rangeY);
+        int inH = geometry.height().in();
+        for (int qy = row0; qy < row1; ) {
+            int[] ty = AxisPhases.reachingTaps(offY, qy, qy, inH, ws.rangeY);
+            int y0 = ty[0];
+            int y1 = ty[1];
+            // Two grid rows reached by the same taps share each weight vector load (the paired tile).
+            boolean paired = TileKernel.LARGE && qy + 1 < row1;
+            if (paired) {
+                int[] next = AxisPhases.reachingTaps(offY, qy + 1, qy + 1, inH, ws.rangeY);
+                paired = next[0] == y0 && next[1] == y1;
+            }
             for (int j = 0; j < groupsPerRow; j++) {
                 int q0 = j * PIXELS;
                 int[] tx = AxisPhases.reachingTaps(offX, q0, q0 + PIXELS - 1, geometry.width().in(), ws.rangeX);
                 int segments = 0;
-                for (int y = ty[0]; y < ty[1]; y++) {
+                for (int y = y0; y < y1; y++) {
                     for (int x = tx[0]; x < tx[1]; x++, segments++) {
                         broadcastStarts[segments] = (long) (qy + offY[y] - iy0) * inputs * panelWidth + q0 + offX[x]
                                 - panelX;
-                        vectorStarts[segments] = block + ((long) y * offX.length + x) * wb.channels * CHANNELS;
+                        vectorStarts[segments] = block + ((long) y * offX.length + x) * wb.channels * PACKED;
                     }
                 }
                 int pixel = ((qy - row0) * groupsPerRow + j) * PIXELS;
-                for (int k = 0; k < PIXELS; k++) {
-                    ws.base[k] = (pixel + k) * channels + c;
+                int rows = paired ? TileKernel.PAIRED_BROADCASTS : PIXELS;
+                for (int k = 0; k < rows; k++) {
+                    ws.base[k] = (pixel + (k / PIXELS) * groupsPerRow * PIXELS + k % PIXELS) * channels + c;
                 }
                 if (segments == 0 || inputs == 0) {
-                    TileKernel.storeZeros(scratch, ws.base, TileKernel.BROADCASTS, TileKernel.VECTORS);
+                    TileKernel.storeZeros(scratch, ws.base, rows, TileKernel.VECTORS);
+                } else if (paired) {
+                    sumPairedTile(vectorStarts, broadcastStarts, ws.base, scratch, panel, wb, segments, inputs,
+                            (long) inputs * panelWidth, half, halves);
                 } else {
-                    TileKernel.computeTile(wb.data, vectorStarts, CHANNELS, LANES, 2 * LANES, 3 * LANES, panel,
+                    int v2 = halves > 1 ? (int) half : 0;
+                    TileKernel.computeTile(wb.data, vectorStarts, PACKED, LANES, v2, v2 + LANES, panel,
                             broadcastStarts, panelWidth, segments, inputs, scratch, ws.base, false);
                 }
+            }
+            qy += paired ? 2 : 1;
+        }
+    }
+
+    /**
+     * Runs the paired tile on each of the block's {@code halves} packed blocks ({@code half} elements
+     * apart), for the 8 pixels at {@code base}, whose second 4 are one panel row ({@code rowPitch})
+     * below. Moves {@code vectorStarts} and {@code base} on by a half each time.
+     */
+    private void sumPairedTile(long[] vectorStarts, long[] broadcastStarts, int[] base, float[] scratch,
+            MemorySegment panel, WeightBlocks wb, int segments, int inputs, long rowPitch, long half, int halves) {
+        for (int h = 0; h < halves; h++) {
+            TileKernel.tile8x2(wb.data, vectorStarts, PACKED, LANES, panel, broadcastStarts, rowPitch, panelWidth,
+                    segments, inputs, scratch, base);
+            for (int s = 0; s < segments; s++) {
+                vectorStarts[s] += half;
+            }
+            for (int k = 0; k < TileKernel.PAIRED_BROADCASTS; k++) {
+                base[k] += PACKED;
             }
         }
     }

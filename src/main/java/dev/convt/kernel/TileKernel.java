@@ -45,6 +45,8 @@ final class TileKernel {
     /** Floats of the square tile's vector operand per step. */
     static final int VECTOR_WIDTH = VECTORS * LANES;
     static final int WIDE_BROADCASTS = LARGE ? 6 : 5;
+    /** Broadcast rows of the paired tile {@link #tile8x2}, which only the 32-register set has. */
+    static final int PAIRED_BROADCASTS = 2 * BROADCASTS;
     static final int NARROW_BROADCASTS = 3;
     static final int NARROW_VECTORS = LARGE ? 6 : 4;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -171,6 +173,74 @@ final class TileKernel {
         a31.intoArray(scratch, r + LANES);
         a32.intoArray(scratch, r + 2 * LANES);
         a33.intoArray(scratch, r + 3 * LANES);
+    }
+
+    /**
+     * The paired tile, 8 x 2, for 32 registers only (16 sums + 2 + 1 live vectors): two groups of
+     * {@link #BROADCASTS} broadcast rows, the second {@code bcPair} elements after the first, times
+     * 2 vectors. Each vector load feeds 8 FMAs where the square tile's feeds 4, so a plan whose
+     * vector operand streams from L2 reads half the bytes per FMA. Otherwise as {@link #computeTile}
+     * without {@code accumulate}: row {@code b} is stored to {@code scratch[base[b]]} and
+     * {@code scratch[base[b] + LANES]}.
+     */
+    static void tile8x2(MemorySegment vec, long[] vecStart, long vecStride, int v1, MemorySegment bc,
+            long[] bcStart, long bcPair, long bcStride, int segments, int steps, float[] scratch, int[] base) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+        FloatVector a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        long o1 = (long) v1 * Float.BYTES;
+        long stride = vecStride * Float.BYTES;
+        long bcStep = bcStride * Float.BYTES;
+        long pair = bcPair * Float.BYTES;
+        for (int segment = 0; segment < segments; segment++) {
+            long vp = vecStart[segment] * Float.BYTES;
+            long bp = bcStart[segment] * Float.BYTES;
+            for (int s = 0; s < steps; s++, vp += stride, bp += bcStep) {
+                FloatVector x0 = FloatVector.fromMemorySegment(SPECIES, vec, vp, ORDER);
+                FloatVector x1 = FloatVector.fromMemorySegment(SPECIES, vec, vp + o1, ORDER);
+                FloatVector w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp));
+                a00 = x0.fma(w, a00);
+                a01 = x1.fma(w, a01);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 4));
+                a10 = x0.fma(w, a10);
+                a11 = x1.fma(w, a11);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 8));
+                a20 = x0.fma(w, a20);
+                a21 = x1.fma(w, a21);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + 12));
+                a30 = x0.fma(w, a30);
+                a31 = x1.fma(w, a31);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + pair));
+                a40 = x0.fma(w, a40);
+                a41 = x1.fma(w, a41);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + pair + 4));
+                a50 = x0.fma(w, a50);
+                a51 = x1.fma(w, a51);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + pair + 8));
+                a60 = x0.fma(w, a60);
+                a61 = x1.fma(w, a61);
+                w = FloatVector.broadcast(SPECIES, bc.get(FLOAT, bp + pair + 12));
+                a70 = x0.fma(w, a70);
+                a71 = x1.fma(w, a71);
+            }
+        }
+        a00.intoArray(scratch, base[0]);
+        a01.intoArray(scratch, base[0] + LANES);
+        a10.intoArray(scratch, base[1]);
+        a11.intoArray(scratch, base[1] + LANES);
+        a20.intoArray(scratch, base[2]);
+        a21.intoArray(scratch, base[2] + LANES);
+        a30.intoArray(scratch, base[3]);
+        a31.intoArray(scratch, base[3] + LANES);
+        a40.intoArray(scratch, base[4]);
+        a41.intoArray(scratch, base[4] + LANES);
+        a50.intoArray(scratch, base[5]);
+        a51.intoArray(scratch, base[5] + LANES);
+        a60.intoArray(scratch, base[6]);
+        a61.intoArray(scratch, base[6] + LANES);
+        a70.intoArray(scratch, base[7]);
+        a71.intoArray(scratch, base[7] + LANES);
     }
 
     /**

@@ -25,7 +25,7 @@ final class Workspace {
     /** A panel above the cap, in an arena of its own that {@link #trim} closes. */
     private Arena largeArena;
     private MemorySegment largePanel = MemorySegment.NULL;
-    final int[] base = new int[TileKernel.WIDE_BROADCASTS];
+    final int[] base = new int[Math.max(TileKernel.WIDE_BROADCASTS, TileKernel.PAIRED_BROADCASTS)];
     /** The narrow tile's vector offsets. */
     final int[] vectorOffsets = new int[TileKernel.NARROW_VECTORS];
     /** Tap ranges found per tile ({@link AxisPhases#reachingTaps}). */

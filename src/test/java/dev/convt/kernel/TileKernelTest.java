@@ -120,6 +120,23 @@ class TileKernelTest {
         }
     }
 
+    /**
+     * The paired tile's rows 4-7 are {@code bcPair} elements after rows 0-3: with 8 rows packed per
+     * step, a pair of 4 puts them where the scalar loop reads rows 4-7.
+     */
+    @ParameterizedTest(name = "8x2: {0} segments x {1} steps, seed {2}")
+    @CsvSource({"1, 1, 31", "1, 7, 32", "3, 1, 33", "3, 5, 34", "9, 64, 35", "4, 129, 36"})
+    void pairedTileSumsLikeTheScalarLoop(int segments, int steps, long seed) {
+        int rows = TileKernel.PAIRED_BROADCASTS;
+        try (Arena arena = Arena.ofConfined()) {
+            Operands o = Operands.random(arena, new Random(seed), rows, 2, segments, steps);
+            float[] expected = o.expected(rows, 2, false);
+            TileKernel.tile8x2(o.vec, o.vecStart, o.vecStride, o.offsets[1], o.bc, o.bcStart, TileKernel.BROADCASTS,
+                    rows, segments, steps, o.scratch, o.base);
+            assertArrayEquals(expected, o.scratch);
+        }
+    }
+
     @ParameterizedTest(name = "{3}x{4}: {0} segments x {1} steps, seed {2}")
     @CsvSource({"1, 1, 11, 6, 4", "1, 7, 12, 6, 4", "3, 1, 13, 6, 4", "3, 5, 14, 6, 4", "9, 64, 15, 6, 4",
             "4, 129, 16, 6, 4", "1, 1, 11, 5, 2", "1, 7, 12, 5, 2", "3, 1, 13, 5, 2", "3, 5, 14, 5, 2",
