@@ -111,10 +111,19 @@ final class ChannelTiledPlan extends ExecutionPlan {
         long rows = Math.min(PANEL_BUDGET / panelPerRow - spanY, SCRATCH_BUDGET / sumsPerRow);
         this.rowsPerTask = Math.clamp(rows, 1, Math.max(1, maxRows));
         long inputRows = Math.min(rowsPerTask + (long) spanY, geometry.height().in());
+        long maxBlock = 0;
+        for (WeightBlocks wb : blocks) {
+            for (int jy = 0; jy < ys.phases; jy++) {
+                for (int jx = 0; jx < xs.phases; jx++) {
+                    maxBlock = Math.max(maxBlock, wb.blockSize(jy, jx));
+                }
+            }
+        }
         if (inputRows * panelPerRow > Integer.MAX_VALUE - 2L * LANES
-                || rowsPerTask * sumsPerRow > Integer.MAX_VALUE - 16) {
+                || rowsPerTask * sumsPerRow > Integer.MAX_VALUE - 16 || maxBlock > Integer.MAX_VALUE - LANES) {
             throw new IllegalArgumentException("a task of " + geometry + " needs " + inputRows * panelPerRow
-                    + " floats of packed input and " + rowsPerTask * sumsPerRow + " of sums, more than a Java array holds");
+                    + " floats of packed input, " + rowsPerTask * sumsPerRow + " of sums and weight blocks of " + maxBlock
+                    + ", more than a Java array holds");
         }
         this.rowBlocks = Math.ceilDiv(Math.max(1, maxRows), rowsPerTask);
     }
@@ -192,7 +201,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
         int[] offX = xs.offsets[jx];
         int groupsPerRow = Math.ceilDiv(xs.count(jx), PIXELS);
         long block = wb.blockIndex(t.g, jy, jx, (long) b * HALVES) + (long) t.firstInput * PACKED;
-        long half = wb.blockIndex(t.g, jy, jx, 1) - wb.blockIndex(t.g, jy, jx, 0);
+        long half = wb.blockSize(jy, jx);
         // The group's last block may have one half only; its other lanes are never stored.
         int halves = Math.min(HALVES, Math.ceilDiv(weights.outPerGroup, PACKED) - b * HALVES);
         long[] vectorStarts = ws.vectorStarts(Math.max(1, offY.length * offX.length));
@@ -230,7 +239,7 @@ final class ChannelTiledPlan extends ExecutionPlan {
                     sumPairedTile(vectorStarts, broadcastStarts, ws.base, scratch, panel, wb, segments, inputs,
                             (long) inputs * panelWidth, half, halves);
                 } else {
-                    int v2 = halves > 1 ? (int) half : 0;
+                    int v2 = halves > 1 ? (int) half : 0;  // the constructor checked that it fits
                     TileKernel.computeTile(wb.data, vectorStarts, PACKED, LANES, v2, v2 + LANES, panel,
                             broadcastStarts, panelWidth, segments, inputs, scratch, ws.base, false);
                 }

@@ -19,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (8 sums), 5x2 (10) and 3x4 (12): alone on a Zen 3 they ran at 1.5x the 32-register tiles there.
  * The plans call {@link #computeTile}, {@link #computeWideTile} and {@link #computeNarrowTile},
  * which take the machine's set; the branch is on a constant, so C2 keeps one tile per call site.
+ * The 32-register set also has the paired tile 8x2 ({@link #tile8x2}), which the channel plan calls
+ * when {@link #LARGE}.
  * The wide and narrow tiles take one segment per call: with a loop over segments around their step
  * loop, C2 spills some of their sums to the stack.
  *

@@ -99,7 +99,8 @@ final class WeightBlocks {
         }
     }
 
-    private long blockSize(int fy, int fx) {
+    /** {@return the elements of one block of (y-family {@code fy}, x-family {@code fx})} */
+    long blockSize(int fy, int fx) {
         return (long) ys.offsets[familiesY[fy][0]].length * xs.offsets[familiesX[fx][0]].length * channels
                 * rowsPerBlock;
     }
