@@ -13,6 +13,7 @@ import dev.convt.Epilogue;
 import dev.convt.npy.Npy;
 import dev.convt.npy.NpyArray;
 import dev.convt.reference.DirectReference;
+import dev.convt.testing.RandomFloats;
 import dev.convt.testing.Tolerance;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,12 +62,7 @@ class RunCommandTest {
     }
 
     private static float[] random(long seed, int n) {
-        Random r = new Random(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = r.nextFloat() * 2 - 1;
-        }
-        return a;
+        return RandomFloats.uniform(new Random(seed), n);
     }
 
     private static String[] args(String... parts) {
